@@ -1,0 +1,129 @@
+"""Article extraction on top of trafilatura: text lines and metadata, no Scrapy."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import trafilatura
+from lxml import html as lxml_html
+
+from crawler.urls import is_http_url
+
+logger = logging.getLogger(__name__)
+
+#: og:type / JSON-LD types trafilatura reports for article pages.
+ARTICLE_TYPES = frozenset(
+    {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
+     "opinionnewsarticle", "backgroundnewsarticle", "liveblogposting", "report", "scholarlyarticle"}
+)
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
+_WORDS = re.compile(r"\w+")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}|\d{4,}")
+
+
+@dataclass(frozen=True)
+class Article:
+    """What extraction found on one page; ``lines`` are body paragraphs and subheads."""
+
+    url: str
+    title: str | None
+    author: str | None
+    published: str | None
+    language: str | None
+    sitename: str | None
+    page_type: str | None
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def word_count(self) -> int:
+        return len(_WORDS.findall(self.text))
+
+
+def extract_article(html: str, url: str) -> Article | None:
+    """Return the article on ``html`` (fetched from ``url``), or None if there is no main text.
+
+    Only the HTML is given to trafilatura, never the URL to fetch: fetching is the
+    crawler's job (robots.txt, throttling, cache).
+    """
+    doc = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        deduplicate=False,
+        date_extraction_params={"original_date": True, "extensive_search": True},
+    )
+    if doc is None or not doc.text:
+        return None
+    tree = _parse(html)
+    title = _headline(doc.title, tree, doc.sitename)
+    lines = [line.strip() for line in doc.text.split("\n") if line.strip()]
+    while lines and title and _same_words(lines[0], title):
+        lines.pop(0)  # the headline printed again at the top of the body
+    return Article(
+        url=doc.url if is_http_url(doc.url) else url,
+        title=title,
+        author=doc.author or None,
+        published=doc.date or None,
+        language=_language(tree),
+        sitename=doc.sitename or None,
+        page_type=(doc.pagetype or "").lower() or None,
+        lines=tuple(lines),
+    )
+
+
+def not_article_reason(article: Article, url: str, listed: bool, min_words: int) -> str | None:
+    """Return why ``article`` is not an article page (e.g. a section front), or None if it is.
+
+    ``listed`` says the URL came from a sitemap or a feed, which only list articles.
+    """
+    if article.word_count < min_words:
+        return "too_short"
+    if article.page_type in ARTICLE_TYPES or listed:
+        return None
+    if article.page_type:
+        return "page_type"
+    path = urlsplit(url).path.lower()
+    return None if _SLUG.search(path) else "url_shape"
+
+
+def _parse(html: str) -> lxml_html.HtmlElement | None:
+    try:
+        return lxml_html.fromstring(html)
+    except (ValueError, lxml_html.etree.ParserError):
+        return None
+
+
+def _headline(title: str | None, tree: lxml_html.HtmlElement | None, sitename: str | None) -> str | None:
+    """Return the page's headline, not its site name.
+
+    When the headline comes from ``<title>`` ("Site - Headline"), trafilatura
+    sometimes keeps the wrong half: the longest part that is not the site name wins.
+    """
+    if tree is None:
+        return title
+    parts = _TITLE_SEPARATORS.split(" ".join(tree.xpath("string(//title)").split()))
+    if title not in parts and not (sitename and title and title.casefold() == sitename.casefold()):
+        return title
+    parts = [p for p in parts if not (sitename and p.casefold() == sitename.casefold())]
+    return max(parts, key=len) if parts else title
+
+
+def _language(tree: lxml_html.HtmlElement | None) -> str | None:
+    if tree is None:
+        return None
+    langs = tree.xpath("/html/@lang | //meta[@http-equiv='content-language']/@content")
+    lang = str(langs[0]).strip().replace("_", "-") if langs else ""
+    return lang.split("-")[0].lower() or None
+
+
+def _same_words(a: str, b: str) -> bool:
+    return _WORDS.findall(a.casefold()) == _WORDS.findall(b.casefold())

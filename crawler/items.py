@@ -1,0 +1,32 @@
+"""What flows through the pipelines: a fetched page, then an extracted article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crawler.extraction import Article
+
+
+@dataclass
+class PageItem:
+    """An HTML page the spider fetched; ``listed`` if a sitemap or feed named it."""
+
+    url: str
+    html: str = field(repr=False)
+    listed: bool = False
+
+
+@dataclass
+class ArticleItem:
+    """An article page, cleaned, and then what dedup decided about it."""
+
+    url: str
+    site: str
+    article: Article = field(repr=False)
+    text: str = field(repr=False)
+    fingerprint: str = ""
+    band_keys: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    duplicate_of: int | None = None
+    match: str = "original"
+    similarity: float = 1.0
+    containment: float = 1.0

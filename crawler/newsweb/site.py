@@ -1,0 +1,173 @@
+"""Stories and sites of the loopback news web, rendered to files by path."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from email.utils import format_datetime
+from datetime import datetime, timezone
+from html import escape
+from typing import Any
+
+from crawler.newsweb import themes
+
+SUBHEAD = "## "
+
+
+@dataclass(frozen=True)
+class Story:
+    """One article: ``body`` holds paragraphs, subheads start with ``## ``."""
+
+    slug: str
+    title: str
+    author: str
+    published: str
+    section: str
+    body: tuple[str, ...]
+    caption: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Story:
+        fields = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: tuple(v) if k == "body" else v for k, v in data.items() if k in fields})
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """Return the body lines as readers see them (subheads unmarked)."""
+        return [line.removeprefix(SUBHEAD) for line in self.body]
+
+
+def edited(
+    story: Story,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    dateline: str | None = None,
+    editor_note: str | None = None,
+    keep: int | None = None,
+    section: str | None = None,
+    author: str | None = None,
+) -> Story:
+    """Return ``story`` as another site reposts it: new headline, dateline, note, cut ending.
+
+    ``keep`` slices the body: ``keep=-2`` drops the last two paragraphs.
+    """
+    body = list(story.body[:keep] if keep else story.body)
+    if dateline:
+        body[0] = f"{dateline} {body[0]}"
+    if editor_note:
+        body.insert(0, editor_note)
+    return dataclasses.replace(
+        story,
+        slug=slug or story.slug,
+        title=title or story.title,
+        section=section or story.section,
+        author=author or story.author,
+        body=tuple(body),
+    )
+
+
+@dataclass
+class Site:
+    """A news site: a theme, sections and stories, and how it announces them.
+
+    ``discovery`` names what the site offers crawlers besides links from its
+    home page: ``sitemap`` (listed in robots.txt), ``news-sitemap`` (a Google
+    News sitemap) and ``feed`` (RSS, announced in every page's head).
+    """
+
+    name: str
+    theme: str
+    stories: list[Story] = field(default_factory=list)
+    discovery: tuple[str, ...] = ()
+    disallow: str = "/private/"
+    base_url: str = ""
+    #: Pages that go wrong, served as given and listed in the site's sitemaps: path -> (status, type, body).
+    broken: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
+
+    @property
+    def sections(self) -> list[str]:
+        return sorted({s.section for s in self.stories})
+
+    def article_path(self, story: Story) -> str:
+        return themes.get(self.theme).article_path(story)
+
+    def article_url(self, story: Story) -> str:
+        return self.base_url + self.article_path(story)
+
+    def render(self) -> dict[str, tuple[int, str, bytes]]:
+        """Return every file of the site: path -> (status, content type, body)."""
+        theme = themes.get(self.theme)
+        latest = sorted(self.stories, key=lambda s: s.published, reverse=True)
+        files: dict[str, tuple[str, str]] = {
+            "/": ("text/html", theme.listing(self, self.name, latest, home=True)),
+            "/robots.txt": ("text/plain", self._robots()),
+            self.disallow + "subscribers.html": (
+                "text/html",
+                theme.listing(self, "Subscribers only", latest[:2], home=False),
+            ),
+        }
+        for path, title in theme.pages.items():
+            files[path] = ("text/html", theme.listing(self, title, [], home=False))
+        for section in self.sections:
+            items = [s for s in latest if s.section == section]
+            files[f"/section/{section}/"] = ("text/html", theme.listing(self, section.title(), items, home=False))
+        for story in self.stories:
+            related = [s for s in latest if s is not story][:3]
+            files[self.article_path(story)] = ("text/html", theme.article(self, story, related))
+        if "sitemap" in self.discovery:
+            files["/sitemap.xml"] = ("application/xml", self._sitemap(latest, news=False))
+        if "news-sitemap" in self.discovery:
+            files["/news-sitemap.xml"] = ("application/xml", self._sitemap(latest, news=True))
+        if "feed" in self.discovery:
+            files["/feed.xml"] = ("application/rss+xml", self._rss(latest))
+        rendered = {path: (200, f"{ctype}; charset=utf-8", body.encode("utf-8")) for path, (ctype, body) in files.items()}
+        return rendered | self.broken
+
+    def _robots(self) -> str:
+        lines = ["User-agent: *", f"Disallow: {self.disallow}", ""]
+        for name in ("sitemap", "news-sitemap"):
+            if name in self.discovery:
+                lines.append(f"Sitemap: {self.base_url}/{name}.xml")
+        return "\n".join(lines) + "\n"
+
+    def _sitemap(self, stories: list[Story], news: bool) -> str:
+        entries = [f"<url><loc>{escape(self.base_url + path)}</loc></url>" for path in self.broken]
+        for story in stories:
+            extra = ""
+            if news:
+                extra = (
+                    f"<news:news><news:publication><news:name>{escape(self.name)}</news:name>"
+                    "<news:language>en</news:language></news:publication>"
+                    f"<news:publication_date>{story.published}</news:publication_date>"
+                    f"<news:title>{escape(story.title)}</news:title></news:news>"
+                )
+            entries.append(
+                f"<url><loc>{escape(self.article_url(story))}</loc>"
+                f"<lastmod>{story.published}</lastmod>{extra}</url>"
+            )
+        ns = ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"' if news else ""
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{ns}>\n'
+            + "\n".join(entries)
+            + "\n</urlset>\n"
+        )
+
+    def _rss(self, stories: list[Story]) -> str:
+        items = []
+        for story in stories:
+            date = datetime.fromisoformat(story.published).replace(tzinfo=timezone.utc)
+            # Feeds often tag their links for analytics: the crawler must see through it.
+            link = self.article_url(story) + "?utm_source=rss&utm_medium=feed"
+            items.append(
+                f"<item><title>{escape(story.title)}</title><link>{escape(link)}</link>"
+                f"<pubDate>{format_datetime(date)}</pubDate>"
+                f"<description>{escape(story.paragraphs[0][:200])}</description></item>"
+            )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+            f"<title>{escape(self.name)}</title><link>{self.base_url}/</link>"
+            + "".join(items)
+            + "</channel></rss>\n"
+        )

@@ -1,0 +1,253 @@
+"""Page templates of the loopback news web: three unrelated site designs.
+
+Each theme carries the furniture real news sites wrap around an article —
+mastheads, navigation, promo and social lines inside the body, related links,
+footers — because that furniture is what the extractor must learn to drop.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from datetime import date
+from html import escape
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from crawler.newsweb.site import Site, Story
+
+SUBHEAD = "## "
+
+
+class Theme(Protocol):
+    #: Paths of the site's furniture pages (about, contact…) its templates link to.
+    pages: dict[str, str]
+
+    def article_path(self, story: Story) -> str: ...
+    def article(self, site: Site, story: Story, related: list[Story]) -> str: ...
+    def listing(self, site: Site, title: str, stories: list[Story], home: bool) -> str: ...
+
+
+def _head(site: Site, title: str, extra: str = "") -> str:
+    feed = ""
+    if "feed" in site.discovery:
+        feed = f'<link rel="alternate" type="application/rss+xml" title="{escape(site.name)}" href="/feed.xml">'
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title>{feed}{extra}</head>"
+    )
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in name.split() if word[0].isupper())
+
+
+def _story_id(story: Story) -> int:
+    return zlib.crc32(story.slug.encode()) % 90000 + 10000
+
+
+class Topix:
+    """A busy portal in the style of the seed page: clock, promos, photo credits."""
+
+    pages = {
+        "/about.htm": "About Us", "/contact.htm": "Contact Us", "/privacy.htm": "Privacy Policy",
+        "/homepage.htm": "Make Us Your Homepage", "/analytics.htm": "Real Time Analytics",
+    }
+
+    def article_path(self, story: Story) -> str:
+        day = story.published.replace("-", "")
+        return f"/articles/{_story_id(story)}/{day}/{story.slug}.htm"
+
+    def _top(self, site: Site) -> str:
+        nav = "".join(f'<li><a href="/section/{s}/">{escape(s.title())}</a></li>' for s in site.sections)
+        return (
+            f'<div id="top"><div class="logo"><a href="/">{escape(site.name.upper())}</a></div>'
+            '<div class="clock">04/28/2024 06:17:37 am</div>'
+            f'<a class="promo" href="/homepage.htm">Make {_initials(site.name)} Your Homepage</a>'
+            f'<ul class="menu">{nav}<li><a href="{site.disallow}subscribers.html">Subscribers</a></li></ul></div>'
+        )
+
+    def _bottom(self) -> str:
+        return (
+            '<div id="footer"><div class="links"><a href="/about.htm">About Us</a> | '
+            '<a href="/contact.htm">Contact Us</a> | <a href="/privacy.htm">Privacy Policy</a></div>'
+            '<div class="widget"><a href="/analytics.htm">Real Time Analytics</a></div></div>'
+        )
+
+    def article(self, site: Site, story: Story, related: list[Story]) -> str:
+        paras = []
+        for i, line in enumerate(story.body):
+            if line.startswith(SUBHEAD):
+                paras.append(f"<h2>{escape(line.removeprefix(SUBHEAD))}</h2>")
+            else:
+                paras.append(f"<p>{escape(line)}</p>")
+            if i == 2:
+                paras.append('<p class="like-us"><strong>Like Us on Facebook</strong></p>')
+        rel = "".join(
+            f'<li><a href="{site.article_path(s)}">{escape(s.title)}</a></li>' for s in related
+        )
+        og = (
+            '<meta property="og:type" content="article">'
+            f'<meta property="og:title" content="{escape(story.title)}">'
+            f'<link rel="canonical" href="{site.article_url(story)}">'
+        )
+        return (
+            _head(site, f"{story.title} : {story.section.title()} : {site.name}", og)
+            + f"<body>{self._top(site)}"
+            f'<div class="breadcrumb"><a href="/">Home</a> &gt; <a href="/section/{story.section}/">'
+            f"{escape(story.section.title())}</a> &gt; {escape(story.title)}</div>"
+            f'<div id="content"><div class="title-bar">{escape(story.title)}</div>'
+            f'<div class="article"><h1>{escape(story.title)}</h1>'
+            f'<div class="byline">By {escape(story.author)} | {story.published}</div>'
+            '<div class="photo"><img src="/img/lead.jpg" alt="">'
+            f'<span class="caption">(Photo : Getty Images) {escape(story.caption or story.paragraphs[-1][:90])}</span></div>'
+            f'<div class="article-text">{"".join(paras)}</div></div>'
+            f'<div class="related"><h3>Related Articles</h3><ul>{rel}</ul></div></div>'
+            f"{self._bottom()}</body></html>"
+        )
+
+    def listing(self, site: Site, title: str, stories: list[Story], home: bool) -> str:
+        items = "".join(
+            f'<div class="item"><a href="{site.article_path(s)}">{escape(s.title)}</a>'
+            f"<p>{escape(s.paragraphs[0][:160])}…</p></div>"
+            for s in stories
+        )
+        return (
+            _head(site, f"{title} : {site.name}", '<meta property="og:type" content="website">')
+            + f'<body>{self._top(site)}<div id="content"><h1>{escape(title)}</h1>{items}</div>'
+            f"{self._bottom()}</body></html>"
+        )
+
+
+class Ledger:
+    """A modern HTML5 newspaper: JSON-LD, newsletter boxes, follow-us lines."""
+
+    pages = {"/terms/": "Terms of use", "/privacy/": "Privacy"}
+
+    def article_path(self, story: Story) -> str:
+        y, m, d = story.published.split("-")
+        return f"/{story.section}/{y}/{m}/{d}/{story.slug}/"
+
+    def _header(self, site: Site) -> str:
+        nav = "".join(f'<a href="/section/{s}/">{escape(s.title())}</a>' for s in site.sections)
+        return (
+            f'<header class="masthead"><a class="brand" href="/">{escape(site.name)}</a>'
+            f'<p class="tagline">Independent news since 1887</p><nav>{nav}'
+            f'<a href="{site.disallow}subscribers.html">Subscriber edition</a></nav></header>'
+        )
+
+    def _footer(self, site: Site) -> str:
+        return (
+            f'<footer><p>© 2026 {escape(site.name)}. All rights reserved.</p>'
+            '<p><a href="/terms/">Terms of use</a> · <a href="/privacy/">Privacy</a></p></footer>'
+        )
+
+    def article(self, site: Site, story: Story, related: list[Story]) -> str:
+        ld = json.dumps(
+            {
+                "@context": "https://schema.org",
+                "@type": "NewsArticle",
+                "headline": story.title,
+                "datePublished": story.published,
+                "author": {"@type": "Person", "name": story.author},
+                "publisher": {"@type": "Organization", "name": site.name},
+            }
+        )
+        body = []
+        for i, line in enumerate(story.body):
+            if line.startswith(SUBHEAD):
+                body.append(f"<h3>{escape(line.removeprefix(SUBHEAD))}</h3>")
+            else:
+                body.append(f"<p>{escape(line)}</p>")
+            if i == 1:
+                body.append(
+                    "<p><strong>Sign up for The Morning Briefing, our free daily newsletter.</strong></p>"
+                )
+            if i == 4:
+                body.append(f"<p><em>Follow {escape(site.name)} on X and Facebook.</em></p>")
+        rel = "".join(f'<li><a href="{site.article_path(s)}">{escape(s.title)}</a></li>' for s in related)
+        head = f'<script type="application/ld+json">{ld}</script>'
+        return (
+            _head(site, f"{story.title} | {site.name}", head)
+            + f"<body>{self._header(site)}<main><article>"
+            f"<h1>{escape(story.title)}</h1>"
+            f'<p class="byline">By <span class="author">{escape(story.author)}</span> · '
+            f'<time datetime="{story.published}">{date.fromisoformat(story.published):%B %d, %Y}</time></p>'
+            f'{"".join(body)}'
+            f'<section class="read-more"><h2>Read more</h2><ul>{rel}</ul></section>'
+            f"</article></main>{self._footer(site)}</body></html>"
+        )
+
+    def listing(self, site: Site, title: str, stories: list[Story], home: bool) -> str:
+        cards = "".join(
+            f'<li class="card"><h2><a href="{site.article_path(s)}">{escape(s.title)}</a></h2>'
+            f"<p>{escape(s.paragraphs[0][:200])}</p></li>"
+            for s in stories
+        )
+        return (
+            _head(site, f"{title} | {site.name}")
+            + f'<body>{self._header(site)}<main><h1>{escape(title)}</h1><ul class="cards">{cards}</ul></main>'
+            f"{self._footer(site)}</body></html>"
+        )
+
+
+class Wire:
+    """An old table-layout regional site: no structured data, ads inside the story."""
+
+    pages = {"/weather.html": "Weather", "/obituaries.html": "Obituaries"}
+
+    def article_path(self, story: Story) -> str:
+        return f"/story/{story.published[:4]}/{story.slug}.html"
+
+    def _frame(self, site: Site, title: str, main: str, extra: str = "") -> str:
+        nav = " | ".join(f'<a href="/section/{s}/">{escape(s.upper())}</a>' for s in site.sections)
+        return (
+            _head(site, f"{site.name} - {title}", extra)
+            + '<body><table width="100%"><tr><td colspan="2" class="mast">'
+            f'<a href="/"><b>{escape(site.name)}</b></a> &nbsp; Your region. Your news.</td></tr>'
+            f'<tr><td class="nav" colspan="2">{nav} | <a href="{site.disallow}subscribers.html">E-EDITION</a></td></tr>'
+            f'<tr><td class="main" valign="top">{main}</td>'
+            '<td class="rail" valign="top"><b>Most read</b><br><a href="/weather.html">Weather</a><br>'
+            '<a href="/obituaries.html">Obituaries</a></td></tr>'
+            f'<tr><td colspan="2" class="foot">Copyright 2026 {escape(site.name)}. '
+            "This material may not be published, broadcast, rewritten or redistributed.</td></tr>"
+            "</table></body></html>"
+        )
+
+    def article(self, site: Site, story: Story, related: list[Story]) -> str:
+        body = []
+        for i, line in enumerate(story.body):
+            if line.startswith(SUBHEAD):
+                body.append(f"<p><b>{escape(line.removeprefix(SUBHEAD))}</b></p>")
+            else:
+                body.append(f"<p>{escape(line)}</p>")
+            if i == 3:
+                body.append('<p class="ad">Story continues below advertisement</p>')
+        rel = "<br>".join(f'<a href="{site.article_path(s)}">{escape(s.title)}</a>' for s in related)
+        meta = f'<meta name="author" content="{escape(story.author)}">'
+        main = (
+            f'<span class="headline"><font size="5">{escape(story.title)}</font></span><br>'
+            f'<span class="date">Published {story.published}</span><br>'
+            f'<div class="story">{"".join(body)}</div>'
+            f"<p>Share this story: Email | Print</p><p><b>More stories</b><br>{rel}</p>"
+        )
+        return self._frame(site, story.title, main, meta)
+
+    def listing(self, site: Site, title: str, stories: list[Story], home: bool) -> str:
+        rows = "".join(
+            f'<p><a href="{site.article_path(s)}"><b>{escape(s.title)}</b></a><br>'
+            f"{escape(s.paragraphs[0][:140])}...</p>"
+            for s in stories
+        )
+        return self._frame(site, title, f"<h2>{escape(title)}</h2>{rows}")
+
+
+THEMES: dict[str, Theme] = {"topix": Topix(), "ledger": Ledger(), "wire": Wire()}
+
+
+def get(name: str) -> Theme:
+    """Return the theme called ``name``."""
+    try:
+        return THEMES[name]
+    except KeyError:
+        raise ValueError(f"unknown theme {name!r}; choose from {', '.join(THEMES)}") from None

@@ -1,0 +1,84 @@
+"""Write articles to the archive: a new story, or a sighting of an archived one."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from sqlalchemy.exc import IntegrityError
+
+from crawler import boilerplate
+from crawler.archive_access import open_archive
+from crawler.items import ArticleItem
+from storage import NewStory, Sighting
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    """Archive each ArticleItem in one transaction; re-clean the sites' stories when the crawl ends."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.settings = settings
+        self.stats = crawler.stats
+        self.max_words = settings.getint("BOILERPLATE_MAX_WORDS")
+        self.min_pages = settings.getint("BOILERPLATE_MIN_PAGES")
+        self.min_ratio = settings.getfloat("BOILERPLATE_MIN_RATIO")
+        self.sites: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.archive = open_archive(self.settings)
+
+    def close_spider(self) -> None:
+        for site in sorted(self.sites):
+            self.reclean(site)
+        self.archive.close()
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        lines = boilerplate.countable_lines(item.article.lines, self.max_words)
+        try:
+            if item.duplicate_of is None:
+                self.archive.add_story(self._story(item), item.band_keys, lines)
+                self.stats.inc_value("newsarchive/stories_new")
+            else:
+                sighting = Sighting(item.url, item.site, item.article.title, item.match, item.similarity, item.containment)
+                self.archive.add_sighting(item.duplicate_of, sighting, lines)
+                self.stats.inc_value("newsarchive/duplicates")
+        except IntegrityError as exc:
+            # the same URL reached twice at once: the first write won, nothing is lost
+            self.stats.inc_value("newsarchive/known_url")
+            raise DropItem(f"already archived: {item.url}", log_level="DEBUG") from exc
+        self.sites.add(item.site)
+        return item
+
+    def _story(self, item: ArticleItem) -> NewStory:
+        article = item.article
+        return NewStory(
+            url=item.url,
+            site=item.site,
+            title=article.title,
+            author=article.author,
+            published=article.published,
+            language=article.language,
+            sitename=article.sitename,
+            text=item.text,
+            raw_text=article.text,
+            fingerprint=item.fingerprint,
+        )
+
+    def reclean(self, site: str) -> None:
+        """Drop furniture learned late in the crawl from the site's stories archived before it was learned."""
+        learned = self.archive.learned_lines(site, self.min_pages, self.min_ratio)
+        changed = self.archive.reclean(site, lambda raw: "\n".join(boilerplate.clean(raw.split("\n"), learned)))
+        if changed:
+            self.stats.inc_value("newsarchive/recleaned", changed)
+            logger.info("re-cleaned %d stories of %s", changed, site)

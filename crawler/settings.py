@@ -1,0 +1,70 @@
+"""Every default of a newsarchive crawl, in one place.
+
+``scrapy crawl news -s NAME=VALUE`` and ``newsarchive crawl -s NAME=VALUE``
+override any of them.
+"""
+
+import os
+
+from crawler import __version__
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# -- politeness --------------------------------------------------------
+NEWSARCHIVE_CONTACT_URL = "https://github.com/newsarchive/newsarchive"
+USER_AGENT = f"newsarchive/{__version__} (+{NEWSARCHIVE_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+RETRY_TIMES = 2
+DEPTH_LIMIT = 3
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
+LOG_LEVEL = "INFO"
+
+# -- the archive -------------------------------------------------------
+#: Where the archive lives: an SQLite file path or a SQLAlchemy URL.
+NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "archive.db")
+
+# -- extraction and boilerplate ----------------------------------------
+#: Pages with fewer words of main text are not articles.
+ARTICLE_MIN_WORDS = 80
+#: A line is a site's furniture once it has appeared on this many of its pages…
+BOILERPLATE_MIN_PAGES = 3
+#: …and on at least this fraction of them.
+BOILERPLATE_MIN_RATIO = 0.2
+#: Lines longer than this many words are never counted as furniture.
+BOILERPLATE_MAX_WORDS = 40
+
+# -- dedup -------------------------------------------------------------
+DEDUP_NUM_PERM = 128
+DEDUP_SEED = 1
+DEDUP_SHINGLE_SIZE = 5
+DEDUP_LSH_THRESHOLD = 0.3
+DEDUP_JACCARD_THRESHOLD = 0.5
+DEDUP_CONTAINMENT_THRESHOLD = 0.8
+DEDUP_MIN_SHINGLES = 30
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.extract.ExtractPipeline": 100,
+    "crawler.pipelines.dedup.DedupPipeline": 200,
+    "crawler.pipelines.store.StorePipeline": 300,
+}
+EXTENSIONS = {
+    "crawler.extensions.progress.Progress": 500,
+}
+#: Seconds between two progress lines (0 turns them off).
+NEWSARCHIVE_PROGRESS_INTERVAL = 5.0
+
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,128 @@
+"""Discover the articles of news sites: robots.txt sitemaps, feeds and in-site links.
+
+Discovery only: the spider yields the pages it fetched; the pipelines decide
+which are articles, extract, dedup and store them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+from urllib.parse import urljoin
+
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Response
+from scrapy.linkextractors import LinkExtractor
+from scrapy.selector import Selector
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.spiders import SitemapSpider
+from twisted.python.failure import Failure
+
+from crawler.items import PageItem
+from crawler.urls import canonical_url, is_http_url, site_of
+
+logger = logging.getLogger(__name__)
+
+_FEED_LINKS = (
+    "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
+)
+_FEED_ENTRIES = "//item/link/text() | //entry/link[not(@rel) or @rel='alternate']/@href"
+
+
+def parse_start_urls(start_urls: str | Iterable[str]) -> list[str]:
+    """Return the home pages given as a comma-separated string or a list; raise ValueError on a bad one."""
+    urls = [u.strip() for u in start_urls.split(",")] if isinstance(start_urls, str) else list(start_urls)
+    urls = [u for u in urls if u]
+    if not urls:
+        raise ValueError("no site to crawl: give home page URLs, e.g. -a start_urls=https://news.example.com/")
+    bad = [u for u in urls if not is_http_url(u)]
+    if bad:
+        raise ValueError(f"not an http(s) URL: {', '.join(bad)}")
+    return urls
+
+
+class NewsSpider(SitemapSpider):
+    """Crawl each start URL's site (same host and port) and yield its pages."""
+
+    name = "news"
+    sitemap_rules = [("", "parse_listed")]
+
+    def __init__(self, start_urls: str | Iterable[str] = "", *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_urls = parse_start_urls(start_urls)
+        self.sites = {site_of(url) for url in self.start_urls}
+        self.links = LinkExtractor()
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.start_urls:
+            # robots.txt names the sitemaps; a site without one is fine.
+            yield Request(
+                urljoin(url, "/robots.txt"),
+                callback=self._parse_sitemap,
+                errback=self.failed,
+                meta={"newsarchive_optional": True},
+            )
+            yield Request(url, callback=self.parse_page, errback=self.failed, meta={"newsarchive_home": True})
+
+    def on_site(self, url: str) -> bool:
+        return is_http_url(url) and site_of(url) in self.sites
+
+    def follow(self, url: str, callback: Any) -> Request | None:
+        """Return a request for ``url`` if it is on a crawled site, tracking parameters stripped."""
+        if not self.on_site(url):
+            return None
+        return Request(canonical_url(url), callback=callback, errback=self.failed)
+
+    def _parse_sitemap(self, response: Response) -> Iterator[Request]:
+        """SitemapSpider's parsing, with our errback: a failing sitemap entry is counted like any other."""
+        for request in super()._parse_sitemap(response):
+            yield request.replace(errback=self.failed)
+
+    def sitemap_filter(self, entries: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for entry in entries:
+            if self.on_site(entry.get("loc", "")):
+                entry["loc"] = canonical_url(entry["loc"])
+                yield entry
+
+    def parse_listed(self, response: Response) -> Iterator[Request | PageItem]:
+        """Handle a page that a sitemap listed: sitemaps list articles."""
+        return self.parse_page(response, listed=True)
+
+    def parse_page(self, response: Response, listed: bool = False) -> Iterator[Request | PageItem]:
+        if not isinstance(response, HtmlResponse):
+            self.crawler.stats.inc_value("newsarchive/skipped/not_html")
+            return
+        for href in response.xpath(_FEED_LINKS).getall():
+            if request := self.follow(response.urljoin(href), self.parse_feed):
+                yield request
+        for link in self.links.extract_links(response):
+            if request := self.follow(link.url, self.parse_page):
+                yield request
+        if not response.meta.get("newsarchive_home"):
+            yield PageItem(url=response.url, html=response.text, listed=listed)
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        """Follow the entries of an RSS or Atom feed."""
+        selector = Selector(response, type="xml")
+        selector.remove_namespaces()
+        for href in selector.xpath(_FEED_ENTRIES).getall():
+            if request := self.follow(response.urljoin(href.strip()), self.parse_listed):
+                yield request
+
+    def failed(self, failure: Failure) -> None:
+        """Count and log a request that got no usable response; the crawl goes on."""
+        stats = self.crawler.stats
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            stats.inc_value("newsarchive/skipped/ignored")  # robots.txt said no, or a middleware did
+            return
+        if failure.check(HttpError):
+            if failure.request.meta.get("newsarchive_optional"):
+                return
+            kind = f"http_{failure.value.response.status}"
+        else:
+            kind = failure.type.__name__
+        stats.inc_value("newsarchive/errors")
+        stats.inc_value(f"newsarchive/errors/{kind}")
+        logger.warning("failed %s: %s", failure.request.url, failure.getErrorMessage())

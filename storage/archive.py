@@ -1,0 +1,244 @@
+"""The archive over SQLAlchemy: stories, sightings, the LSH index and boilerplate counts.
+
+SQLite is the default (a file path or ``sqlite:///…``); the same code is meant to
+run on PostgreSQL. Every write that belongs together — a story, its first
+sighting, its index buckets and its line counts — is one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from storage.schema import SCHEMA_VERSION, lsh_buckets, meta, metadata, site_lines, sightings, sites, stories
+
+logger = logging.getLogger(__name__)
+
+
+class ArchiveError(Exception):
+    """The archive cannot be used as asked (wrong schema, incompatible index, bad URL)."""
+
+
+@dataclass(frozen=True)
+class NewStory:
+    """A story seen for the first time, ready to be archived."""
+
+    url: str
+    site: str
+    title: str | None
+    author: str | None
+    published: str | None
+    language: str | None
+    sitename: str | None
+    text: str
+    raw_text: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A URL where a story was found: ``match`` says how ('original', 'exact', 'near')."""
+
+    url: str
+    site: str
+    title: str | None
+    match: str
+    similarity: float
+    containment: float
+
+
+def archive_url(target: str) -> str:
+    """Return the SQLAlchemy URL for ``target``: a database URL, or a path to an SQLite file."""
+    if "://" in target:
+        return target
+    return f"sqlite:///{target}"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Archive:
+    """One archive database; create it with a path or URL, close it when done."""
+
+    def __init__(self, target: str) -> None:
+        try:
+            self.engine: Engine = sa.create_engine(archive_url(target))
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+            raise ArchiveError(f"not a database URL or path: {target!r} ({exc})") from exc
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        try:
+            self._migrate()
+        except sa.exc.OperationalError as exc:
+            raise ArchiveError(f"cannot open archive {target!r}: {exc.orig}") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        with self.engine.begin() as conn:
+            metadata.create_all(conn)
+            found = conn.scalar(sa.select(meta.c.value).where(meta.c.key == "schema_version"))
+            if found is None:
+                conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+            elif int(found) > SCHEMA_VERSION:
+                raise ArchiveError(
+                    f"archive schema version {found} is newer than this newsarchive ({SCHEMA_VERSION}): upgrade newsarchive"
+                )
+
+    # -- the dedup index -------------------------------------------------
+
+    def ensure_index_params(self, params: dict[str, Any]) -> None:
+        """Record the dedup parameters on first use; refuse to mix others into the index later."""
+        wanted = json.dumps(params, sort_keys=True)
+        with self.engine.begin() as conn:
+            found = conn.scalar(sa.select(meta.c.value).where(meta.c.key == "dedup_index"))
+            if found is None:
+                conn.execute(meta.insert().values(key="dedup_index", value=wanted))
+                return
+        if json.loads(found) != params:
+            raise ArchiveError(
+                f"this archive's dedup index was built with {found}; these settings ask for {wanted}. "
+                "Use the same DEDUP_* settings, or a new archive."
+            )
+
+    def known_url(self, url: str) -> bool:
+        """Return True if ``url`` is already archived, as a story or as a sighting of one."""
+        with self.engine.connect() as conn:
+            return conn.scalar(sa.select(sightings.c.id).where(sightings.c.url == url)) is not None
+
+    def story_by_fingerprint(self, fingerprint: str) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.scalar(sa.select(stories.c.id).where(stories.c.fingerprint == fingerprint).limit(1))
+
+    def candidates(self, keys: Iterable[tuple[int, int]]) -> list[int]:
+        """Return the stories sharing at least one LSH bucket with ``keys``, most shared first."""
+        match = sa.or_(*(sa.and_(lsh_buckets.c.band == b, lsh_buckets.c.bucket == k) for b, k in keys))
+        query = (
+            sa.select(lsh_buckets.c.story_id)
+            .where(match)
+            .group_by(lsh_buckets.c.story_id)
+            .order_by(sa.func.count().desc(), lsh_buckets.c.story_id)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.scalars(query))
+
+    def texts(self, story_ids: Iterable[int]) -> dict[int, str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(stories.c.id, stories.c.text).where(stories.c.id.in_(list(story_ids))))
+            return {row.id: row.text for row in rows}
+
+    # -- writes ----------------------------------------------------------
+
+    def add_story(self, story: NewStory, keys: Iterable[tuple[int, int]], lines: dict[str, str]) -> int:
+        """Archive a new story with its original sighting, index buckets and line counts; return its id."""
+        now = _now()
+        with self.engine.begin() as conn:
+            story_id = conn.execute(stories.insert().values(**asdict(story), first_seen=now)).inserted_primary_key[0]
+            original = Sighting(story.url, story.site, story.title, "original", 1.0, 1.0)
+            conn.execute(sightings.insert().values(**asdict(original), story_id=story_id, seen=now))
+            buckets = [{"band": b, "bucket": k, "story_id": story_id} for b, k in keys]
+            if buckets:
+                conn.execute(lsh_buckets.insert(), buckets)
+            self._count_lines(conn, story.site, lines)
+        return story_id
+
+    def add_sighting(self, story_id: int, sighting: Sighting, lines: dict[str, str]) -> None:
+        """Record another place where story ``story_id`` was found, with its page's line counts."""
+        with self.engine.begin() as conn:
+            conn.execute(sightings.insert().values(**asdict(sighting), story_id=story_id, seen=_now()))
+            self._count_lines(conn, sighting.site, lines)
+
+    def _count_lines(self, conn: Connection, site: str, lines: dict[str, str]) -> None:
+        insert = _insert_for(conn)
+        stmt = insert(sites).values(site=site, pages=1)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["site"], set_={"pages": sites.c.pages + 1}))
+        if lines:
+            stmt = insert(site_lines)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["site", "line_key"], set_={"pages": site_lines.c.pages + 1}
+            )
+            conn.execute(stmt, [{"site": site, "line_key": k, "line": v, "pages": 1} for k, v in lines.items()])
+
+    # -- boilerplate -----------------------------------------------------
+
+    def learned_lines(self, site: str, min_pages: int, min_ratio: float) -> set[str]:
+        """Return the keys of lines seen on at least ``min_pages`` and ``min_ratio`` of ``site``'s pages."""
+        with self.engine.connect() as conn:
+            total = conn.scalar(sa.select(sites.c.pages).where(sites.c.site == site)) or 0
+            needed = max(min_pages, min_ratio * total)
+            query = sa.select(site_lines.c.line_key).where(site_lines.c.site == site, site_lines.c.pages >= needed)
+            return set(conn.scalars(query))
+
+    def reclean(self, site: str, clean: Callable[[str], str]) -> int:
+        """Re-derive the text of ``site``'s stories from their raw text with ``clean``; return how many changed."""
+        changed = 0
+        with self.engine.begin() as conn:
+            rows = conn.execute(sa.select(stories.c.id, stories.c.raw_text, stories.c.text).where(stories.c.site == site))
+            for row in rows.all():
+                text = clean(row.raw_text)
+                if text != row.text:
+                    conn.execute(stories.update().where(stories.c.id == row.id).values(text=text))
+                    changed += 1
+        return changed
+
+    # -- reading ---------------------------------------------------------
+
+    def iter_stories(self) -> Iterator[dict[str, Any]]:
+        """Yield every story with the other places it was found, oldest first."""
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=500).execute(sa.select(stories).order_by(stories.c.id)):
+                others = conn.execute(
+                    sa.select(sightings.c.url, sightings.c.site, sightings.c.similarity)
+                    .where(sightings.c.story_id == row.id, sightings.c.match != "original")
+                    .order_by(sightings.c.id)
+                )
+                story = dict(row._mapping)
+                story["duplicates"] = [dict(o._mapping) for o in others]
+                yield story
+
+    def summary(self) -> dict[str, Any]:
+        """Return counts of stories and duplicates, overall and per site."""
+        with self.engine.connect() as conn:
+            per_site = conn.execute(
+                sa.select(
+                    sightings.c.site,
+                    sa.func.count().filter(sightings.c.match == "original").label("stories"),
+                    sa.func.count().filter(sightings.c.match != "original").label("duplicates"),
+                )
+                .group_by(sightings.c.site)
+                .order_by(sightings.c.site)
+            ).all()
+        return {
+            "stories": sum(r.stories for r in per_site),
+            "duplicates": sum(r.duplicates for r in per_site),
+            "sites": [dict(r._mapping) for r in per_site],
+        }
+
+
+def _insert_for(conn: Connection) -> Callable[..., Any]:
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

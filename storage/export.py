@@ -1,0 +1,32 @@
+"""Export the archive, one story per record."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, TextIO
+
+from storage.archive import Archive
+
+#: Fields of an exported story, in order.
+FIELDS = ("url", "title", "text", "published", "author", "language", "site", "sitename", "first_seen", "duplicates")
+
+
+def story_record(story: dict[str, Any]) -> dict[str, Any]:
+    """Return the export form of a story from :meth:`Archive.iter_stories`."""
+    record = {name: story.get(name) for name in FIELDS}
+    if isinstance(record["first_seen"], datetime):
+        record["first_seen"] = record["first_seen"].isoformat()
+    record["duplicates"] = [
+        {"url": d["url"], "site": d["site"], "similarity": round(d["similarity"], 4)} for d in story["duplicates"]
+    ]
+    return record
+
+
+def export_jsonl(archive: Archive, out: TextIO) -> int:
+    """Write every story as one JSON line to ``out``; return how many were written."""
+    count = 0
+    for story in archive.iter_stories():
+        out.write(json.dumps(story_record(story), ensure_ascii=False) + "\n")
+        count += 1
+    return count

@@ -1,0 +1,77 @@
+"""Tables of the archive, in SQLAlchemy Core so that SQLite and PostgreSQL share them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+SCHEMA_VERSION = 1
+
+metadata = sa.MetaData()
+
+#: Key/value facts about the archive itself: schema version, dedup index parameters.
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+#: One row per story: its canonical copy, clean text and the raw extracted lines.
+stories = sa.Table(
+    "stories",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("url", sa.Text, nullable=False, unique=True),
+    sa.Column("site", sa.String(255), nullable=False, index=True),
+    sa.Column("title", sa.Text),
+    sa.Column("author", sa.Text),
+    sa.Column("published", sa.String(32)),
+    sa.Column("language", sa.String(16)),
+    sa.Column("sitename", sa.Text),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("raw_text", sa.Text, nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False, index=True),
+    sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: Every URL where a story was found, its canonical copy included (match 'original').
+sightings = sa.Table(
+    "sightings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id"), nullable=False, index=True),
+    sa.Column("url", sa.Text, nullable=False, unique=True),
+    sa.Column("site", sa.String(255), nullable=False),
+    sa.Column("title", sa.Text),
+    sa.Column("match", sa.String(16), nullable=False),
+    sa.Column("similarity", sa.Float, nullable=False),
+    sa.Column("containment", sa.Float, nullable=False),
+    sa.Column("seen", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: The MinHash LSH index: a story is in one bucket per band.
+lsh_buckets = sa.Table(
+    "lsh_buckets",
+    metadata,
+    sa.Column("band", sa.SmallInteger, primary_key=True),
+    sa.Column("bucket", sa.BigInteger, primary_key=True),
+    sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id"), primary_key=True),
+)
+
+#: How many article pages each site has shown us: the denominator of boilerplate learning.
+sites = sa.Table(
+    "sites",
+    metadata,
+    sa.Column("site", sa.String(255), primary_key=True),
+    sa.Column("pages", sa.Integer, nullable=False),
+)
+
+#: On how many of a site's pages each short line appeared.
+site_lines = sa.Table(
+    "site_lines",
+    metadata,
+    sa.Column("site", sa.String(255), primary_key=True),
+    sa.Column("line_key", sa.String(16), primary_key=True),
+    sa.Column("line", sa.Text, nullable=False),
+    sa.Column("pages", sa.Integer, nullable=False),
+)

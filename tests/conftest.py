@@ -1,0 +1,66 @@
+"""One loopback news web for the whole suite, and the crawls the end-to-end tests read."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crawler.newsweb import NewsWeb
+from fixture_web import FixtureWeb, build_test_web
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+NEWSARCHIVE = str(BIN / "newsarchive")
+SCRAPY = str(BIN / "scrapy")
+
+
+def run(*args: str, cwd: Path | str = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a command as a user would, with a time limit, and return what it did."""
+    return subprocess.run(list(args), cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
+
+
+def newsarchive(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return run(NEWSARCHIVE, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def test_web() -> FixtureWeb:
+    return build_test_web()
+
+
+@pytest.fixture(scope="session")
+def news_web(test_web: FixtureWeb):
+    with NewsWeb(test_web.sites) as web:
+        yield web
+
+
+@dataclass
+class Crawls:
+    """Three ``newsarchive crawl`` runs, each in its own process, into one archive."""
+
+    db: Path
+    first: subprocess.CompletedProcess[str]  # China Topix alone
+    second: subprocess.CompletedProcess[str]  # all three sites
+    third: subprocess.CompletedProcess[str]  # all three again: nothing new
+    requests_before_third: int
+
+    def export(self) -> list[dict]:
+        result = newsarchive("export", "--db", str(self.db))
+        assert result.returncode == 0, result.stderr
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@pytest.fixture(scope="session")
+def crawls(news_web: NewsWeb, tmp_path_factory: pytest.TempPathFactory) -> Crawls:
+    db = tmp_path_factory.mktemp("archive") / "archive.db"
+    urls = [news_web.url(name) for name in news_web.sites]
+    first = newsarchive("crawl", urls[0], "--db", str(db))
+    second = newsarchive("crawl", *urls, "--db", str(db))
+    before = len(news_web.requests)
+    third = newsarchive("crawl", *urls, "--db", str(db))
+    return Crawls(db, first, second, third, before)

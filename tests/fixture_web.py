@@ -1,0 +1,96 @@
+"""The test suite's news web: three sites built from real article texts, with reposts.
+
+Texts come from ``tests/data`` (real pages of the extraction benchmark and the
+seed article); each site wraps them in its own theme and furniture. ``ORIGIN``
+is the ground truth: which story every article page carries.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from crawler.newsweb import Site, Story, edited
+
+DATA = Path(__file__).parent / "data"
+
+#: Lines each theme puts around or inside every article: none may reach the archive.
+FURNITURE = {
+    "topix": ["Like Us on Facebook", "Make CT Your Homepage", "Real Time Analytics", "(Photo : Getty Images)",
+              "CHINA TOPIX", "04/28/2024 06:17:37 am", "Related Articles"],
+    "ledger": ["Sign up for The Morning Briefing, our free daily newsletter.", "Follow The Daily Ledger on X and Facebook.",
+               "Read more", "© 2026 The Daily Ledger. All rights reserved.", "Independent news since 1887"],
+    "wire": ["Story continues below advertisement", "Share this story: Email | Print", "More stories",
+             "Copyright 2026 Metro Wire.", "Your region. Your news."],
+}
+
+AUTHORS = ["Dana Whitfield", "Marco Ruiz", "Priya Nair", "Tom Okafor", "Lena Brandt"]
+
+
+def load_seed() -> Story:
+    return Story.from_dict(json.loads((DATA / "seed.json").read_text("utf-8")))
+
+
+def load_articles() -> dict[str, Story]:
+    """Return the benchmark articles by slug, with an invented author, date and section."""
+    stories = {}
+    for i, item in enumerate(json.loads((DATA / "articles.json").read_text("utf-8"))):
+        item = dict(item, author=AUTHORS[i % len(AUTHORS)], published=f"2019-11-{10 + i:02d}",
+                    section=("world", "business", "culture")[i % 3])
+        story = Story.from_dict(item)
+        stories[story.slug] = story
+    return stories
+
+
+@dataclass
+class FixtureWeb:
+    sites: list[Site]
+    #: (site name, slug) -> slug of the story the page carries
+    origin: dict[tuple[str, str], str]
+    seed: Story
+
+
+def _find(stories: dict[str, Story], words: str) -> Story:
+    (slug,) = [s for s in stories if words in s]
+    return stories[slug]
+
+
+def build_test_web() -> FixtureWeb:
+    a = load_articles()
+    seed = load_seed()
+    meth_usa, meth_nj = _find(a, "meth-we-re-on-it-south"), _find(a, "south-dakota-doubles-down")
+    doobie_cle, doobie_bb = _find(a, "doobie-brothers-to-reunite"), _find(a, "50th-anniversary")
+    duvet_ls, duvet_forbes = _find(a, "develops-feather-duvet"), _find(a, "bedding-gave-him")
+    moon_aj, moon_sn = _find(a, "commercial-moon-shot"), _find(a, "five-companies")
+    wework, titan, alibaba = _find(a, "investigating-wew"), _find(a, "moon-titan"), _find(a, "alibaba")
+    omar, solar, tories, heli = _find(a, "omar"), _find(a, "solar-costs"), _find(a, "tories"), _find(a, "helicopter")
+
+    origin: dict[tuple[str, str], str] = {}
+
+    def site(name: str, theme: str, discovery: tuple[str, ...], stories: list[tuple[Story, Story]]) -> Site:
+        for page, source in stories:
+            origin[(name, page.slug)] = source.slug
+        return Site(name, theme, [page for page, _ in stories], discovery=discovery)
+
+    def same(story: Story) -> tuple[Story, Story]:
+        return story, story
+
+    topix = site("China Topix", "topix", ("sitemap",), [
+        same(seed), same(wework), same(titan), same(meth_usa), same(moon_aj)])
+    ledger = site("The Daily Ledger", "ledger", ("feed",), [
+        (edited(seed, slug="us-ready-to-talk-thaad", title="US ready to talk to China about THAAD missile shield",
+                dateline="WASHINGTON —", keep=-2), seed),
+        same(meth_nj), same(duvet_ls), same(doobie_bb), same(heli),
+        (edited(alibaba, slug="alibaba-hong-kong-listing", title="Alibaba sets Hong Kong listing",
+                editor_note="Editor's note: This article has been updated with the final offer size."), alibaba)])
+    wire = site("Metro Wire", "wire", ("news-sitemap",), [
+        same(alibaba), same(duvet_forbes), same(doobie_cle), same(omar), same(solar), same(tories), same(moon_sn),
+        (edited(titan, slug="titan-map", title="Scientists map Titan", dateline="PASADENA, Calif. (Metro Wire) —",
+                keep=-3), titan)])
+    wire.broken = {
+        "/story/2019/server-error.html": (500, "text/html", b"<html><body>Internal error</body></html>"),
+        "/story/2019/truncated.html": (200, "text/html; charset=utf-8", b"<html><head><title>Cut</title></head><body><p>Half a sen"),
+        "/story/2019/garbage.html": (200, "text/html; charset=utf-8", bytes(range(256)) * 40),
+    }
+    return FixtureWeb([topix, ledger, wire], origin, seed)

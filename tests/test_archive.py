@@ -1,0 +1,109 @@
+"""The SQLite archive: stories, sightings, index and line counts, written atomically and kept."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from storage import Archive, ArchiveError, NewStory, Sighting
+from storage.export import export_jsonl
+
+
+def _story(url: str = "http://a.org/1", site: str = "a.org", text: str = "Body line.\nSecond line.") -> NewStory:
+    return NewStory(url=url, site=site, title="T", author="A", published="2024-04-28", language="en",
+                    sitename="A", text=text, raw_text=text, fingerprint="f-" + url)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "archive.db")
+
+
+def test_a_story_and_its_reposts_survive_reopening(db: str) -> None:
+    with Archive(db) as archive:
+        story_id = archive.add_story(_story(), [(0, 11), (1, 12)], {})
+        archive.add_sighting(story_id, Sighting("http://b.org/9", "b.org", "T2", "near", 0.8, 0.95), {})
+    with Archive(f"sqlite:///{db}") as archive:
+        assert archive.known_url("http://a.org/1") and archive.known_url("http://b.org/9")
+        assert not archive.known_url("http://c.org/1")
+        assert archive.candidates([(1, 12), (5, 5)]) == [story_id]
+        assert archive.story_by_fingerprint("f-http://a.org/1") == story_id
+        out = io.StringIO()
+        assert export_jsonl(archive, out) == 1
+    record = json.loads(out.getvalue())
+    assert record["duplicates"] == [{"url": "http://b.org/9", "site": "b.org", "similarity": 0.8}]
+    assert record["text"] == "Body line.\nSecond line."
+
+
+def test_a_failed_write_leaves_nothing_behind(db: str) -> None:
+    with Archive(db) as archive:
+        with pytest.raises(IntegrityError):
+            archive.add_story(_story(), [(0, 1), (0, 1)], {"k": "line"})  # the second bucket row collides
+        assert not archive.known_url("http://a.org/1")
+        assert archive.summary()["stories"] == 0
+        assert archive.learned_lines("a.org", 1, 0.0) == set()
+
+
+def test_the_same_url_is_never_stored_twice(db: str) -> None:
+    with Archive(db) as archive:
+        story_id = archive.add_story(_story(), [], {})
+        with pytest.raises(IntegrityError):
+            archive.add_sighting(story_id, Sighting("http://a.org/1", "a.org", "T", "exact", 1.0, 1.0), {})
+        assert archive.summary() == {"stories": 1, "duplicates": 0, "sites": [{"site": "a.org", "stories": 1, "duplicates": 0}]}
+
+
+def test_candidates_come_most_shared_buckets_first(db: str) -> None:
+    with Archive(db) as archive:
+        one = archive.add_story(_story("http://a.org/1"), [(0, 1)], {})
+        two = archive.add_story(_story("http://a.org/2"), [(0, 1), (1, 2)], {})
+        assert archive.candidates([(0, 1), (1, 2)]) == [two, one]
+
+
+def test_lines_are_learned_by_pages_and_share_of_the_site(db: str) -> None:
+    with Archive(db) as archive:
+        for i in range(4):
+            lines = {"social": "Like us", "rare": "Analysis"} if i == 0 else {"social": "Like us"}
+            archive.add_story(_story(f"http://a.org/{i}"), [], lines)
+        assert archive.learned_lines("a.org", min_pages=3, min_ratio=0.5) == {"social"}
+        assert archive.learned_lines("a.org", min_pages=5, min_ratio=0.0) == set()
+        assert archive.learned_lines("b.org", min_pages=1, min_ratio=0.0) == set()
+
+
+def test_reclean_rewrites_text_from_raw_text(db: str) -> None:
+    with Archive(db) as archive:
+        archive.add_story(_story(text="Para.\nLike us\nPara two."), [], {})
+        assert archive.reclean("a.org", lambda raw: raw.replace("Like us\n", "")) == 1
+        assert archive.reclean("a.org", lambda raw: raw.replace("Like us\n", "")) == 0
+        (story,) = archive.iter_stories()
+        assert story["text"] == "Para.\nPara two."
+        assert story["raw_text"] == "Para.\nLike us\nPara two."
+
+
+def test_dedup_parameters_are_stored_and_a_mismatch_is_refused(db: str) -> None:
+    with Archive(db) as archive:
+        archive.ensure_index_params({"num_perm": 128, "scheme": "affine32"})
+        archive.ensure_index_params({"num_perm": 128, "scheme": "affine32"})
+    with Archive(db) as archive, pytest.raises(ArchiveError, match="num_perm"):
+        archive.ensure_index_params({"num_perm": 256, "scheme": "affine32"})
+
+
+def test_an_archive_from_a_newer_version_is_refused(db: str) -> None:
+    Archive(db).close()
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE meta SET value = '99' WHERE key = 'schema_version'"))
+    engine.dispose()
+    with pytest.raises(ArchiveError, match="newer"):
+        Archive(db)
+
+
+def test_a_bad_target_gets_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="not a database URL"):
+        Archive("nosuchdialect://x")
+    with pytest.raises(ArchiveError, match="cannot open archive"):
+        Archive(str(tmp_path / "missing-dir" / "a.db"))

@@ -1,0 +1,113 @@
+"""The main job, through the real ``newsarchive`` command: crawl, dedup, store, export."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from conftest import ROOT, SCRAPY, Crawls, newsarchive, run
+from crawler.newsweb import NewsWeb
+from crawler.urls import site_of
+from fixture_web import FURNITURE, FixtureWeb
+
+
+def _summary(output: str) -> dict[str, int]:
+    return {name: int(n) for name, n in re.findall(r"│ (pages fetched|articles new|duplicates found|errors)\s*│ (\d+)", output)}
+
+
+def _words(lines: list[str]) -> list[str]:
+    """Return lines with their whitespace normalised (extraction turns no-break spaces into spaces)."""
+    return [" ".join(line.split()) for line in lines]
+
+
+def _by_url(test_web: FixtureWeb) -> dict[str, str]:
+    """Return article URL -> slug of the story it carries."""
+    return {site.article_url(story): test_web.origin[(site.name, story.slug)] for site in test_web.sites for story in site.stories}
+
+
+def test_crawls_succeed_and_print_a_summary(crawls: Crawls) -> None:
+    for result in (crawls.first, crawls.second, crawls.third):
+        assert result.returncode == 0, result.stderr
+    assert _summary(crawls.first.stderr)["articles new"] == 5
+    assert _summary(crawls.second.stderr)["duplicates found"] >= 1
+
+
+def test_every_story_is_archived_once_and_every_repost_is_its_duplicate(crawls: Crawls, test_web: FixtureWeb) -> None:
+    truth = _by_url(test_web)
+    records = crawls.export()
+    seen: Counter[str] = Counter()
+    for record in records:
+        story = truth[record["url"]]  # KeyError: a page that is no article page of the web
+        urls = [record["url"]] + [d["url"] for d in record["duplicates"]]
+        assert {truth[u] for u in urls} == {story}, f"{record['url']} merged different stories"
+        seen.update(truth[u] for u in urls)
+    assert len(records) == len(set(truth.values()))
+    assert sorted(seen.elements()) == sorted(truth.values())  # every page found, none twice
+
+
+def test_seed_article_is_clean_with_subheads_and_all_paragraphs(crawls: Crawls, test_web: FixtureWeb) -> None:
+    seed_url = test_web.sites[0].article_url(test_web.seed)
+    (record,) = [r for r in crawls.export() if r["url"] == seed_url]
+    assert record["title"] == test_web.seed.title
+    assert _words(record["text"].split("\n")) == _words(test_web.seed.paragraphs)
+    assert record["published"] == test_web.seed.published
+    assert record["language"] == "en"
+    (repost,) = record["duplicates"]
+    assert repost["site"] == site_of(test_web.sites[1].base_url)
+    assert 0.5 < repost["similarity"] < 1.0
+
+
+def test_no_archived_text_contains_furniture(crawls: Crawls, test_web: FixtureWeb) -> None:
+    themes = {site_of(site.base_url): site.theme for site in test_web.sites}
+    for record in crawls.export():
+        for line in FURNITURE[themes[record["site"]]]:
+            assert line not in record["text"], f"{line!r} in {record['url']}"
+
+
+def test_export_has_the_documented_fields(crawls: Crawls) -> None:
+    record = crawls.export()[0]
+    assert set(record) >= {"url", "title", "text", "published", "author", "language", "site", "first_seen", "duplicates"}
+    assert re.match(r"\d{4}-\d\d-\d\dT", record["first_seen"])
+
+
+def test_robots_txt_is_obeyed(crawls: Crawls, news_web: NewsWeb) -> None:
+    paths = [r.path for r in news_web.requests]
+    assert "/robots.txt" in paths
+    assert not [p for p in paths if p.startswith("/private/")]
+    assert all(r.user_agent.startswith("newsarchive/") for r in news_web.requests)
+
+
+def test_bad_pages_are_counted_and_the_crawl_goes_on(crawls: Crawls) -> None:
+    assert "http_500" in crawls.second.stderr
+    assert _summary(crawls.second.stderr)["errors"] >= 1
+
+
+def test_a_new_process_knows_every_archived_story(crawls: Crawls, test_web: FixtureWeb) -> None:
+    summary = _summary(crawls.third.stderr)
+    assert summary["articles new"] == 0
+    assert summary["duplicates found"] == 0
+    stats = newsarchive("stats", "--db", str(crawls.db))
+    assert stats.returncode == 0
+    stories = len(set(test_web.origin.values()))
+    assert f"{stories} stories, {len(test_web.origin) - stories} duplicates" in stats.stdout
+
+
+def test_scrapy_crawl_from_the_repo_root(news_web: NewsWeb, tmp_path) -> None:
+    db = tmp_path / "scrapy.db"
+    url = news_web.url("China Topix")
+    result = run(SCRAPY, "crawl", "news", "-a", f"start_urls={url}", "-s", f"NEWSARCHIVE_DB={db}", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "'newsarchive/stories_new': 5" in result.stderr
+
+
+def test_crawl_rejects_a_bad_url_clearly(tmp_path) -> None:
+    result = newsarchive("crawl", "not-a-url", "--db", str(tmp_path / "x.db"))
+    assert result.returncode == 2
+    assert "not an http(s) URL: not-a-url" in result.stderr
+
+
+def test_demo_archives_the_sample_web_and_merges_its_reposts(tmp_path) -> None:
+    result = newsarchive("demo", "--db", str(tmp_path / "demo.db"))
+    assert result.returncode == 0, result.stderr
+    assert _summary(result.stderr) == {"pages fetched": _summary(result.stderr)["pages fetched"],
+                                       "articles new": 9, "duplicates found": 3, "errors": 0}

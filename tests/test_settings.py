@@ -1,0 +1,28 @@
+"""Crawl settings: -s NAME=VALUE like scrapy crawl, bad values named clearly."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.pipelines.dedup import dedup_config
+from crawler.run import crawl_settings
+
+
+def test_overrides_and_db_reach_the_crawl_settings(tmp_path) -> None:
+    settings = crawl_settings(str(tmp_path / "a.db"), ["DEDUP_NUM_PERM=256", "DEPTH_LIMIT=1"], "INFO")
+    assert settings.get("NEWSARCHIVE_DB") == str(tmp_path / "a.db")
+    assert settings.getint("DEPTH_LIMIT") == 1
+    assert settings.get("LOG_LEVEL") == "INFO"
+    assert dedup_config(settings).num_perm == 256
+
+
+def test_an_override_without_a_value_is_refused() -> None:
+    with pytest.raises(ValueError, match="NAME=VALUE"):
+        crawl_settings("a.db", ["DEPTH_LIMIT"])
+
+
+@pytest.mark.parametrize("override,named", [("DEDUP_LSH_THRESHOLD=2", "DEDUP_LSH_THRESHOLD"),
+                                            ("DEDUP_NUM_PERM=many", "DEDUP_NUM_PERM")])
+def test_a_bad_dedup_setting_is_named(override: str, named: str) -> None:
+    with pytest.raises(ValueError, match=named):
+        dedup_config(crawl_settings("a.db", [override]))
