@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 _WORDS = re.compile(r"\w+")
 #: Furniture phrased the same way on many sites; a prior, not the mechanism.
@@ -18,6 +19,26 @@ _GENERIC = re.compile(
     r"|share this (?:story|article)|all rights reserved|click here to subscribe)$"
 )
 _GENERIC_MAX_WORDS = 8
+
+
+@dataclass(frozen=True)
+class BoilerplateConfig:
+    """When a recurring line counts as a site's furniture."""
+
+    #: seen on at least this many of the site's pages…
+    min_pages: int = 3
+    #: …and on at least this share of them;
+    min_ratio: float = 0.2
+    #: lines longer than this are never furniture.
+    max_words: int = 40
+
+    def __post_init__(self) -> None:
+        if self.min_pages < 2:
+            raise ValueError(f"min_pages must be at least 2 (a line on one page recurs nowhere), got {self.min_pages!r}")
+        if not 0.0 <= self.min_ratio <= 1.0:
+            raise ValueError(f"min_ratio must be in [0.0, 1.0], got {self.min_ratio!r}")
+        if self.max_words < 1:
+            raise ValueError(f"max_words must be a positive integer, got {self.max_words!r}")
 
 
 def normalise(line: str) -> str:

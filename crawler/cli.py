@@ -103,7 +103,7 @@ def _crawl(urls: Any, db: str, overrides: tuple[str, ...], loglevel: str) -> dic
 
 def _open(db: str) -> Archive:
     try:
-        return Archive(db)
+        return Archive(db, create=False)
     except ArchiveError as exc:
         raise click.UsageError(str(exc)) from exc
 

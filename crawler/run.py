@@ -11,6 +11,8 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from crawler.archive_access import open_archive
+from crawler.boilerplate import BoilerplateConfig
+from crawler.config import from_settings
 from crawler.pipelines.dedup import dedup_config
 from crawler.spiders.news import NewsSpider, parse_start_urls
 
@@ -32,6 +34,7 @@ def crawl_settings(db: str, overrides: Iterable[str] = (), log_level: str = "WAR
 def check(settings: Settings, urls: Iterable[str]) -> None:
     """Raise ValueError or ArchiveError now for what would otherwise fail inside the crawl."""
     parse_start_urls(list(urls))
+    from_settings(BoilerplateConfig, "BOILERPLATE", settings)
     config = dedup_config(settings)
     with open_archive(settings) as archive:
         archive.ensure_index_params(config.index_params())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -69,11 +70,14 @@ def _now() -> datetime:
 class Archive:
     """One archive database; create it with a path or URL, close it when done."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, *, create: bool = True) -> None:
         try:
             self.engine: Engine = sa.create_engine(archive_url(target))
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
             raise ArchiveError(f"not a database URL or path: {target!r} ({exc})") from exc
+        database = self.engine.url.database
+        if not create and self.engine.dialect.name == "sqlite" and database and not os.path.exists(database):
+            raise ArchiveError(f"no archive at {database}: crawl into it first, or pass --db")
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -24,8 +25,13 @@ def run(*args: str, cwd: Path | str = ROOT, env: dict[str, str] | None = None) -
     return subprocess.run(list(args), cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
 
 
-def newsarchive(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return run(NEWSARCHIVE, *args, **kwargs)
+def newsarchive(*args: str, env_db: str | None = None, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``newsarchive`` command, showing every Python warning it triggers."""
+    env = dict(os.environ, PYTHONWARNINGS="default")
+    env.pop("NEWSARCHIVE_DB", None)
+    if env_db:
+        env["NEWSARCHIVE_DB"] = env_db
+    return run(NEWSARCHIVE, *args, env=env, **kwargs)
 
 
 @pytest.fixture(scope="session")

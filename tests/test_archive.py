@@ -107,3 +107,9 @@ def test_a_bad_target_gets_a_clear_error(tmp_path: Path) -> None:
         Archive("nosuchdialect://x")
     with pytest.raises(ArchiveError, match="cannot open archive"):
         Archive(str(tmp_path / "missing-dir" / "a.db"))
+
+
+def test_reading_a_missing_archive_does_not_create_one(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="no archive at"):
+        Archive(str(tmp_path / "none.db"), create=False)
+    assert not (tmp_path / "none.db").exists()

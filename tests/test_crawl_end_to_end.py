@@ -32,6 +32,11 @@ def test_crawls_succeed_and_print_a_summary(crawls: Crawls) -> None:
     assert _summary(crawls.second.stderr)["duplicates found"] >= 1
 
 
+def test_crawls_trigger_no_python_warnings(crawls: Crawls) -> None:
+    for result in (crawls.first, crawls.second, crawls.third):
+        assert "Warning:" not in result.stderr
+
+
 def test_every_story_is_archived_once_and_every_repost_is_its_duplicate(crawls: Crawls, test_web: FixtureWeb) -> None:
     truth = _by_url(test_web)
     records = crawls.export()
@@ -64,6 +69,13 @@ def test_no_archived_text_contains_furniture(crawls: Crawls, test_web: FixtureWe
             assert line not in record["text"], f"{line!r} in {record['url']}"
 
 
+def test_a_page_under_a_second_url_is_known_by_its_rel_canonical(crawls: Crawls, news_web: NewsWeb) -> None:
+    assert any(r.path.startswith("/print/") for r in news_web.requests)
+    for record in crawls.export():
+        assert "/print/" not in record["url"]
+        assert not [d for d in record["duplicates"] if "/print/" in d["url"]]
+
+
 def test_export_has_the_documented_fields(crawls: Crawls) -> None:
     record = crawls.export()[0]
     assert set(record) >= {"url", "title", "text", "published", "author", "language", "site", "first_seen", "duplicates"}
@@ -86,7 +98,7 @@ def test_a_new_process_knows_every_archived_story(crawls: Crawls, test_web: Fixt
     summary = _summary(crawls.third.stderr)
     assert summary["articles new"] == 0
     assert summary["duplicates found"] == 0
-    stats = newsarchive("stats", "--db", str(crawls.db))
+    stats = newsarchive("stats", env_db=str(crawls.db))  # NEWSARCHIVE_DB names the archive too
     assert stats.returncode == 0
     stories = len(set(test_web.origin.values()))
     assert f"{stories} stories, {len(test_web.origin) - stories} duplicates" in stats.stdout

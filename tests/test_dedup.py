@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from datasketch import LeanMinHash, MinHash
 
@@ -53,6 +55,15 @@ def test_different_stories_on_the_same_topic_are_not_merged(articles: dict[str, 
     (first,) = [s for slug, s in articles.items() if a in slug]
     (second,) = [s for slug, s in articles.items() if b in slug]
     assert not _same(first, second)
+
+
+def test_stories_sharing_a_long_quote_are_not_merged(articles: dict[str, Story]) -> None:
+    quoted = load_seed()
+    quote = tuple(sorted(quoted.body, key=len)[-4:])  # its four longest paragraphs, about 150 words
+    for story in articles.values():
+        half = story.body[: len(story.body) // 2]
+        quoting = dataclasses.replace(story, body=half[:2] + quote + half[2:])
+        assert not _same(quoted, quoting), story.slug
 
 
 def test_no_two_distinct_articles_are_merged(articles: dict[str, Story]) -> None:

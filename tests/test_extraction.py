@@ -55,7 +55,8 @@ def test_article_pages_are_told_from_listings(rendered) -> None:
             url = site.base_url + path
             article = extract_article(body.decode("utf-8"), url)
             is_article = article is not None and not_article_reason(article, url, listed=False, min_words=80) is None
-            assert is_article == (path in {site.article_path(s) for s in site.stories}), f"{theme} {path}"
+            articles = {prefix + site.article_path(s) for s in site.stories for prefix in ("", "/print")}
+            assert is_article == (path in articles), f"{theme} {path}"
 
 
 def test_a_real_benchmark_page_gives_its_metadata() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.pipelines.dedup import dedup_config
-from crawler.run import crawl_settings
+from crawler.run import check, crawl_settings
 
 
 def test_overrides_and_db_reach_the_crawl_settings(tmp_path) -> None:
@@ -21,8 +21,12 @@ def test_an_override_without_a_value_is_refused() -> None:
         crawl_settings("a.db", ["DEPTH_LIMIT"])
 
 
-@pytest.mark.parametrize("override,named", [("DEDUP_LSH_THRESHOLD=2", "DEDUP_LSH_THRESHOLD"),
-                                            ("DEDUP_NUM_PERM=many", "DEDUP_NUM_PERM")])
-def test_a_bad_dedup_setting_is_named(override: str, named: str) -> None:
+@pytest.mark.parametrize(
+    "override,named",
+    [("DEDUP_LSH_THRESHOLD=2", "DEDUP_LSH_THRESHOLD"), ("DEDUP_NUM_PERM=many", "DEDUP_NUM_PERM"),
+     ("BOILERPLATE_MIN_PAGES=1", "BOILERPLATE_MIN_PAGES"), ("BOILERPLATE_MIN_RATIO=3", "BOILERPLATE_MIN_RATIO")],
+)
+def test_a_bad_setting_stops_the_crawl_before_it_starts_and_is_named(override: str, named: str, tmp_path) -> None:
+    settings = crawl_settings(str(tmp_path / "a.db"), [override])
     with pytest.raises(ValueError, match=named):
-        dedup_config(crawl_settings("a.db", [override]))
+        check(settings, ["http://127.0.0.1:9/"])

@@ -114,7 +114,10 @@ class Site:
             files[f"/section/{section}/"] = ("text/html", theme.listing(self, section.title(), items, home=False))
         for story in self.stories:
             related = [s for s in latest if s is not story][:3]
-            files[self.article_path(story)] = ("text/html", theme.article(self, story, related))
+            page = theme.article(self, story, related)
+            files[self.article_path(story)] = ("text/html", page)
+            # the same page under a second URL, as print views are: its rel=canonical names the first
+            files["/print" + self.article_path(story)] = ("text/html", page)
         if "sitemap" in self.discovery:
             files["/sitemap.xml"] = ("application/xml", self._sitemap(latest, news=False))
         if "news-sitemap" in self.discovery:

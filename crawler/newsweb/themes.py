@@ -38,6 +38,19 @@ def _head(site: Site, title: str, extra: str = "") -> str:
     )
 
 
+def _body(story: Story, subhead: str, furniture: dict[int, str]) -> str:
+    """Return the story's body as HTML, subheads in the ``subhead`` pattern, ``furniture[i]`` after line i."""
+    parts = []
+    for i, line in enumerate(story.body):
+        if line.startswith(SUBHEAD):
+            parts.append(subhead.format(escape(line.removeprefix(SUBHEAD))))
+        else:
+            parts.append(f"<p>{escape(line)}</p>")
+        if i in furniture:
+            parts.append(furniture[i])
+    return "".join(parts)
+
+
 def _initials(name: str) -> str:
     return "".join(word[0] for word in name.split() if word[0].isupper())
 
@@ -75,14 +88,7 @@ class Topix:
         )
 
     def article(self, site: Site, story: Story, related: list[Story]) -> str:
-        paras = []
-        for i, line in enumerate(story.body):
-            if line.startswith(SUBHEAD):
-                paras.append(f"<h2>{escape(line.removeprefix(SUBHEAD))}</h2>")
-            else:
-                paras.append(f"<p>{escape(line)}</p>")
-            if i == 2:
-                paras.append('<p class="like-us"><strong>Like Us on Facebook</strong></p>')
+        body = _body(story, "<h2>{}</h2>", {2: '<p class="like-us"><strong>Like Us on Facebook</strong></p>'})
         rel = "".join(
             f'<li><a href="{site.article_path(s)}">{escape(s.title)}</a></li>' for s in related
         )
@@ -101,7 +107,8 @@ class Topix:
             f'<div class="byline">By {escape(story.author)} | {story.published}</div>'
             '<div class="photo"><img src="/img/lead.jpg" alt="">'
             f'<span class="caption">(Photo : Getty Images) {escape(story.caption or story.paragraphs[-1][:90])}</span></div>'
-            f'<div class="article-text">{"".join(paras)}</div></div>'
+            f'<div class="article-text">{body}</div></div>'
+            f'<div class="tools"><a href="/print{self.article_path(story)}">Print this article</a></div>'
             f'<div class="related"><h3>Related Articles</h3><ul>{rel}</ul></div></div>'
             f"{self._bottom()}</body></html>"
         )
@@ -153,18 +160,10 @@ class Ledger:
                 "publisher": {"@type": "Organization", "name": site.name},
             }
         )
-        body = []
-        for i, line in enumerate(story.body):
-            if line.startswith(SUBHEAD):
-                body.append(f"<h3>{escape(line.removeprefix(SUBHEAD))}</h3>")
-            else:
-                body.append(f"<p>{escape(line)}</p>")
-            if i == 1:
-                body.append(
-                    "<p><strong>Sign up for The Morning Briefing, our free daily newsletter.</strong></p>"
-                )
-            if i == 4:
-                body.append(f"<p><em>Follow {escape(site.name)} on X and Facebook.</em></p>")
+        body = _body(story, "<h3>{}</h3>", {
+            1: "<p><strong>Sign up for The Morning Briefing, our free daily newsletter.</strong></p>",
+            4: f"<p><em>Follow {escape(site.name)} on X and Facebook.</em></p>",
+        })
         rel = "".join(f'<li><a href="{site.article_path(s)}">{escape(s.title)}</a></li>' for s in related)
         head = f'<script type="application/ld+json">{ld}</script>'
         return (
@@ -173,7 +172,7 @@ class Ledger:
             f"<h1>{escape(story.title)}</h1>"
             f'<p class="byline">By <span class="author">{escape(story.author)}</span> · '
             f'<time datetime="{story.published}">{date.fromisoformat(story.published):%B %d, %Y}</time></p>'
-            f'{"".join(body)}'
+            f"{body}"
             f'<section class="read-more"><h2>Read more</h2><ul>{rel}</ul></section>'
             f"</article></main>{self._footer(site)}</body></html>"
         )
@@ -215,20 +214,13 @@ class Wire:
         )
 
     def article(self, site: Site, story: Story, related: list[Story]) -> str:
-        body = []
-        for i, line in enumerate(story.body):
-            if line.startswith(SUBHEAD):
-                body.append(f"<p><b>{escape(line.removeprefix(SUBHEAD))}</b></p>")
-            else:
-                body.append(f"<p>{escape(line)}</p>")
-            if i == 3:
-                body.append('<p class="ad">Story continues below advertisement</p>')
+        body = _body(story, "<p><b>{}</b></p>", {3: '<p class="ad">Story continues below advertisement</p>'})
         rel = "<br>".join(f'<a href="{site.article_path(s)}">{escape(s.title)}</a>' for s in related)
         meta = f'<meta name="author" content="{escape(story.author)}">'
         main = (
             f'<span class="headline"><font size="5">{escape(story.title)}</font></span><br>'
             f'<span class="date">Published {story.published}</span><br>'
-            f'<div class="story">{"".join(body)}</div>'
+            f'<div class="story">{body}</div>'
             f"<p>Share this story: Email | Print</p><p><b>More stories</b><br>{rel}</p>"
         )
         return self._frame(site, story.title, main, meta)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from crawler.archive_access import open_archive
+from crawler.config import from_settings
 from crawler.dedup import DedupConfig, Similarity, band_keys, fingerprint, shingles, signature, similarity
 from crawler.items import ArticleItem
 
@@ -18,20 +18,7 @@ MAX_CANDIDATES = 20
 
 def dedup_config(settings: BaseSettings) -> DedupConfig:
     """Return the DedupConfig of the ``DEDUP_*`` settings; a bad value raises ValueError naming the setting."""
-    values = {}
-    for f in fields(DedupConfig):
-        if not f.init:
-            continue
-        name = f"DEDUP_{f.name.upper()}"
-        try:
-            values[f.name] = type(f.default)(settings.get(name, f.default))
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a {type(f.default).__name__}, got {settings.get(name)!r}") from None
-    try:
-        return DedupConfig(**values)
-    except ValueError as exc:
-        # DedupConfig names the field first: "lsh_threshold must be in …"
-        raise ValueError(f"DEDUP_{str(exc).split()[0].upper()}: {exc}") from exc
+    return from_settings(DedupConfig, "DEDUP", settings)
 
 
 class DedupPipeline:

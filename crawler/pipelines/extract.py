@@ -10,6 +10,8 @@ from scrapy.exceptions import DropItem
 
 from crawler import boilerplate
 from crawler.archive_access import open_archive
+from crawler.boilerplate import BoilerplateConfig
+from crawler.config import from_settings
 from crawler.extraction import extract_article, not_article_reason
 from crawler.items import ArticleItem, PageItem
 from crawler.urls import canonical_url, site_of
@@ -25,8 +27,7 @@ class ExtractPipeline:
         self.settings = settings
         self.stats = crawler.stats
         self.min_words = settings.getint("ARTICLE_MIN_WORDS")
-        self.min_pages = settings.getint("BOILERPLATE_MIN_PAGES")
-        self.min_ratio = settings.getfloat("BOILERPLATE_MIN_RATIO")
+        self.furniture = from_settings(BoilerplateConfig, "BOILERPLATE", settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -60,7 +61,7 @@ class ExtractPipeline:
             url = canonical
             self._skip_if_known(url)
         site = site_of(url)
-        learned = self.archive.learned_lines(site, self.min_pages, self.min_ratio)
+        learned = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio)
         lines = boilerplate.clean(article.lines, learned)
         self._count("extract/articles")
         return ArticleItem(url=url, site=site, article=article, text="\n".join(lines))

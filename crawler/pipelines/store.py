@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from crawler import boilerplate
 from crawler.archive_access import open_archive
+from crawler.boilerplate import BoilerplateConfig
+from crawler.config import from_settings
 from crawler.items import ArticleItem
 from storage import NewStory, Sighting
 
@@ -24,9 +26,7 @@ class StorePipeline:
         settings = crawler.settings
         self.settings = settings
         self.stats = crawler.stats
-        self.max_words = settings.getint("BOILERPLATE_MAX_WORDS")
-        self.min_pages = settings.getint("BOILERPLATE_MIN_PAGES")
-        self.min_ratio = settings.getfloat("BOILERPLATE_MIN_RATIO")
+        self.furniture = from_settings(BoilerplateConfig, "BOILERPLATE", settings)
         self.sites: set[str] = set()
 
     @classmethod
@@ -44,7 +44,7 @@ class StorePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        lines = boilerplate.countable_lines(item.article.lines, self.max_words)
+        lines = boilerplate.countable_lines(item.article.lines, self.furniture.max_words)
         try:
             if item.duplicate_of is None:
                 self.archive.add_story(self._story(item), item.band_keys, lines)
@@ -77,7 +77,7 @@ class StorePipeline:
 
     def reclean(self, site: str) -> None:
         """Drop furniture learned late in the crawl from the site's stories archived before it was learned."""
-        learned = self.archive.learned_lines(site, self.min_pages, self.min_ratio)
+        learned = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio)
         changed = self.archive.reclean(site, lambda raw: "\n".join(boilerplate.clean(raw.split("\n"), learned)))
         if changed:
             self.stats.inc_value("newsarchive/recleaned", changed)

@@ -94,6 +94,9 @@ class NewsSpider(SitemapSpider):
         if not isinstance(response, HtmlResponse):
             self.crawler.stats.inc_value("newsarchive/skipped/not_html")
             return
+        if not self.on_site(response.url):  # redirected away from the site
+            self.crawler.stats.inc_value("newsarchive/skipped/offsite")
+            return
         for href in response.xpath(_FEED_LINKS).getall():
             if request := self.follow(response.urljoin(href), self.parse_feed):
                 yield request
