@@ -15,16 +15,6 @@ from crawler.newsweb import Site, Story, edited
 
 DATA = Path(__file__).parent / "data"
 
-#: Lines each theme puts around or inside every article: none may reach the archive.
-FURNITURE = {
-    "topix": ["Like Us on Facebook", "Make CT Your Homepage", "Real Time Analytics", "(Photo : Getty Images)",
-              "CHINA TOPIX", "04/28/2024 06:17:37 am", "Related Articles"],
-    "ledger": ["Sign up for The Morning Briefing, our free daily newsletter.", "Follow The Daily Ledger on X and Facebook.",
-               "Read more", "© 2026 The Daily Ledger. All rights reserved.", "Independent news since 1887"],
-    "wire": ["Story continues below advertisement", "Share this story: Email | Print", "More stories",
-             "Copyright 2026 Metro Wire.", "Your region. Your news."],
-}
-
 AUTHORS = ["Dana Whitfield", "Marco Ruiz", "Priya Nair", "Tom Okafor", "Lena Brandt"]
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 from conftest import ROOT, SCRAPY, Crawls, newsarchive, run
 from crawler.newsweb import NewsWeb
 from crawler.urls import site_of
-from fixture_web import FURNITURE, FixtureWeb
+from fixture_web import FixtureWeb
 
 
 def _summary(output: str) -> dict[str, int]:
@@ -63,9 +63,9 @@ def test_seed_article_is_clean_with_subheads_and_all_paragraphs(crawls: Crawls, 
 
 
 def test_no_archived_text_contains_furniture(crawls: Crawls, test_web: FixtureWeb) -> None:
-    themes = {site_of(site.base_url): site.theme for site in test_web.sites}
+    sites = {site_of(site.base_url): site for site in test_web.sites}
     for record in crawls.export():
-        for line in FURNITURE[themes[record["site"]]]:
+        for line in sites[record["site"]].furniture:
             assert line not in record["text"], f"{line!r} in {record['url']}"
 
 

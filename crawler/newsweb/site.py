@@ -95,6 +95,11 @@ class Site:
     def article_url(self, story: Story) -> str:
         return self.base_url + self.article_path(story)
 
+    @property
+    def furniture(self) -> list[str]:
+        """Return the lines the site prints with every article: none may reach an archive."""
+        return themes.get(self.theme).furniture(self)
+
     def render(self) -> dict[str, tuple[int, str, bytes]]:
         """Return every file of the site: path -> (status, content type, body)."""
         theme = themes.get(self.theme)

@@ -24,6 +24,7 @@ class Theme(Protocol):
     pages: dict[str, str]
 
     def article_path(self, story: Story) -> str: ...
+    def furniture(self, site: Site) -> list[str]: ...
     def article(self, site: Site, story: Story, related: list[Story]) -> str: ...
     def listing(self, site: Site, title: str, stories: list[Story], home: bool) -> str: ...
 
@@ -66,6 +67,12 @@ class Topix:
         "/about.htm": "About Us", "/contact.htm": "Contact Us", "/privacy.htm": "Privacy Policy",
         "/homepage.htm": "Make Us Your Homepage", "/analytics.htm": "Real Time Analytics",
     }
+
+    def furniture(self, site: Site) -> list[str]:
+        """Return the lines this theme prints around or inside every article: none belongs to it."""
+        return ["Like Us on Facebook", f"Make {_initials(site.name)} Your Homepage", "Real Time Analytics",
+                "(Photo : Getty Images)", site.name.upper(), "04/28/2024 06:17:37 am", "Related Articles",
+                "Print this article"]
 
     def article_path(self, story: Story) -> str:
         day = story.published.replace("-", "")
@@ -131,6 +138,10 @@ class Ledger:
 
     pages = {"/terms/": "Terms of use", "/privacy/": "Privacy"}
 
+    def furniture(self, site: Site) -> list[str]:
+        return ["Sign up for The Morning Briefing, our free daily newsletter.", f"Follow {site.name} on X and Facebook.",
+                "Read more", f"© 2026 {site.name}. All rights reserved.", "Independent news since 1887"]
+
     def article_path(self, story: Story) -> str:
         y, m, d = story.published.split("-")
         return f"/{story.section}/{y}/{m}/{d}/{story.slug}/"
@@ -194,6 +205,10 @@ class Wire:
     """An old table-layout regional site: no structured data, ads inside the story."""
 
     pages = {"/weather.html": "Weather", "/obituaries.html": "Obituaries"}
+
+    def furniture(self, site: Site) -> list[str]:
+        return ["Story continues below advertisement", "Share this story: Email | Print", "More stories",
+                f"Copyright 2026 {site.name}.", "Your region. Your news.", "Most read"]
 
     def article_path(self, story: Story) -> str:
         return f"/story/{story.published[:4]}/{story.slug}.html"
