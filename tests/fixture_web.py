@@ -61,7 +61,8 @@ def build_test_web() -> FixtureWeb:
     def site(name: str, theme: str, discovery: tuple[str, ...], stories: list[tuple[Story, Story]]) -> Site:
         for page, source in stories:
             origin[(name, page.slug)] = source.slug
-        return Site(name, theme, [page for page, _ in stories], discovery=discovery)
+        # the last story is announced only by the site's sitemap or feed, linked from no page
+        return Site(name, theme, [page for page, _ in stories], discovery=discovery, unlinked=(stories[-1][0].slug,))
 
     def same(story: Story) -> tuple[Story, Story]:
         return story, story

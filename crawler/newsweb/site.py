@@ -82,6 +82,8 @@ class Site:
     discovery: tuple[str, ...] = ()
     disallow: str = "/private/"
     base_url: str = ""
+    #: Slugs of stories no page links to: only the site's feed or sitemaps announce them.
+    unlinked: tuple[str, ...] = ()
     #: Pages that go wrong, served as given and listed in the site's sitemaps: path -> (status, type, body).
     broken: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
 
@@ -103,7 +105,8 @@ class Site:
     def render(self) -> dict[str, tuple[int, str, bytes]]:
         """Return every file of the site: path -> (status, content type, body)."""
         theme = themes.get(self.theme)
-        latest = sorted(self.stories, key=lambda s: s.published, reverse=True)
+        everything = sorted(self.stories, key=lambda s: s.published, reverse=True)
+        latest = [s for s in everything if s.slug not in self.unlinked]
         files: dict[str, tuple[str, str]] = {
             "/": ("text/html", theme.listing(self, self.name, latest, home=True)),
             "/robots.txt": ("text/plain", self._robots()),
@@ -124,11 +127,11 @@ class Site:
             # the same page under a second URL, as print views are: its rel=canonical names the first
             files["/print" + self.article_path(story)] = ("text/html", page)
         if "sitemap" in self.discovery:
-            files["/sitemap.xml"] = ("application/xml", self._sitemap(latest, news=False))
+            files["/sitemap.xml"] = ("application/xml", self._sitemap(everything, news=False))
         if "news-sitemap" in self.discovery:
-            files["/news-sitemap.xml"] = ("application/xml", self._sitemap(latest, news=True))
+            files["/news-sitemap.xml"] = ("application/xml", self._sitemap(everything, news=True))
         if "feed" in self.discovery:
-            files["/feed.xml"] = ("application/rss+xml", self._rss(latest))
+            files["/feed.xml"] = ("application/rss+xml", self._rss(everything))
         rendered = {path: (200, f"{ctype}; charset=utf-8", body.encode("utf-8")) for path, (ctype, body) in files.items()}
         return rendered | self.broken
 
