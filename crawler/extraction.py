@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import trafilatura
-from lxml import html as lxml_html
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
 
 from crawler.urls import is_http_url
-
-logger = logging.getLogger(__name__)
 
 #: og:type / JSON-LD types trafilatura reports for article pages.
 ARTICLE_TYPES = frozenset(
@@ -52,19 +50,17 @@ def extract_article(html: str, url: str) -> Article | None:
     Only the HTML is given to trafilatura, never the URL to fetch: fetching is the
     crawler's job (robots.txt, throttling, cache).
     """
+    tree = load_html(html)  # parsed once, read here before trafilatura prunes it
+    if tree is None:
+        return None
+    html_title = " ".join(tree.xpath("string(//title)").split())
+    language = _language(tree)
     doc = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        deduplicate=False,
-        date_extraction_params={"original_date": True, "extensive_search": True},
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False
     )
     if doc is None or not doc.text:
         return None
-    tree = _parse(html)
-    title = _headline(doc.title, tree, doc.sitename)
+    title = _headline(doc.title, html_title, doc.sitename)
     lines = [line.strip() for line in doc.text.split("\n") if line.strip()]
     while lines and title and _same_words(lines[0], title):
         lines.pop(0)  # the headline printed again at the top of the body
@@ -73,7 +69,7 @@ def extract_article(html: str, url: str) -> Article | None:
         title=title,
         author=doc.author or None,
         published=doc.date or None,
-        language=_language(tree),
+        language=language,
         sitename=doc.sitename or None,
         page_type=(doc.pagetype or "").lower() or None,
         lines=tuple(lines),
@@ -95,31 +91,20 @@ def not_article_reason(article: Article, url: str, listed: bool, min_words: int)
     return None if _SLUG.search(path) else "url_shape"
 
 
-def _parse(html: str) -> lxml_html.HtmlElement | None:
-    try:
-        return lxml_html.fromstring(html)
-    except (ValueError, lxml_html.etree.ParserError):
-        return None
-
-
-def _headline(title: str | None, tree: lxml_html.HtmlElement | None, sitename: str | None) -> str | None:
+def _headline(title: str | None, html_title: str, sitename: str | None) -> str | None:
     """Return the page's headline, not its site name.
 
     When the headline comes from ``<title>`` ("Site - Headline"), trafilatura
     sometimes keeps the wrong half: the longest part that is not the site name wins.
     """
-    if tree is None:
-        return title
-    parts = _TITLE_SEPARATORS.split(" ".join(tree.xpath("string(//title)").split()))
+    parts = _TITLE_SEPARATORS.split(html_title)
     if title not in parts and not (sitename and title and title.casefold() == sitename.casefold()):
         return title
-    parts = [p for p in parts if not (sitename and p.casefold() == sitename.casefold())]
+    parts = [p for p in parts if p and not (sitename and p.casefold() == sitename.casefold())]
     return max(parts, key=len) if parts else title
 
 
-def _language(tree: lxml_html.HtmlElement | None) -> str | None:
-    if tree is None:
-        return None
+def _language(tree: HtmlElement) -> str | None:
     langs = tree.xpath("/html/@lang | //meta[@http-equiv='content-language']/@content")
     lang = str(langs[0]).strip().replace("_", "-") if langs else ""
     return lang.split("-")[0].lower() or None
