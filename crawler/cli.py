@@ -13,6 +13,7 @@ from rich.table import Table
 
 from crawler import __version__
 from crawler.extensions.progress import crawl_counts
+from crawler.urls import site_of
 from storage import Archive, ArchiveError
 from storage.export import export_jsonl
 
@@ -81,9 +82,9 @@ def demo(db: str | None, overrides: tuple[str, ...]) -> None:
     if Path(db).exists():
         raise click.UsageError(f"{db} exists: the demo writes a fresh archive")
     with NewsWeb(sample_sites()) as web:
-        names = {site.base_url.removeprefix("http://"): name for name, site in web.sites.items()}
-        for host, name in names.items():
-            console.print(f"serving {name} on http://{host}/")
+        names = {site_of(site.base_url): name for name, site in web.sites.items()}
+        for name in web.sites:
+            console.print(f"serving {name} on {web.url(name)}")
         stats = _crawl([web.url(name) for name in web.sites], db, overrides, "WARNING")
     _print_summary(stats)
     with _open(db) as archive:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, TextIO
 
 from storage.archive import Archive
@@ -16,7 +16,8 @@ def story_record(story: dict[str, Any]) -> dict[str, Any]:
     """Return the export form of a story from :meth:`Archive.iter_stories`."""
     record = {name: story.get(name) for name in FIELDS}
     if isinstance(record["first_seen"], datetime):
-        record["first_seen"] = record["first_seen"].isoformat()
+        # stored in UTC; SQLite hands it back without its zone
+        record["first_seen"] = record["first_seen"].replace(tzinfo=record["first_seen"].tzinfo or timezone.utc).isoformat()
     record["duplicates"] = [
         {"url": d["url"], "site": d["site"], "similarity": round(d["similarity"], 4)} for d in story["duplicates"]
     ]

@@ -79,7 +79,7 @@ def test_a_page_under_a_second_url_is_known_by_its_rel_canonical(crawls: Crawls,
 def test_export_has_the_documented_fields(crawls: Crawls) -> None:
     record = crawls.export()[0]
     assert set(record) >= {"url", "title", "text", "published", "author", "language", "site", "first_seen", "duplicates"}
-    assert re.match(r"\d{4}-\d\d-\d\dT", record["first_seen"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00", record["first_seen"])
 
 
 def test_robots_txt_is_obeyed(crawls: Crawls, news_web: NewsWeb) -> None:
