@@ -69,7 +69,7 @@ class Topix:
     }
 
     def furniture(self, site: Site) -> list[str]:
-        """Return the lines this theme prints around or inside every article: none belongs to it."""
+        """Return the lines this theme prints around or inside every article: none belongs to the article."""
         return ["Like Us on Facebook", f"Make {_initials(site.name)} Your Homepage", "Real Time Analytics",
                 "(Photo : Getty Images)", site.name.upper(), "04/28/2024 06:17:37 am", "Related Articles",
                 "Print this article"]
