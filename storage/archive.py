@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from storage.schema import SCHEMA_VERSION, lsh_buckets, meta, metadata, site_lines, sightings, sites, stories
+from storage import schema_version
+from storage.schema import lsh_buckets, meta, site_lines, sightings, sites, stories
 
 logger = logging.getLogger(__name__)
 
@@ -95,15 +96,11 @@ class Archive:
         self.close()
 
     def _migrate(self) -> None:
-        with self.engine.begin() as conn:
-            metadata.create_all(conn)
-            found = conn.scalar(sa.select(meta.c.value).where(meta.c.key == "schema_version"))
-            if found is None:
-                conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-            elif int(found) > SCHEMA_VERSION:
-                raise ArchiveError(
-                    f"archive schema version {found} is newer than this newsarchive ({SCHEMA_VERSION}): upgrade newsarchive"
-                )
+        try:
+            with self.engine.begin() as conn:
+                schema_version.upgrade(conn)
+        except schema_version.SchemaError as exc:
+            raise ArchiveError(str(exc)) from exc
 
     # -- the dedup index -------------------------------------------------
 

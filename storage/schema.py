@@ -1,10 +1,12 @@
-"""Tables of the archive, in SQLAlchemy Core so that SQLite and PostgreSQL share them."""
+"""Tables of the archive, in SQLAlchemy Core so that SQLite and PostgreSQL share them.
+
+This is the schema as of the newest migration; a change here needs a migration in
+``storage/migrations/versions`` too (``newsarchive migrate`` applies it).
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-
-SCHEMA_VERSION = 1
 
 metadata = sa.MetaData()
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from storage import Archive, ArchiveError, NewStory, Sighting
+from storage import Archive, ArchiveError, NewStory, Sighting, schema_version
 from storage.export import export_jsonl
 
 
@@ -96,10 +96,23 @@ def test_an_archive_from_a_newer_version_is_refused(db: str) -> None:
     Archive(db).close()
     engine = sa.create_engine(f"sqlite:///{db}")
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE meta SET value = '99' WHERE key = 'schema_version'"))
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_future'"))
     engine.dispose()
     with pytest.raises(ArchiveError, match="newer"):
         Archive(db)
+
+
+def test_an_archive_from_before_migrations_is_brought_up_to_date(db: str) -> None:
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:  # the schema issue 2 wrote, without alembic_version
+        conn.execute(sa.text("CREATE TABLE meta (key VARCHAR(64) PRIMARY KEY, value TEXT NOT NULL)"))
+        conn.execute(sa.text("CREATE TABLE stories (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE)"))
+    engine.dispose()
+    Archive(db).close()
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == schema_version.head()
+    engine.dispose()
 
 
 def test_a_bad_target_gets_a_clear_error(tmp_path: Path) -> None:
@@ -113,3 +126,13 @@ def test_reading_a_missing_archive_does_not_create_one(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match="no archive at"):
         Archive(str(tmp_path / "none.db"), create=False)
     assert not (tmp_path / "none.db").exists()
+
+
+def test_newsarchive_migrate_creates_then_reports_up_to_date(db: str) -> None:
+    from conftest import newsarchive
+
+    first = newsarchive("migrate", "--db", db)
+    assert first.returncode == 0, first.stderr
+    assert f"none -> {schema_version.head()}" in first.stderr
+    again = newsarchive("migrate", "--db", db)
+    assert again.returncode == 0 and "up to date" in again.stderr

@@ -1,0 +1,25 @@
+"""The ``newsarchive`` command. Each subcommand lives in its own module and is registered here."""
+
+from __future__ import annotations
+
+import click
+
+from crawler import __version__
+from crawler.cli.crawl import crawl
+from crawler.cli.demo import demo
+from crawler.cli.export import export
+from crawler.cli.migrate import migrate
+from crawler.cli.stats import stats
+
+
+@click.group()
+@click.version_option(__version__, prog_name="newsarchive")
+def main() -> None:
+    """Crawl news sites and keep one clean copy of every story, with where else it ran."""
+
+
+main.add_command(crawl)
+main.add_command(export)
+main.add_command(stats)
+main.add_command(demo)
+main.add_command(migrate)

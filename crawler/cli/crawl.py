@@ -1,0 +1,22 @@
+"""``newsarchive crawl``: crawl sites into the archive."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from crawler.cli.common import crawl as run, db_option, print_summary, settings_option
+
+
+@click.command()
+@click.argument("urls", nargs=-1, required=True)
+@db_option
+@settings_option
+@click.option("-L", "--loglevel", default="WARNING", show_default=True, help="Scrapy log level.")
+def crawl(urls: tuple[str, ...], db: str, overrides: tuple[str, ...], loglevel: str) -> None:
+    """Crawl the sites whose home pages are URLS into the archive."""
+    stats = run(urls, db, overrides, loglevel)
+    print_summary(stats)
+    if stats.get("finish_reason") != "finished":
+        sys.exit(1)
