@@ -30,3 +30,7 @@ class ArticleItem:
     match: str = "original"
     similarity: float = 1.0
     containment: float = 1.0
+    #: The archived story whose own page this is again: the article may be a new version of it.
+    revises: int | None = None
+    #: What the archive made of it: archived, duplicate, revised or unchanged.
+    stored: str = ""

@@ -56,6 +56,25 @@ DEDUP_JACCARD_THRESHOLD = 0.5
 DEDUP_CONTAINMENT_THRESHOLD = 0.8
 DEDUP_MIN_SHINGLES = 30
 
+# -- incremental and resumable crawls ---------------------------------
+#: Skip archived articles and revalidate listings, feeds and sitemaps (False: fetch everything again).
+INCREMENTAL_ENABLED = True
+#: Also re-fetch archived articles first fetched less than this many hours ago (0: only when
+#: their sitemap lastmod or feed date is newer than our last fetch).
+INCREMENTAL_REFETCH_HOURS = 0.0
+#: The name under which runs of this crawl are recorded (default: the sites' host:port).
+NEWSARCHIVE_SITE = ""
+#: Seconds between two saves of a running crawl's counts in its run record (0: only at the end).
+NEWSARCHIVE_RUN_SAVE_INTERVAL = 10.0
+
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.known.KnownArticlesMiddleware": 950,
+}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.conditional.ConditionalGetMiddleware": 80,
+    "crawler.middlewares.fetchlog.FetchLogMiddleware": 950,
+}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 100,
     "crawler.pipelines.dedup.DedupPipeline": 200,
@@ -63,6 +82,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.progress.Progress": 500,
+    "crawler.extensions.runs.RunRecorder": 510,
 }
 #: Seconds between two progress lines (0 turns them off).
 NEWSARCHIVE_PROGRESS_INTERVAL = 5.0

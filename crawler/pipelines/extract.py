@@ -15,6 +15,7 @@ from crawler.config import from_settings
 from crawler.extraction import extract_article, not_article_reason
 from crawler.items import ArticleItem, PageItem
 from crawler.urls import canonical_url, site_of
+from storage.versions import story_at
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class ExtractPipeline:
         if not isinstance(item, PageItem):
             return item
         url = canonical_url(item.url)
-        self._skip_if_known(url)
+        revises = self._skip_if_known(url)
         try:
             article = extract_article(item.html, item.url)
         except Exception as exc:  # a broken page must not stop the crawl
@@ -59,16 +60,20 @@ class ExtractPipeline:
         canonical = canonical_url(article.url)
         if canonical != url and site_of(canonical) == site_of(url):
             url = canonical
-            self._skip_if_known(url)
+            revises = self._skip_if_known(url)
         site = site_of(url)
         learned = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio)
         lines = boilerplate.clean(article.lines, learned)
         self._count("extract/articles")
-        return ArticleItem(url=url, site=site, article=article, text="\n".join(lines))
+        return ArticleItem(url=url, site=site, article=article, text="\n".join(lines), revises=revises)
 
-    def _skip_if_known(self, url: str) -> None:
+    def _skip_if_known(self, url: str) -> int | None:
+        """Drop a page known as a repost; return the story whose own page ``url`` is, if any."""
+        if (story_id := story_at(self.archive, url)) is not None:
+            return story_id
         if self.archive.known_url(url):
             self._drop("known_url", url)
+        return None
 
     def _drop(self, key: str, url: str) -> None:
         self._count(key)

@@ -1,0 +1,1 @@
+"""Downloader and spider middlewares: the fetch log, conditional GET, skipping known articles."""
