@@ -7,6 +7,7 @@ listings are revalidated with their ETag / Last-Modified) and crawls resumable
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
@@ -101,6 +102,20 @@ class FetchLog:
             fetched=_utc(row.fetched),
             complete=row.finish_reason == "finished",
         )
+
+    def pages_of(
+        self, sites: Iterable[str], kinds: Iterable[str], first_fetched_after: datetime | None = None
+    ) -> list[tuple[str, str]]:
+        """Return (url, kind) of the pages of ``kinds`` the log holds for ``sites``, oldest first."""
+        query = (
+            sa.select(fetches.c.url, fetches.c.kind)
+            .where(fetches.c.site.in_(list(sites)), fetches.c.kind.in_(list(kinds)))
+            .order_by(fetches.c.first_fetched)
+        )
+        if first_fetched_after is not None:
+            query = query.where(fetches.c.first_fetched > first_fetched_after)
+        with self.engine.connect() as conn:
+            return [(url, kind) for url, kind in conn.execute(query)]
 
     def counts(self) -> dict[tuple[str, str], int]:
         """Return how many URLs the log holds per (kind, outcome)."""

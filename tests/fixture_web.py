@@ -85,3 +85,30 @@ def build_test_web() -> FixtureWeb:
         "/story/2019/garbage.html": (200, "text/html; charset=utf-8", bytes(range(256)) * 40),
     }
     return FixtureWeb([topix, ledger, wire], origin, seed)
+
+
+@dataclass
+class GrowingWeb:
+    """A small web for re-crawl tests: two sites now, and stories each publishes later."""
+
+    sites: list[Site]
+    #: site name -> stories :meth:`publish_later` adds
+    later: dict[str, list[Story]]
+
+    def publish_later(self) -> None:
+        for site in self.sites:
+            site.stories.extend(self.later.pop(site.name, []))
+
+    def article_urls(self) -> list[str]:
+        return [site.article_url(story) for site in self.sites for story in site.stories]
+
+
+def build_growing_web() -> GrowingWeb:
+    """Return a sitemap site and a feed site of four stories each, two more each to come.
+
+    One story to come on each site is announced only by its sitemap or feed.
+    """
+    stories = [load_seed(), *load_articles().values()]
+    topix = Site("Growing Topix", "topix", stories[0:4], discovery=("sitemap",), unlinked=(stories[9].slug,))
+    ledger = Site("Growing Ledger", "ledger", stories[4:8], discovery=("feed",), unlinked=(stories[11].slug,))
+    return GrowingWeb([topix, ledger], {topix.name: stories[8:10], ledger.name: stories[10:12]})

@@ -7,6 +7,7 @@ which are articles, extract, dedup and store them.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta, timezone
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 from urllib.parse import urljoin
@@ -20,8 +21,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 from twisted.python.failure import Failure
 
+from crawler.archive_access import open_archive
 from crawler.items import PageItem
 from crawler.urls import canonical_url, is_http_url, site_of
+from storage.fetch_log import FetchLog
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +78,32 @@ class NewsSpider(SitemapSpider):
                 errback=self.failed,
                 meta={"newsarchive_home": True, "newsarchive_kind": "listing"},
             )
+        for request in self.revisits():
+            yield request
+
+    def revisits(self) -> list[Request]:
+        """Return requests for the listings, feeds and sitemaps earlier runs found on these sites.
+
+        They are revalidated (conditional GET) on every run: an unchanged home
+        page (a 304) gives no links, yet a section or a feed it links to may
+        have new stories. Articles young enough for ``INCREMENTAL_REFETCH_HOURS``
+        come too, linked from a changed page or not.
+        """
+        if not self.settings.getbool("INCREMENTAL_ENABLED"):
+            return []
+        callbacks = {"listing": self.parse_page, "feed": self.parse_feed, "sitemap": self._parse_sitemap}
+        hours = self.settings.getfloat("INCREMENTAL_REFETCH_HOURS")
+        with open_archive(self.settings) as archive:
+            log = FetchLog(archive)
+            known = log.pages_of(self.sites, callbacks)
+            if hours > 0:
+                young = log.pages_of(self.sites, ["article"], datetime.now(timezone.utc) - timedelta(hours=hours))
+                known += [(url, "page") for url, _ in young]
+        callbacks["page"] = self.parse_page
+        return [
+            Request(url, callback=callbacks[kind], errback=self.failed, meta={"newsarchive_kind": kind})
+            for url, kind in known
+        ]
 
     def on_site(self, url: str) -> bool:
         return is_http_url(url) and site_of(url) in self.sites
