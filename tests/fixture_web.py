@@ -8,6 +8,7 @@ is the ground truth: which story every article page carries.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,22 @@ class FixtureWeb:
     #: (site name, slug) -> slug of the story the page carries
     origin: dict[tuple[str, str], str]
     seed: Story
+
+    def story_by_url(self) -> dict[str, str]:
+        """Return article URL -> slug of the story it carries."""
+        return {site.article_url(s): self.origin[(site.name, s.slug)] for site in self.sites for s in site.stories}
+
+    def check_archived_once(self, records: list[dict]) -> None:
+        """Assert that exported ``records`` hold every story once, each repost as its duplicate, nothing else."""
+        truth = self.story_by_url()
+        seen: Counter[str] = Counter()
+        for record in records:
+            story = truth[record["url"]]  # KeyError: a page that is no article page of the web
+            urls = [record["url"]] + [d["url"] for d in record["duplicates"]]
+            assert {truth[u] for u in urls} == {story}, f"{record['url']} merged different stories"
+            seen.update(truth[u] for u in urls)
+        assert len(records) == len(set(truth.values()))
+        assert sorted(seen.elements()) == sorted(truth.values())  # every page found, none twice
 
 
 def _find(stories: dict[str, Story], words: str) -> Story:

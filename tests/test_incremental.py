@@ -13,16 +13,19 @@ import json
 import sqlite3
 import subprocess
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from conftest import newsarchive
+from conftest import newsarchive, table_rows
 from crawler.newsweb import NewsWeb, Site, Story
 from crawler.newsweb.server import LoggedRequest
 from fixture_web import GrowingWeb, build_growing_web
 
+#: Politeness is not what these crawls test: no long first delay on the loopback web.
+QUICK = ("-s", "AUTOTHROTTLE_START_DELAY=0.1")
 UPDATE = "Update: officials confirmed the figures on Tuesday, after this article was first published."
 
 
@@ -43,7 +46,9 @@ class Recrawls:
     first_articles: dict[str, set[str]]  # site name -> article paths of the first crawl
     edited: dict[str, Story]  # 'sitemap', 'feed', 'silent' -> the story as first published
 
+    @cached_property
     def export(self) -> dict[str, dict]:
+        """Return the exported stories by URL, after the last crawl."""
         result = newsarchive("export", "--db", str(self.db))
         assert result.returncode == 0, result.stderr
         return {r["url"]: r for r in map(json.loads, result.stdout.splitlines())}
@@ -81,7 +86,7 @@ def recrawls(tmp_path_factory: pytest.TempPathFactory) -> Recrawls:
 
         def crawl(step: str, *args: str) -> None:
             start = len(web.requests)
-            steps[step] = Step(newsarchive("crawl", *urls, "--db", str(db), *args), web.requests[start:])
+            steps[step] = Step(newsarchive("crawl", *urls, "--db", str(db), *QUICK, *args), web.requests[start:])
 
         crawl("first")
         first_articles = {site.name: _article_paths(site) for site in growing.sites}
@@ -117,7 +122,7 @@ def test_a_recrawl_archives_every_new_story_and_fetches_no_old_article(recrawls:
     for site in recrawls.web.sites:
         assert not set(step.paths(site)) & recrawls.first_articles[site.name]
     archived = set()
-    for record in recrawls.export().values():
+    for record in recrawls.export.values():
         archived |= {record["url"], *(d["url"] for d in record["duplicates"])}
     assert set(recrawls.web.article_urls()) <= archived
 
@@ -128,11 +133,11 @@ def test_an_edit_announced_by_a_newer_date_becomes_a_new_version_of_the_story(re
     site = recrawls.web.sites[0 if announced_by == "sitemap" else 1]
     url = site.article_url(before)
     assert site.article_path(before) in recrawls.steps["edited"].paths(site)
-    record = recrawls.export()[url]
+    record = recrawls.export[url]
     assert record["text"].endswith(UPDATE)  # the export shows the latest text
     (earlier,) = recrawls.versions(url)  # the first version stays in the archive
     assert before.paragraphs[-1].split()[-1] in earlier and UPDATE not in earlier
-    assert sum(1 for r in recrawls.export().values() if r["title"] == before.title) == 1  # not a new story
+    assert sum(1 for r in recrawls.export.values() if r["title"] == before.title) == 1  # not a new story
 
 
 def test_a_silent_edit_waits_for_the_young_article_option(recrawls: Recrawls) -> None:
@@ -146,11 +151,6 @@ def test_a_silent_edit_waits_for_the_young_article_option(recrawls: Recrawls) ->
     assert versions == 3
 
 
-def _table_rows(output: str) -> list[list[str]]:
-    """Return the cells of a rich table's body rows."""
-    return [[cell.strip() for cell in line.split("│")[1:-1]] for line in output.splitlines() if line.startswith("│")]
-
-
 def test_every_run_is_recorded_and_listed(recrawls: Recrawls, monkeypatch: pytest.MonkeyPatch) -> None:
     with sqlite3.connect(recrawls.db) as conn:
         rows = conn.execute("SELECT finish_reason, finished, new_stories, new_versions FROM runs ORDER BY id").fetchall()
@@ -161,7 +161,7 @@ def test_every_run_is_recorded_and_listed(recrawls: Recrawls, monkeypatch: pytes
     monkeypatch.setenv("COLUMNS", "200")
     listed = newsarchive("runs", "--db", str(recrawls.db))
     assert listed.returncode == 0, listed.stderr
-    rows = _table_rows(listed.stdout)
+    rows = table_rows(listed.stdout)
     assert [row[0] for row in rows] == ["5", "4", "3", "2", "1"]  # newest first
     assert {row[4] for row in rows} == {"finished"}
     assert [row[6] for row in rows] == ["0", "0", "4", "0", "8"]

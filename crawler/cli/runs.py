@@ -13,8 +13,12 @@ from crawler.cli.common import db_option, open_archive
 from storage.runs import list_runs
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+def _when(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _took(run: dict[str, Any]) -> str:
+    return f"{(run['finished'] - run['started']).total_seconds():.0f}s" if run["finished"] else ""
 
 
 def _status(run: dict[str, Any]) -> str:
@@ -34,11 +38,11 @@ def runs(db: str, limit: int | None) -> None:
     """List the crawl runs recorded in the archive: when, which sites, what they did, how they ended."""
     with open_archive(db) as archive:
         rows = list_runs(archive, limit)
-    table = Table("run", "site", "started", "finished", "status", "pages", "new", "duplicates", "versions", "errors",
+    table = Table("run", "site", "started", "took", "status", "pages", "new", "duplicates", "versions", "errors",
                   title=f"{len(rows)} crawl runs")
     for run in rows:
         table.add_row(
-            str(run["id"]), run["site"], _when(run["started"]), _when(run["finished"]), _status(run),
+            str(run["id"]), run["site"], _when(run["started"]), _took(run), _status(run),
             str(run["pages"]), str(run["new_stories"]), str(run["duplicates"]), str(run["new_versions"]), _errors(run),
         )
     Console().print(table)

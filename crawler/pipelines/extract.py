@@ -44,7 +44,7 @@ class ExtractPipeline:
         if not isinstance(item, PageItem):
             return item
         url = canonical_url(item.url)
-        revises = self._skip_if_known(url)
+        revises = self._known_story(url)
         try:
             article = extract_article(item.html, item.url)
         except Exception as exc:  # a broken page must not stop the crawl
@@ -58,22 +58,25 @@ class ExtractPipeline:
             self._drop(f"extract/not_article/{reason}", item.url)
         # rel=canonical names the page's own URL; one pointing at another site names the original, not this copy
         canonical = canonical_url(article.url)
-        if canonical != url and site_of(canonical) == site_of(url):
+        if revises is None and canonical != url and site_of(canonical) == site_of(url):
             url = canonical
-            revises = self._skip_if_known(url)
+            self._skip_if_known(url)
         site = site_of(url)
         learned = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio)
         lines = boilerplate.clean(article.lines, learned)
         self._count("extract/articles")
         return ArticleItem(url=url, site=site, article=article, text="\n".join(lines), revises=revises)
 
-    def _skip_if_known(self, url: str) -> int | None:
-        """Drop a page known as a repost; return the story whose own page ``url`` is, if any."""
+    def _known_story(self, url: str) -> int | None:
+        """Return the story whose own page ``url`` is (fetched again: maybe a new version); drop a known repost."""
         if (story_id := story_at(self.archive, url)) is not None:
             return story_id
+        self._skip_if_known(url)
+        return None
+
+    def _skip_if_known(self, url: str) -> None:
         if self.archive.known_url(url):
             self._drop("known_url", url)
-        return None
 
     def _drop(self, key: str, url: str) -> None:
         self._count(key)
