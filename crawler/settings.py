@@ -83,6 +83,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.extensions.progress.Progress": 500,
     "crawler.extensions.runs.RunRecorder": 510,
+    "crawler.extensions.jobdir.JobdirGuard": 520,
 }
 #: Seconds between two progress lines (0 turns them off).
 NEWSARCHIVE_PROGRESS_INTERVAL = 5.0

@@ -37,9 +37,9 @@ def _until(condition: Callable[[], bool], process: subprocess.Popen[bytes], time
         time.sleep(0.02)
 
 
-def _crawl_and_kill(urls: list[str], db: Path, stories_at_least: int) -> int:
+def _crawl_and_kill(urls: list[str], db: Path, stories_at_least: int, *args: str) -> int:
     """Start a crawl, SIGKILL it once the archive holds ``stories_at_least`` stories; return how many it held."""
-    process = subprocess.Popen([NEWSARCHIVE, "crawl", *urls, "--db", str(db), *SLOW],
+    process = subprocess.Popen([NEWSARCHIVE, "crawl", *urls, "--db", str(db), *SLOW, *args],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _until(lambda: _count(db, "stories") >= stories_at_least, process)
@@ -54,16 +54,19 @@ def test_a_crawl_killed_twice_part_way_then_resumed_archives_every_story_once(
 ) -> None:
     web_data = build_test_web()
     total = len(set(web_data.origin.values()))
-    db = tmp_path / "archive.db"
+    db, jobdir = tmp_path / "archive.db", tmp_path / "job"
     with NewsWeb(web_data.sites) as web:
         urls = [web.url(site.name) for site in web_data.sites]
-        first = _crawl_and_kill(urls, db, 2)
-        second = _crawl_and_kill(urls, db, first + 3)
+        first = _crawl_and_kill(urls, db, 2)  # the fetch log alone
+        second = _crawl_and_kill(urls, db, first + 3, "-s", f"JOBDIR={jobdir}")  # and Scrapy's JOBDIR
         assert 0 < first < second < total  # both kills landed part-way
         with sqlite3.connect(db) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        resumed = newsarchive("crawl", *urls, "--db", str(db))
+        assert (jobdir / "requests.queue").exists()
+        resumed = newsarchive("crawl", *urls, "--db", str(db), "-s", f"JOBDIR={jobdir}")
     assert resumed.returncode == 0, resumed.stderr
+    assert f"JOBDIR {jobdir} was left by a crawl that was killed" in resumed.stderr
+    assert sorted(p.name for p in jobdir.iterdir()) == []  # finished: nothing left to resume
     exported = newsarchive("export", "--db", str(db))
     web_data.check_archived_once([json.loads(line) for line in exported.stdout.splitlines()])
     with sqlite3.connect(db) as conn:
