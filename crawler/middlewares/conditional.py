@@ -12,15 +12,13 @@ have followed the page's links, so the page is fetched in full again.
 
 from __future__ import annotations
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
-from crawler.archive_access import open_archive
-from crawler.middlewares.fetchlog import request_kind
+from crawler.middlewares.fetchlog import open_fetch_log, request_kind
 from crawler.urls import canonical_url
-from storage.fetch_log import FetchLog
 
 #: Request kinds that are revalidated; a plain page only once the log knows it as a listing.
 _ALWAYS = frozenset({"listing", "feed", "sitemap"})
@@ -31,16 +29,13 @@ class ConditionalGetMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
-        self.archive = open_archive(crawler.settings)
-        self.log = FetchLog(self.archive)
+        self.log = open_fetch_log(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalGetMiddleware:
         if not crawler.settings.getbool("INCREMENTAL_ENABLED"):
             raise NotConfigured
-        mw = cls(crawler)
-        crawler.signals.connect(mw.archive.close, signal=signals.spider_closed)
-        return mw
+        return cls(crawler)
 
     def process_request(self, request: Request) -> None:
         kind = request_kind(request)

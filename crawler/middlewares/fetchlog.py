@@ -37,6 +37,13 @@ def drop_outcome(reason: str) -> tuple[str, str]:
     return "page", "error"
 
 
+def open_fetch_log(crawler: Crawler) -> FetchLog:
+    """Return the fetch log of the crawl's archive, closed when the spider closes."""
+    archive = open_archive(crawler.settings)
+    crawler.signals.connect(archive.close, signal=signals.spider_closed)
+    return FetchLog(archive)
+
+
 def fetch_of(request: Request, response: Response) -> Fetch:
     """Return the fetch-log record of ``response``: its status, validators and a first outcome."""
     status = response.status
@@ -68,19 +75,14 @@ class FetchLogMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.archive = open_archive(crawler.settings)
-        self.log = FetchLog(self.archive)
+        self.log = open_fetch_log(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FetchLogMiddleware:
         mw = cls(crawler)
-        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(mw.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(mw.item_dropped, signal=signals.item_dropped)
         return mw
-
-    def spider_closed(self) -> None:
-        self.archive.close()
 
     @property
     def run_id(self) -> int | None:

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
-from crawler.archive_access import open_archive
 from crawler.incremental import entry_date, refetch_reason
-from crawler.middlewares.fetchlog import request_kind
+from crawler.middlewares.fetchlog import open_fetch_log, request_kind
 from crawler.urls import canonical_url
-from storage.fetch_log import FetchLog
 
 
 class KnownArticlesMiddleware(BaseSpiderMiddleware):
@@ -31,16 +29,13 @@ class KnownArticlesMiddleware(BaseSpiderMiddleware):
         self.refetch_hours = crawler.settings.getfloat("INCREMENTAL_REFETCH_HOURS")
         if self.refetch_hours < 0:
             raise ValueError(f"INCREMENTAL_REFETCH_HOURS must be >= 0, got {self.refetch_hours}")
-        self.archive = open_archive(crawler.settings)
-        self.log = FetchLog(self.archive)
+        self.log = open_fetch_log(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> KnownArticlesMiddleware:
         if not crawler.settings.getbool("INCREMENTAL_ENABLED"):
             raise NotConfigured
-        mw = cls(crawler)
-        crawler.signals.connect(mw.archive.close, signal=signals.spider_closed)
-        return mw
+        return cls(crawler)
 
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         if request_kind(request) != "page":
