@@ -117,6 +117,17 @@ class FetchLog:
         with self.engine.connect() as conn:
             return [(url, kind) for url, kind in conn.execute(query)]
 
+    def failed_pages(self, sites: Iterable[str]) -> list[str]:
+        """Return the pages of ``sites`` whose last fetch failed in a way worth another try (5xx, no response)."""
+        query = sa.select(fetches.c.url).where(
+            fetches.c.site.in_(list(sites)),
+            fetches.c.kind == "page",
+            fetches.c.outcome == "error",
+            sa.or_(fetches.c.status.is_(None), fetches.c.status >= 500),
+        )
+        with self.engine.connect() as conn:
+            return list(conn.scalars(query.order_by(fetches.c.first_fetched)))
+
     def counts(self) -> dict[tuple[str, str], int]:
         """Return how many URLs the log holds per (kind, outcome)."""
         query = sa.select(fetches.c.kind, fetches.c.outcome, sa.func.count()).group_by(fetches.c.kind, fetches.c.outcome)

@@ -123,9 +123,11 @@ class GrowingWeb:
 def build_growing_web() -> GrowingWeb:
     """Return a sitemap site and a feed site of four stories each, two more each to come.
 
-    One story to come on each site is announced only by its sitemap or feed.
+    One story to come on each site is announced only by its sitemap or feed; one page of the
+    sitemap site is always overloaded (503).
     """
     stories = [load_seed(), *load_articles().values()]
     topix = Site("Growing Topix", "topix", stories[0:4], discovery=("sitemap",), unlinked=(stories[9].slug,))
+    topix.broken = {"/story/overloaded.html": (503, "text/html", b"<html><body>Try again later</body></html>")}
     ledger = Site("Growing Ledger", "ledger", stories[4:8], discovery=("feed",), unlinked=(stories[11].slug,))
     return GrowingWeb([topix, ledger], {topix.name: stories[8:10], ledger.name: stories[10:12]})

@@ -117,6 +117,13 @@ def test_a_recrawl_of_an_unchanged_web_fetches_no_article_page(recrawls: Recrawl
     assert {"/", "/sitemap.xml", "/feed.xml"} <= revalidated
 
 
+def test_a_page_that_failed_is_tried_again_though_no_changed_page_lists_it(recrawls: Recrawls) -> None:
+    topix = recrawls.web.sites[0]
+    for step in recrawls.steps.values():
+        assert "/story/overloaded.html" in step.paths(topix)
+    assert {r.status for r in recrawls.steps["unchanged"].requests if r.path == "/sitemap.xml"} == {304}
+
+
 def test_a_recrawl_archives_every_new_story_and_fetches_no_old_article(recrawls: Recrawls) -> None:
     step = recrawls.steps["grown"]
     for site in recrawls.web.sites:

@@ -86,8 +86,9 @@ class NewsSpider(SitemapSpider):
 
         They are revalidated (conditional GET) on every run: an unchanged home
         page (a 304) gives no links, yet a section or a feed it links to may
-        have new stories. Articles young enough for ``INCREMENTAL_REFETCH_HOURS``
-        come too, linked from a changed page or not.
+        have new stories. Pages that failed last time (5xx, timeouts) and
+        articles young enough for ``INCREMENTAL_REFETCH_HOURS`` come too, linked
+        from a changed page or not.
         """
         if not self.settings.getbool("INCREMENTAL_ENABLED"):
             return []
@@ -95,7 +96,7 @@ class NewsSpider(SitemapSpider):
         hours = self.settings.getfloat("INCREMENTAL_REFETCH_HOURS")
         with open_archive(self.settings) as archive:
             log = FetchLog(archive)
-            known = log.pages_of(self.sites, callbacks)
+            known = log.pages_of(self.sites, callbacks) + [(url, "page") for url in log.failed_pages(self.sites)]
             if hours > 0:
                 young = log.pages_of(self.sites, ["article"], datetime.now(timezone.utc) - timedelta(hours=hours))
                 known += [(url, "page") for url, _ in young]
