@@ -7,8 +7,8 @@ which are articles, extract, dedup and store them.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
 from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urljoin
 
@@ -96,14 +96,14 @@ class NewsSpider(SitemapSpider):
         hours = self.settings.getfloat("INCREMENTAL_REFETCH_HOURS")
         with open_archive(self.settings) as archive:
             log = FetchLog(archive)
-            known = log.pages_of(self.sites, callbacks) + [(url, "page") for url in log.failed_pages(self.sites)]
+            known = [(url, kind, callbacks[kind]) for url, kind in log.pages_of(self.sites, callbacks)]
+            known += [(url, "page", self.parse_page) for url in log.failed_pages(self.sites)]
             if hours > 0:
-                young = log.pages_of(self.sites, ["article"], datetime.now(timezone.utc) - timedelta(hours=hours))
-                known += [(url, "page") for url, _ in young]
-        callbacks["page"] = self.parse_page
+                since = datetime.now(timezone.utc) - timedelta(hours=hours)
+                known += [(url, "page", self.parse_listed) for url, _ in log.pages_of(self.sites, ["article"], since)]
         return [
-            Request(url, callback=callbacks[kind], errback=self.failed, meta={"newsarchive_kind": kind})
-            for url, kind in known
+            Request(url, callback=callback, errback=self.failed, meta={"newsarchive_kind": kind})
+            for url, kind, callback in known
         ]
 
     def on_site(self, url: str) -> bool:
