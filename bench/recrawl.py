@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import random
-import resource
 import shutil
 import sqlite3
 import subprocess

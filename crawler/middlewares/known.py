@@ -13,11 +13,24 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from crawler.incremental import entry_date, refetch_reason
 from crawler.middlewares.fetchlog import open_fetch_log, request_kind
 from crawler.urls import canonical_url
+
+
+def refetch_hours(settings: BaseSettings) -> float:
+    """Return ``INCREMENTAL_REFETCH_HOURS``; a bad value raises ValueError naming the setting."""
+    try:
+        hours = settings.getfloat("INCREMENTAL_REFETCH_HOURS")
+    except ValueError:
+        hours = -1.0
+    if hours < 0:
+        value = settings.get("INCREMENTAL_REFETCH_HOURS")
+        raise ValueError(f"INCREMENTAL_REFETCH_HOURS must be a number of hours >= 0, got {value!r}")
+    return hours
 
 
 class KnownArticlesMiddleware(BaseSpiderMiddleware):
@@ -26,9 +39,7 @@ class KnownArticlesMiddleware(BaseSpiderMiddleware):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.stats = crawler.stats
-        self.refetch_hours = crawler.settings.getfloat("INCREMENTAL_REFETCH_HOURS")
-        if self.refetch_hours < 0:
-            raise ValueError(f"INCREMENTAL_REFETCH_HOURS must be >= 0, got {self.refetch_hours}")
+        self.refetch_hours = refetch_hours(crawler.settings)
         self.log = open_fetch_log(crawler)
 
     @classmethod

@@ -23,6 +23,7 @@ from twisted.python.failure import Failure
 
 from crawler.archive_access import open_archive
 from crawler.items import PageItem
+from crawler.middlewares.known import refetch_hours
 from crawler.urls import canonical_url, is_http_url, site_of
 from storage.fetch_log import FetchLog
 
@@ -93,7 +94,7 @@ class NewsSpider(SitemapSpider):
         if not self.settings.getbool("INCREMENTAL_ENABLED"):
             return []
         callbacks = {"listing": self.parse_page, "feed": self.parse_feed, "sitemap": self._parse_sitemap}
-        hours = self.settings.getfloat("INCREMENTAL_REFETCH_HOURS")
+        hours = refetch_hours(self.settings)
         with open_archive(self.settings) as archive:
             log = FetchLog(archive)
             known = [(url, kind, callbacks[kind]) for url, kind in log.pages_of(self.sites, callbacks)]
