@@ -77,3 +77,13 @@ site_lines = sa.Table(
     sa.Column("line", sa.Text, nullable=False),
     sa.Column("pages", sa.Integer, nullable=False),
 )
+
+#: Where the raw capture of a sighting's page is: its response record in a WARC file.
+warc_records = sa.Table(
+    "warc_records",
+    metadata,
+    sa.Column("sighting_id", sa.Integer, sa.ForeignKey("sightings.id"), primary_key=True),
+    sa.Column("warc_file", sa.Text, nullable=False),
+    sa.Column("warc_offset", sa.BigInteger, nullable=False),
+    sa.Column("warc_length", sa.BigInteger, nullable=False),
+)

@@ -64,7 +64,7 @@ class ExtractPipeline:
         learned = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio)
         lines = boilerplate.clean(article.lines, learned)
         self._count("extract/articles")
-        return ArticleItem(url=url, site=site, article=article, text="\n".join(lines))
+        return ArticleItem(url=url, site=site, article=article, text="\n".join(lines), warc=item.warc)
 
     def _skip_if_known(self, url: str) -> None:
         if self.archive.known_url(url):
