@@ -9,6 +9,7 @@ from crawler.cli.crawl import crawl
 from crawler.cli.demo import demo
 from crawler.cli.export import export
 from crawler.cli.migrate import migrate
+from crawler.cli.show import show
 from crawler.cli.stats import stats
 
 
@@ -23,3 +24,4 @@ main.add_command(export)
 main.add_command(stats)
 main.add_command(demo)
 main.add_command(migrate)
+main.add_command(show)
