@@ -26,8 +26,8 @@ from warcio.warcwriter import WARCWriter
 
 Headers = list[tuple[str, str]]
 
-#: A complete file ends with a whole gzip member; the last one (a request record) is looked for this far back.
-_TAIL_WINDOW = 1 << 20
+#: A whole file ends with a whole gzip member: a request record (or the warcinfo), well within this many bytes.
+_TAIL_WINDOW = 64 * 1024
 _GZIP_MEMBER_START = b"\x1f\x8b\x08"
 
 
@@ -189,7 +189,8 @@ def file_problem(path: Path) -> str | None:
 
     Cheap enough for every crawl start: the first record must be a warcinfo
     record, and the file must end with a whole gzip member holding a WARC record
-    (found in its last MiB) rather than with a record cut short.
+    (found in its last 64 KiB) rather than with a record cut short. A file another
+    crawl is writing at this moment can look cut short too.
     """
     try:
         with path.open("rb") as f:

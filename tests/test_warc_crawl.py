@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -14,11 +16,12 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+from urllib.request import urlopen
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import NEWSARCHIVE, newsarchive
+from conftest import BIN, NEWSARCHIVE, newsarchive, run
 from crawler import __version__
 from crawler.newsweb import NewsWeb
 from storage import Archive
@@ -175,6 +178,55 @@ def test_show_names_a_url_that_is_not_archived(warc_crawl: WarcCrawl) -> None:
     assert "http://127.0.0.1:9/nothing.html is not in the archive" in result.stderr
 
 
+# -- replay in pywb --------------------------------------------------------------
+
+
+def pywb_command(name: str) -> str:
+    """Return pywb's ``name`` command, from this venv or PATH (pywb pins redis==2.10.6: it often lives in its own venv)."""
+    found = shutil.which(name, path=str(BIN)) or shutil.which(name)
+    if not found:
+        pytest.skip(f"pywb is not installed: {name} not found (pip install pywb, or put its venv's bin on PATH)")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_warc_files_replay_in_pywb(
+    warc_crawl: WarcCrawl, news_web: NewsWeb, encoded_site: str, encoded_warc: Path, tmp_path: Path
+) -> None:
+    wb_manager, wayback = pywb_command("wb-manager"), pywb_command("wayback")
+    assert run(wb_manager, "init", "crawl", cwd=tmp_path).returncode == 0
+    added = run(wb_manager, "add", "crawl", *map(str, our_files(warc_crawl.warc_dir)), str(encoded_warc), cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    port = free_port()
+    server = subprocess.Popen([wayback, "-b", "127.0.0.1", "-p", str(port)], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with Archive(str(warc_crawl.db), create=False) as archive:
+            urls = [s["url"] for s in archive.iter_stories()]
+        deadline = time.monotonic() + 60
+        while True:  # until pywb answers
+            try:
+                urlopen(f"http://127.0.0.1:{port}/", timeout=5).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "pywb did not start"
+                time.sleep(0.1)
+        pages = served(news_web) | {encoded_site + "gzip.html": PAGE, encoded_site + "chunked.html": PAGE}
+        for url in urls + [encoded_site + "gzip.html", encoded_site + "chunked.html"]:
+            with urlopen(f"http://127.0.0.1:{port}/crawl/id_/{url}", timeout=30) as replayed:
+                body = replayed.read()
+                if replayed.headers.get("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
+                assert body == pages[url], url
+    finally:
+        server.terminate()
+        server.wait()
+
+
 # -- a killed crawl -----------------------------------------------------------
 
 
@@ -270,7 +322,7 @@ def encoded_warc(encoded_site: str, tmp_path_factory: pytest.TempPathFactory) ->
     """The WARC file of a crawl of the encoded site, written where --warc-dir says."""
     warc_dir = tmp_path_factory.mktemp("encoded") / "captures"
     db = warc_dir.parent / "encoded.db"
-    result = newsarchive("crawl", encoded_site, "--db", str(db), "--warc-dir", str(warc_dir))
+    result = newsarchive("crawl", encoded_site, "--db", str(db), "--warc-dir", str(warc_dir), "-s", "AUTOTHROTTLE_ENABLED=0")
     assert result.returncode == 0, result.stderr[-3000:]
     (path,) = warc_dir.iterdir()
     return path
