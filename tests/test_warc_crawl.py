@@ -352,3 +352,32 @@ def test_chunked_response_is_recorded_without_its_transfer_framing(encoded_recor
     assert raw == PAGE
     assert record.http_headers.get_header("Transfer-Encoding") is None
     assert record.http_headers.get_header("Content-Length") == str(len(PAGE))
+
+
+# -- what is not downloaded is not recorded; what cannot be recorded stops the crawl -------
+
+
+def test_responses_served_from_the_http_cache_are_not_recorded_again(news_web: NewsWeb, tmp_path: Path) -> None:
+    url = news_web.url("China Topix")
+    cache = ["-s", "HTTPCACHE_ENABLED=1", "-s", f"HTTPCACHE_DIR={tmp_path / 'cache'}"]
+    counts = []
+    for name in ("first", "second"):
+        before = len(news_web.requests)
+        result = newsarchive("crawl", url, "--db", str(tmp_path / f"{name}.db"), *cache)
+        assert result.returncode == 0, result.stderr[-3000:]
+        files = (tmp_path / f"{name}.warc").glob("*.warc.gz")  # none if nothing was downloaded
+        responses = sum(r.rec_type == "response" for path in files for r, _ in read_warc(path))
+        counts.append((responses, len(news_web.requests) - before))
+    (first_recorded, first_served), (second_recorded, second_served) = counts
+    assert first_recorded == first_served > 5
+    assert second_recorded == second_served == 0  # all from the cache
+
+
+def test_a_crawl_that_cannot_write_its_warc_files_stops_with_a_clear_message(news_web: NewsWeb, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the WARC folder's parent should be")
+    result = newsarchive("crawl", news_web.url("China Topix"), "--db", str(tmp_path / "a.db"),
+                         "-s", f"NEWSARCHIVE_WARC_DIR={blocker / 'warc'}")
+    assert result.returncode == 1
+    assert f"cannot write WARC records to {blocker / 'warc'}" in result.stderr
+    assert blocker.read_text() == "a file where the WARC folder's parent should be"
