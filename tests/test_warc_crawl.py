@@ -8,6 +8,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -25,10 +26,28 @@ from conftest import BIN, NEWSARCHIVE, newsarchive, run
 from crawler import __version__
 from crawler.newsweb import NewsWeb
 from storage import Archive
-from storage.warc import read_http_response
+from storage.warc import Exchange, WarcWriter, read_http_response
 
 MAX_SIZE = 40_000
-FOREIGN = {"notes.txt": b"my notes about this crawl\n", "other-tool.warc.gz": gzip.compress(b"no WARC in here\r\n\r\n")}
+CUT_SHORT = "newsarchive-20000101000000000-00000.warc.gz"
+
+
+def cut_short_warc() -> bytes:
+    """Return a WARC file of ours as a crash mid-record leaves it: its last record cut in the middle."""
+    with tempfile.TemporaryDirectory() as tmp:
+        writer = WarcWriter(tmp, 10**9, {"software": "newsarchive/test"})
+        writer.write(Exchange("http://127.0.0.1:9/", "GET", [], b"", "HTTP/1.1", 200, [], b"<p>page</p>" * 500))
+        writer.close()
+        data = writer.files[0].read_bytes()
+    return data[: len(data) - 100]
+
+
+#: Files already in the WARC folder: none of ours to write to, all to be reported
+FOREIGN = {
+    "notes.txt": b"my notes about this crawl\n",
+    "other-tool.warc.gz": gzip.compress(b"no WARC in here\r\n\r\n"),
+    CUT_SHORT: cut_short_warc(),
+}
 
 
 def read_warc(path: Path) -> list:
@@ -136,6 +155,7 @@ def test_foreign_files_in_the_folder_are_reported_and_left_alone(warc_crawl: War
     for name, content in FOREIGN.items():
         assert (warc_crawl.warc_dir / name).read_bytes() == content
         assert f"{name} " in warc_crawl.result.stderr
+    assert f"{CUT_SHORT} ends with a truncated record" in warc_crawl.result.stderr
     assert f"'warc/bad_files': {len(FOREIGN)}" in warc_crawl.result.stderr
 
 
@@ -268,6 +288,8 @@ def test_a_killed_crawl_leaves_readable_records_and_the_next_crawl_starts_a_new_
     assert again.returncode == 0, again.stderr[-3000:]
     assert hashlib.sha256(killed.read_bytes()).hexdigest() == before
     assert len(list(warc_dir.iterdir())) == 2
+    cut_short = not whole(records[-1])  # as warcio sees it
+    assert (f"{killed} ends with a truncated record" in again.stderr) == cut_short
 
 
 # -- compressed and chunked responses ----------------------------------------
