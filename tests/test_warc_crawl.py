@@ -182,6 +182,22 @@ def test_show_raw_prints_the_recorded_response(warc_crawl: WarcCrawl, news_web: 
     assert result.stdout.split(b"\r\n\r\n", 1)[1] == served(news_web)[url]
 
 
+def test_show_raw_reads_a_moved_warc_folder(warc_crawl: WarcCrawl, news_web: NewsWeb, tmp_path: Path) -> None:
+    with Archive(str(warc_crawl.db), create=False) as archive:
+        url = next(archive.iter_stories())["url"]
+    moved = tmp_path / "moved"
+    warc_crawl.warc_dir.rename(moved)
+    try:
+        show = [NEWSARCHIVE, "show", url, "--raw", "--db", str(warc_crawl.db)]
+        lost = subprocess.run(show, capture_output=True, text=True, timeout=60)
+        found = subprocess.run([*show, "--warc-dir", str(moved)], capture_output=True, timeout=60)
+    finally:
+        moved.rename(warc_crawl.warc_dir)
+    assert lost.returncode == 1 and "cannot read the WARC record" in lost.stderr
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.split(b"\r\n\r\n", 1)[1] == served(news_web)[url]
+
+
 def test_show_prints_the_story_with_its_duplicates(warc_crawl: WarcCrawl) -> None:
     with Archive(str(warc_crawl.db), create=False) as archive:
         story = next(s for s in archive.iter_stories() if s["duplicates"])

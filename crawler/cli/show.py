@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import click
@@ -18,7 +20,12 @@ from storage.warc import WarcLocation, read_http_response
 @click.argument("url")
 @db_option
 @click.option("--raw", is_flag=True, help="Print the raw HTTP response recorded in the WARC file instead.")
-def show(url: str, db: str, raw: bool) -> None:
+@click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Read the WARC file from this folder (the archive stores where it was written; use this if it moved).",
+)
+def show(url: str, db: str, raw: bool, warc_dir: str | None) -> None:
     """Show the story archived at URL (its own URL or a duplicate's): metadata, text and duplicates."""
     with open_archive(db) as archive:
         urls = dict.fromkeys([url, canonical_url(url)])  # as given first, then as the crawl stored it
@@ -26,6 +33,8 @@ def show(url: str, db: str, raw: bool) -> None:
         if found is None:
             raise click.ClickException(f"{url} is not in the archive {db}")
         location = archive.capture_of(found[0])
+    if location is not None and warc_dir:
+        location = replace(location, path=str(Path(warc_dir) / Path(location.path).name))
     if not raw:
         _print_story(found[0], found[1], location)
         return
