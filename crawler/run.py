@@ -14,6 +14,7 @@ from crawler.archive_access import open_archive
 from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
 from crawler.middlewares.known import refetch_hours
+from crawler.extensions.warc import warc_max_size
 from crawler.pipelines.dedup import dedup_config
 from crawler.spiders.news import NewsSpider, parse_start_urls
 
@@ -37,6 +38,7 @@ def check(settings: Settings, urls: Iterable[str]) -> None:
     parse_start_urls(list(urls))
     from_settings(BoilerplateConfig, "BOILERPLATE", settings)
     refetch_hours(settings)
+    warc_max_size(settings)
     config = dedup_config(settings)
     with open_archive(settings) as archive:
         archive.ensure_index_params(config.index_params())

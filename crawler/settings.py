@@ -37,6 +37,14 @@ LOG_LEVEL = "INFO"
 #: Where the archive lives: an SQLite file path or a SQLAlchemy URL.
 NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "archive.db")
 
+# -- raw responses in WARC --------------------------------------------
+#: Record every downloaded response and its request in WARC files.
+NEWSARCHIVE_WARC_ENABLED = True
+#: The WARC folder; empty: next to the SQLite archive (archive.db -> archive.warc/), ./warc for a server database.
+NEWSARCHIVE_WARC_DIR = ""
+#: Start a new WARC file once the current one has this many bytes.
+NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000
+
 # -- extraction and boilerplate ----------------------------------------
 #: Pages with fewer words of main text are not articles.
 ARTICLE_MIN_WORDS = 80
@@ -68,6 +76,7 @@ NEWSARCHIVE_SITE = ""
 NEWSARCHIVE_RUN_SAVE_INTERVAL = 10.0
 
 SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.warc.WarcLocationMiddleware": 100,
     "crawler.middlewares.known.KnownArticlesMiddleware": 950,
 }
 DOWNLOADER_MIDDLEWARES = {
@@ -84,6 +93,7 @@ EXTENSIONS = {
     "crawler.extensions.progress.Progress": 500,
     "crawler.extensions.runs.RunRecorder": 510,
     "crawler.extensions.jobdir.JobdirGuard": 520,
+    "crawler.extensions.warc.WarcRecorder": 100,
 }
 #: Seconds between two progress lines (0 turns them off).
 NEWSARCHIVE_PROGRESS_INTERVAL = 5.0

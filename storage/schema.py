@@ -128,3 +128,13 @@ story_versions = sa.Table(
     sa.Column("replaced", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("story_id", "version"),
 )
+
+#: Where the raw capture of a sighting's page is: its response record in a WARC file.
+warc_records = sa.Table(
+    "warc_records",
+    metadata,
+    sa.Column("sighting_id", sa.Integer, sa.ForeignKey("sightings.id"), primary_key=True),
+    sa.Column("warc_file", sa.Text, nullable=False),
+    sa.Column("warc_offset", sa.BigInteger, nullable=False),
+    sa.Column("warc_length", sa.BigInteger, nullable=False),
+)

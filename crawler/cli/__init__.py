@@ -10,6 +10,7 @@ from crawler.cli.demo import demo
 from crawler.cli.export import export
 from crawler.cli.migrate import migrate
 from crawler.cli.runs import runs
+from crawler.cli.show import show
 from crawler.cli.stats import stats
 
 
@@ -25,3 +26,4 @@ main.add_command(stats)
 main.add_command(demo)
 main.add_command(migrate)
 main.add_command(runs)
+main.add_command(show)

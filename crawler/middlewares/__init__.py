@@ -1,1 +1,1 @@
-"""Downloader and spider middlewares: the fetch log, conditional GET, skipping known articles."""
+"""Scrapy middlewares of the newsarchive crawler: the fetch log, conditional GET, skipping known articles, WARC locations."""

@@ -65,7 +65,9 @@ class ExtractPipeline:
         learned = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio)
         lines = boilerplate.clean(article.lines, learned)
         self._count("extract/articles")
-        return ArticleItem(url=url, site=site, article=article, text="\n".join(lines), revises=revises)
+        return ArticleItem(
+            url=url, site=site, article=article, text="\n".join(lines), revises=revises, warc=item.warc
+        )
 
     def _known_story(self, url: str) -> int | None:
         """Return the story whose own page ``url`` is (fetched again: maybe a new version); drop a known repost."""

@@ -51,12 +51,12 @@ class StorePipeline:
         lines = boilerplate.countable_lines(item.article.lines, self.furniture.max_words)
         try:
             if item.duplicate_of is None:
-                self.archive.add_story(self._story(item), item.band_keys, lines)
+                self.archive.add_story(self._story(item), item.band_keys, lines, item.warc)
                 self.stats.inc_value("newsarchive/stories_new")
                 item.stored = "archived"
             else:
                 sighting = Sighting(item.url, item.site, item.article.title, item.match, item.similarity, item.containment)
-                self.archive.add_sighting(item.duplicate_of, sighting, lines)
+                self.archive.add_sighting(item.duplicate_of, sighting, lines, item.warc)
                 self.stats.inc_value("newsarchive/duplicates")
                 item.stored = "duplicate"
         except IntegrityError as exc:
