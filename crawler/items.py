@@ -9,11 +9,15 @@ from crawler.extraction import Article
 
 @dataclass
 class PageItem:
-    """An HTML page the spider fetched; ``listed`` if a sitemap or feed named it."""
+    """An HTML page the spider fetched; ``listed`` if a sitemap or feed named it.
+
+    ``oldest`` is the ISO date before which its story is too old to archive (None: any age).
+    """
 
     url: str
     html: str = field(repr=False)
     listed: bool = False
+    oldest: str | None = None
 
 
 @dataclass
