@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,8 @@ class LoggedRequest:
     site: str
     path: str
     user_agent: str
+    #: time.monotonic() when the request arrived
+    at: float = field(default_factory=time.monotonic)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -24,7 +27,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         self.server.log.append(LoggedRequest(self.server.site.name, self.path, self.headers.get("User-Agent", "")))
         path = self.path.split("?", 1)[0]
-        found = self.server.files.get(path)
+        # a page with a query (?page=2, ?q=…) if there is one, else the path's page with any query ignored
+        found = self.server.files.get(self.path) or self.server.files.get(path)
         if found is None:
             self.send_error(404)
             return
