@@ -42,8 +42,8 @@ DOWNLOADER_MIDDLEWARES = {
 NEWSARCHIVE_SITES = ""
 #: Names of the sites of NEWSARCHIVE_SITES to crawl, comma-separated (``--only``); empty: all.
 NEWSARCHIVE_SITES_ONLY: list[str] = []
-#: Defaults of the per-site limits of sites.toml (0: no limit). Pages count every request
-#: to the site but robots.txt; age is the sitemap/feed date, else the article's published date.
+#: Defaults of the per-site limits of sites.toml (0: no limit). Pages count every request to
+#: the site but its home pages and robots.txt; age is the sitemap/feed date, else the published date.
 NEWSARCHIVE_MAX_PAGES_PER_SITE = 0
 NEWSARCHIVE_MAX_AGE_DAYS = 0
 #: Regular expressions (comma-separated with -s): a URL is fetched only if it matches an

@@ -11,7 +11,10 @@ from scrapy.exceptions import IgnoreRequest
 
 
 class PageBudget:
-    """Downloader middleware: ignore a site's requests beyond its ``max_pages`` (robots.txt is free).
+    """Downloader middleware: ignore a site's requests beyond its ``max_pages``.
+
+    Home pages and robots.txt are free: a small budget must not be spent before
+    the crawl has even seen the site.
 
     Counted where requests reach the downloader, after the duplicate filter and
     robots.txt, so the budget is spent on pages really fetched.
@@ -28,7 +31,8 @@ class PageBudget:
     def process_request(self, request: Request) -> None:
         rules_for = getattr(self.crawler.spider, "rules_for", None)
         rules = rules_for(request.url) if rules_for else None
-        if rules is None or not rules.max_pages or urlsplit(request.url).path == "/robots.txt":
+        free = request.meta.get("newsarchive_home") or urlsplit(request.url).path == "/robots.txt"
+        if rules is None or not rules.max_pages or free:
             return
         name = rules.config.name
         if self.spent[name] >= rules.max_pages:
