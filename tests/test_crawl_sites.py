@@ -42,6 +42,7 @@ def sites_crawl(discovery_web, tmp_path_factory: pytest.TempPathFactory) -> Logg
 
 def test_only_the_named_sites_are_crawled(sites_crawl: LoggedCrawl) -> None:
     assert sites_crawl.result.returncode == 0, sites_crawl.result.stderr
+    assert "Warning:" not in sites_crawl.result.stderr
     assert sites_crawl.paths("Herald") and sites_crawl.paths("Courier")
     assert sites_crawl.paths("Gazette") == []
 

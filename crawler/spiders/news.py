@@ -115,9 +115,8 @@ class NewsSpider(SitemapSpider):
     def _parse_sitemap(self, response: Response) -> Iterator[Request]:
         """SitemapSpider's parsing, with the site's URL patterns and our errback."""
         for request in super()._parse_sitemap(response):
-            if request.callback == self._parse_sitemap:  # a sitemap of a robots.txt or an index
-                if self.on_site(request.url):
-                    yield request.replace(errback=self.failed, meta=_LISTED)
+            if request.callback == self._parse_sitemap:  # a sitemap of a robots.txt or an index, maybe on a CDN
+                yield request.replace(errback=self.failed, meta=_LISTED)
             elif followed := self.follow(request.url, request.callback, meta=_LISTED):
                 yield followed
 
