@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from crawler.extraction import extract_article
 from crawler.page_kind import PageSignals, is_listing_url, not_article_reason
+from fixture_web import build_discovery_web
 
 STORY = "https://news.example/world/2019/11/10/us-ready-to-talk-thaad/"
 
@@ -55,3 +59,20 @@ def test_without_metadata_or_listing_the_url_shape_decides() -> None:
 
 def test_short_pages_are_never_articles() -> None:
     assert not_article_reason(PageSignals(STORY, "newsarticle", 79, listed=True), 80) == "too_short"
+
+
+def test_every_page_of_the_discovery_web_is_told_right_with_what_its_sitemaps_say() -> None:
+    """Herald's sitemap lists its tag, author, about, search and archive pages as well as its stories."""
+    web = build_discovery_web(date(2026, 11, 25))
+    for i, site in enumerate(web.sites):
+        site.base_url = f"http://127.0.0.1:{9000 + i}"
+        files = site.render()
+        announced = " ".join(body.decode() for _, ctype, body in files.values() if "xml" in ctype)
+        articles = {prefix + site.article_path(s) for s in site.stories for prefix in ("", "/print")}
+        for path, (_, ctype, body) in files.items():
+            if not ctype.startswith("text/html"):
+                continue
+            url = site.base_url + path
+            article = extract_article(body.decode("utf-8"), url)
+            page = article and PageSignals(url, article.page_type, article.word_count, f"<loc>{url}</loc>" in announced)
+            assert (page is not None and not_article_reason(page, 80) is None) == (path in articles), f"{site.name} {path}"
