@@ -23,7 +23,7 @@ LISTING_SEGMENTS = frozenset(
     {"tag", "tags", "topic", "topics", "author", "authors", "writer", "writers", "profile",
      "category", "categories", "section", "sections", "search", "page",
      "about", "about-us", "contact", "contact-us", "privacy", "privacy-policy", "terms", "terms-of-use",
-     "login", "subscribe", "newsletters", "feed", "rss", "index"}
+     "login", "subscribe", "newsletters", "feed", "rss"}
 )
 #: Query arguments of paginated listings and search results.
 LISTING_QUERY_ARGS = frozenset({"page", "p", "paged", "q", "s", "query", "search", "tag", "author", "cat"})

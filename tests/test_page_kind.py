@@ -28,7 +28,7 @@ def test_listing_and_site_pages_are_known_by_their_url(url: str) -> None:
     "url",
     [STORY, "https://n.example/story/2019/titan-map.html", "https://n.example/articles/41168/20191110/moon-shot.htm",
      "https://n.example/2019/11/about-face-on-tariffs/", "https://n.example/news/12345678",
-     "https://n.example/tagged-for-export-controls-the-chips/"],
+     "https://n.example/tagged-for-export-controls-the-chips/", "https://n.example/news/index.php?id=4321"],
 )
 def test_story_urls_are_not_listing_urls(url: str) -> None:
     assert not is_listing_url(url)
