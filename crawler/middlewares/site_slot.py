@@ -30,6 +30,7 @@ class SiteSlot:
         for site, rules in getattr(self.crawler.spider, "site_rules", {}).items():
             if rules.config.concurrency:
                 slots.setdefault(site, {})["concurrency"] = rules.config.concurrency
+                self.crawler.stats.set_value(f"newsarchive/concurrency/{site}", rules.config.concurrency)
 
     def process_request(self, request: Request) -> None:
         request.meta.setdefault("download_slot", site_of(request.url))
