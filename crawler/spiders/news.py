@@ -98,9 +98,6 @@ class NewsSpider(SitemapSpider):
             for home in site.start_urls:
                 yield Request(home, self.parse_page, errback=self.failed, meta={"newsarchive_home": True})
 
-    def on_site(self, url: str) -> bool:
-        return self.rules_for(url) is not None
-
     def follow(self, url: str, callback: Any, meta: dict[str, Any] | None = None) -> Request | None:
         """Return a request for ``url`` if its site is crawled and its rules allow it, tracking parameters stripped."""
         rules = self.rules_for(url)
