@@ -136,15 +136,12 @@ class SiteRules:
 
     @classmethod
     def resolve(cls, config: SiteConfig, limits: CrawlLimits) -> SiteRules:
-        """Return the rules of ``config``, its unset limits taken from ``limits``."""
-        def pick(own, default):  # noqa: ANN001, ANN202 - None means unset, 0 means no limit
-            return default if own is None else own
-
+        """Return the rules of ``config``, its unset (None) limits taken from ``limits``."""
         return cls(
             config,
-            max_pages=pick(config.max_pages, limits.max_pages),
-            depth=pick(config.depth, limits.depth),
-            max_age_days=pick(config.max_age_days, limits.max_age_days),
+            max_pages=limits.max_pages if config.max_pages is None else config.max_pages,
+            depth=limits.depth if config.depth is None else config.depth,
+            max_age_days=limits.max_age_days if config.max_age_days is None else config.max_age_days,
             include=[re.compile(p) for p in config.include or limits.include],
             exclude=[re.compile(p) for p in config.exclude or limits.exclude],
         )
