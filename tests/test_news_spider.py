@@ -13,7 +13,9 @@ from crawler.items import PageItem
 from crawler.spiders.news import NewsSpider
 
 HOME = "http://a.example/"
-RECENT = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+YESTERDAY = datetime.now(timezone.utc) - timedelta(days=1)
+RECENT = YESTERDAY.strftime("%a, %d %b %Y %H:%M:%S GMT")
+RECENT_ISO = YESTERDAY.isoformat(timespec="seconds")
 
 
 def spider(**settings: object) -> NewsSpider:
@@ -84,3 +86,14 @@ def test_a_home_page_without_a_feed_has_its_usual_feed_paths_tried() -> None:
     announced = '<html><head><link rel="alternate" type="application/rss+xml" href="/news.rss"></head></html>'
     tried = urls(spider().parse_page(html(HOME, announced, newsarchive_home=True)))
     assert tried == [HOME + "news.rss"]
+
+
+def test_a_google_news_sitemap_entry_is_dated_by_its_publication_date() -> None:
+    news = spider(NEWSARCHIVE_MAX_AGE_DAYS=7)
+    body = ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+            "<url><loc>http://a.example/x/old-news-story</loc><news:news><news:publication_date>2019-11-10T09:00:00Z"
+            "</news:publication_date></news:news></url>"
+            f"<url><loc>http://a.example/x/new-news-story</loc><news:news><news:publication_date>{RECENT_ISO}"
+            "</news:publication_date></news:news></url></urlset>")
+    assert urls(news._parse_sitemap(xml("http://a.example/news-sitemap.xml", body))) == ["http://a.example/x/new-news-story"]

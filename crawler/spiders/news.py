@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import HtmlResponse, Response, XmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -39,6 +39,7 @@ _FEED_ENTRY_LINK = "link/text() | link[not(@rel) or @rel='alternate']/@href"
 _FEED_ENTRY_DATE = "pubDate/text() | updated/text() | published/text() | date/text()"
 #: Paginated listings announce their next page in the head as well as in the body.
 _NEXT_PAGE = "//link[@rel='next']/@href"
+_NEWS_NS = b"http://www.google.com/schemas/sitemap-news/"
 #: Sitemaps and feeds are not links: what they list starts again at depth 0.
 _LISTED = {"depth_reset": True}
 #: A probe for a sitemap or a feed that the site may not have: a 404 is no error.
@@ -110,10 +111,13 @@ class NewsSpider(SitemapSpider):
         return Request(url, callback=callback, errback=self.failed, meta=meta)
 
     def _parse_sitemap(self, response: Response) -> Iterator[Request]:
-        """SitemapSpider's parsing, with the site's URL patterns and our errback."""
+        """SitemapSpider's parsing, with the site's URL patterns and age limit and our errback."""
+        published = _news_dates(response)
         for request in super()._parse_sitemap(response):
             if request.callback == self._parse_sitemap:  # a sitemap of a robots.txt or an index, maybe on a CDN
                 yield request.replace(errback=self.failed, meta=_LISTED)
+            elif (rules := self.rules_for(request.url)) and rules.too_old(published.get(request.url)):
+                self.crawler.stats.inc_value("newsarchive/skipped/too_old")
             elif followed := self.follow(request.url, request.callback, meta=_LISTED):
                 yield followed
 
@@ -184,3 +188,18 @@ class NewsSpider(SitemapSpider):
         stats.inc_value("newsarchive/errors")
         stats.inc_value(f"newsarchive/errors/{kind}")
         logger.warning("failed %s: %s", failure.request.url, failure.getErrorMessage())
+
+
+def _news_dates(response: Response) -> dict[str, str]:
+    """Return canonical URL -> ``news:publication_date`` of a Google News sitemap (empty for others).
+
+    Scrapy's Sitemap reads only the direct children of ``<url>``, not this nested date.
+    """
+    if not isinstance(response, XmlResponse) or _NEWS_NS not in response.body[:4096]:
+        return {}
+    selector = Selector(response, type="xml")
+    selector.remove_namespaces()
+    return {
+        canonical_url(url.xpath("loc/text()").get("").strip()): url.xpath("news/publication_date/text()").get("")
+        for url in selector.xpath("//url[news/publication_date]")
+    }
