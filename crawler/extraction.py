@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
+from trafilatura.xml import xmltotxt
 
 from crawler.urls import is_http_url
 
@@ -19,6 +21,14 @@ ARTICLE_TYPES = frozenset(
 )
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
 _WORDS = re.compile(r"\w+")
+#: A block with at least this share of its characters in links…
+LINK_DENSITY_MAX = 0.5
+#: …and at most this many words is navigation, not article text.
+LINK_BLOCK_MAX_WORDS = 40
+_HIDDEN = (
+    "//*[@hidden] | //*[contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'), 'display:none')]"
+    " | //*[contains(translate(@style, 'VISBLITYHDEN ', 'visblityhden'), 'visibility:hidden')]"
+)
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}|\d{4,}")
 
 
@@ -55,13 +65,19 @@ def extract_article(html: str, url: str) -> Article | None:
         return None
     html_title = " ".join(tree.xpath("string(//title)").split())
     language = _language(tree)
+    _drop_hidden(tree)
     doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=True, include_links=True,
+        deduplicate=False,
     )
-    if doc is None or not doc.text:
+    if doc is None or doc.body is None:
         return None
+    _drop_link_blocks(doc.body)
+    etree.strip_tags(doc.body, "ref")
     title = _headline(doc.title, html_title, doc.sitename)
-    lines = [line.strip() for line in doc.text.split("\n") if line.strip()]
+    lines = [line.strip() for line in xmltotxt(doc.body, include_formatting=False).split("\n") if line.strip()]
+    if not lines:
+        return None
     while lines and title and _same_words(lines[0], title):
         lines.pop(0)  # the headline printed again at the top of the body
     return Article(
@@ -102,6 +118,35 @@ def _headline(title: str | None, html_title: str, sitename: str | None) -> str |
         return title
     parts = [p for p in parts if p and not (sitename and p.casefold() == sitename.casefold())]
     return max(parts, key=len) if parts else title
+
+
+def _drop_hidden(tree: HtmlElement) -> None:
+    """Remove what a browser would not show: ``hidden`` elements and inline ``display:none``."""
+    for element in tree.xpath(_HIDDEN):
+        if element.getparent() is not None and element.tag not in ("html", "body"):
+            element.drop_tree()
+
+
+def _drop_link_blocks(body: etree._Element) -> None:
+    """Remove blocks whose text is mostly link text: related-story lists, share and follow rows."""
+    for block in body.xpath(".//p|.//head|.//item|.//quote"):
+        text = " ".join("".join(block.itertext()).split())
+        if not text or block.getparent() is None:
+            continue
+        linked = sum(len(" ".join("".join(ref.itertext()).split())) for ref in block.iter("ref"))
+        if linked / len(text) >= LINK_DENSITY_MAX and len(_WORDS.findall(text)) <= LINK_BLOCK_MAX_WORDS:
+            block.getparent().remove(block) if block.tail is None or not block.tail.strip() else _remove_keep_tail(block)
+    for container in body.xpath(".//list[not(item)]|.//quote[not(node())]"):
+        container.getparent().remove(container)
+
+
+def _remove_keep_tail(element: etree._Element) -> None:
+    parent, previous = element.getparent(), element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + element.tail
+    else:
+        parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
 
 
 def _language(tree: HtmlElement) -> str | None:
