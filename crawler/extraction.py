@@ -1,9 +1,14 @@
-"""Article extraction on top of trafilatura: text lines and metadata, no Scrapy."""
+"""Article extraction on top of trafilatura: body lines and metadata, no Scrapy.
+
+Beyond plain trafilatura: what a browser would not show (``hidden``, inline
+``display:none``) is dropped before extraction, and blocks that are mostly link
+text (related-story lists, share and follow rows) are dropped after it.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -12,24 +17,26 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
-from crawler.urls import is_http_url
+from crawler.metadata import PageMetadata, page_metadata
 
 #: og:type / JSON-LD types trafilatura reports for article pages.
 ARTICLE_TYPES = frozenset(
     {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
      "opinionnewsarticle", "backgroundnewsarticle", "liveblogposting", "report", "scholarlyarticle"}
 )
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
-_WORDS = re.compile(r"\w+")
 #: A block with at least this share of its characters in links…
 LINK_DENSITY_MAX = 0.5
 #: …and at most this many words is navigation, not article text.
 LINK_BLOCK_MAX_WORDS = 40
-_HIDDEN = (
-    "//*[@hidden] | //*[contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'), 'display:none')]"
-    " | //*[contains(translate(@style, 'VISBLITYHDEN ', 'visblityhden'), 'visibility:hidden')]"
-)
+#: Pages with more elements than this are not parsed further (a DOM this big is no article page).
+MAX_ELEMENTS = 200_000
+
+_WORDS = re.compile(r"\w+")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}|\d{4,}")
+_HIDDEN = etree.XPath(
+    "//body//*[@hidden] | //body//*[contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'), 'display:none')]"
+    " | //body//*[contains(translate(@style, 'VISBLITYHDEN ', 'visblityhden'), 'visibility:hidden')]"
+)
 
 
 @dataclass(frozen=True)
@@ -37,13 +44,34 @@ class Article:
     """What extraction found on one page; ``lines`` are body paragraphs and subheads."""
 
     url: str
-    title: str | None
-    author: str | None
-    published: str | None
-    language: str | None
-    sitename: str | None
-    page_type: str | None
     lines: tuple[str, ...]
+    meta: PageMetadata = field(default_factory=PageMetadata)
+    #: indexes of the lines that are subheads
+    headings: frozenset[int] = frozenset()
+
+    @property
+    def title(self) -> str | None:
+        return self.meta.title
+
+    @property
+    def author(self) -> str | None:
+        return self.meta.author
+
+    @property
+    def published(self) -> str | None:
+        return self.meta.published
+
+    @property
+    def language(self) -> str | None:
+        return self.meta.language
+
+    @property
+    def sitename(self) -> str | None:
+        return self.meta.sitename
+
+    @property
+    def page_type(self) -> str | None:
+        return self.meta.page_type
 
     @property
     def text(self) -> str:
@@ -54,41 +82,61 @@ class Article:
         return len(_WORDS.findall(self.text))
 
 
+@dataclass(frozen=True)
+class Extracted:
+    """One page's outcome: an article, or the reason there is none (``empty``, ``too_large``, ``error``)."""
+
+    article: Article | None
+    reason: str | None = None
+    detail: str = ""
+
+
+def extract_page(html: str, url: str, max_elements: int = MAX_ELEMENTS) -> Extracted:
+    """Return the article on ``html`` (fetched from ``url``) or why there is none; never raises."""
+    try:
+        tree = load_html(html)
+        if tree is None:
+            return Extracted(None, "empty", "no HTML to parse")
+        size = sum(1 for _ in tree.iter())
+        if size > max_elements:
+            return Extracted(None, "too_large", f"{size} elements, more than {max_elements}")
+        article = _extract(tree, url)
+    except Exception as exc:  # a library bug on one odd page must not end a crawl
+        return Extracted(None, "error", repr(exc))
+    return Extracted(article) if article else Extracted(None, "empty", "no main text found")
+
+
 def extract_article(html: str, url: str) -> Article | None:
     """Return the article on ``html`` (fetched from ``url``), or None if there is no main text.
 
     Only the HTML is given to trafilatura, never the URL to fetch: fetching is the
     crawler's job (robots.txt, throttling, cache).
     """
-    tree = load_html(html)  # parsed once, read here before trafilatura prunes it
-    if tree is None:
-        return None
-    html_title = " ".join(tree.xpath("string(//title)").split())
-    language = _language(tree)
-    _drop_hidden(tree)
+    return extract_page(html, url).article
+
+
+def _extract(tree: HtmlElement, url: str) -> Article | None:
+    meta = page_metadata(tree, url)  # the whole page, before anything is pruned
+    for element in _HIDDEN(tree):
+        element.drop_tree()
     doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=True, include_links=True,
-        deduplicate=False,
+        tree, url=url, include_comments=False, include_tables=True, include_links=True, deduplicate=False
     )
     if doc is None or doc.body is None:
         return None
     _drop_link_blocks(doc.body)
     etree.strip_tags(doc.body, "ref")
-    title = _headline(doc.title, html_title, doc.sitename)
+    heads = {_words(h) for h in doc.body.iter("head")}
     lines = [line.strip() for line in xmltotxt(doc.body, include_formatting=False).split("\n") if line.strip()]
+    while lines and meta.title and _words(lines[0]) == _words(meta.title):
+        lines.pop(0)  # the headline printed again at the top of the body
     if not lines:
         return None
-    while lines and title and _same_words(lines[0], title):
-        lines.pop(0)  # the headline printed again at the top of the body
     return Article(
-        url=doc.url if is_http_url(doc.url) else url,
-        title=title,
-        author=doc.author or None,
-        published=doc.date or None,
-        language=language,
-        sitename=doc.sitename or None,
-        page_type=(doc.pagetype or "").lower() or None,
+        url=meta.canonical_url or url,
         lines=tuple(lines),
+        meta=meta,
+        headings=frozenset(i for i, line in enumerate(lines) if _words(line) in heads),
     )
 
 
@@ -107,53 +155,34 @@ def not_article_reason(article: Article, url: str, listed: bool, min_words: int)
     return None if _SLUG.search(path) else "url_shape"
 
 
-def _headline(title: str | None, html_title: str, sitename: str | None) -> str | None:
-    """Return the page's headline, not its site name.
-
-    When the headline comes from ``<title>`` ("Site - Headline"), trafilatura
-    sometimes keeps the wrong half: the longest part that is not the site name wins.
-    """
-    parts = _TITLE_SEPARATORS.split(html_title)
-    if title not in parts and not (sitename and title and title.casefold() == sitename.casefold()):
-        return title
-    parts = [p for p in parts if p and not (sitename and p.casefold() == sitename.casefold())]
-    return max(parts, key=len) if parts else title
-
-
-def _drop_hidden(tree: HtmlElement) -> None:
-    """Remove what a browser would not show: ``hidden`` elements and inline ``display:none``."""
-    for element in tree.xpath(_HIDDEN):
-        if element.getparent() is not None and element.tag not in ("html", "body"):
-            element.drop_tree()
-
-
 def _drop_link_blocks(body: etree._Element) -> None:
     """Remove blocks whose text is mostly link text: related-story lists, share and follow rows."""
-    for block in body.xpath(".//p|.//head|.//item|.//quote"):
+    for block in body.xpath(".//p | .//head | .//item | .//quote"):
         text = " ".join("".join(block.itertext()).split())
-        if not text or block.getparent() is None:
+        if not text or len(_WORDS.findall(text)) > LINK_BLOCK_MAX_WORDS:
             continue
         linked = sum(len(" ".join("".join(ref.itertext()).split())) for ref in block.iter("ref"))
-        if linked / len(text) >= LINK_DENSITY_MAX and len(_WORDS.findall(text)) <= LINK_BLOCK_MAX_WORDS:
-            block.getparent().remove(block) if block.tail is None or not block.tail.strip() else _remove_keep_tail(block)
-    for container in body.xpath(".//list[not(item)]|.//quote[not(node())]"):
-        container.getparent().remove(container)
+        if linked / len(text) >= LINK_DENSITY_MAX:
+            _remove(block)
+    for empty in body.xpath(".//list[not(item)]"):
+        _remove(empty)
 
 
-def _remove_keep_tail(element: etree._Element) -> None:
-    parent, previous = element.getparent(), element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + element.tail
-    else:
-        parent.text = (parent.text or "") + element.tail
+def _remove(element: etree._Element) -> None:
+    """Remove ``element`` from its tree, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail and element.tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
     parent.remove(element)
 
 
-def _language(tree: HtmlElement) -> str | None:
-    langs = tree.xpath("/html/@lang | //meta[@http-equiv='content-language']/@content")
-    lang = str(langs[0]).strip().replace("_", "-") if langs else ""
-    return lang.split("-")[0].lower() or None
-
-
-def _same_words(a: str, b: str) -> bool:
-    return _WORDS.findall(a.casefold()) == _WORDS.findall(b.casefold())
+def _words(text: str | etree._Element) -> tuple[str, ...]:
+    if not isinstance(text, str):
+        text = "".join(text.itertext())
+    return tuple(_WORDS.findall(text.casefold()))
