@@ -14,6 +14,7 @@ from crawler.archive_access import open_archive
 from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
 from crawler.pipelines.dedup import dedup_config
+from crawler.pipelines.extract import pool_config
 from crawler.spiders.news import NewsSpider, parse_start_urls
 
 
@@ -35,6 +36,7 @@ def check(settings: Settings, urls: Iterable[str]) -> None:
     """Raise ValueError or ArchiveError now for what would otherwise fail inside the crawl."""
     parse_start_urls(list(urls))
     from_settings(BoilerplateConfig, "BOILERPLATE", settings)
+    pool_config(settings)
     config = dedup_config(settings)
     with open_archive(settings) as archive:
         archive.ensure_index_params(config.index_params())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -13,10 +14,27 @@ from crawler import boilerplate
 from crawler.archive_access import open_archive
 from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
+from crawler.extraction import Article
 from crawler.items import ArticleItem
 from storage import NewStory, Sighting
 
 logger = logging.getLogger(__name__)
+
+
+def story_metadata(article: Article) -> dict[str, str | None]:
+    """Return the metadata columns of a story beyond the basics, lists and JSON-LD as JSON text."""
+    meta = article.meta
+    return {
+        "authors": json.dumps(list(meta.authors), ensure_ascii=False) if meta.authors else None,
+        "updated": meta.updated,
+        "canonical_url": meta.canonical_url,
+        "section": meta.section,
+        "tags": json.dumps(list(meta.tags), ensure_ascii=False) if meta.tags else None,
+        "image": meta.image,
+        "description": meta.description,
+        "jsonld": json.dumps(list(meta.jsonld), ensure_ascii=False) if meta.jsonld else None,
+        "raw_headings": json.dumps(sorted(article.headings)),
+    }
 
 
 class StorePipeline:
@@ -73,12 +91,16 @@ class StorePipeline:
             text=item.text,
             raw_text=article.text,
             fingerprint=item.fingerprint,
+            **story_metadata(article),
         )
 
     def reclean(self, site: str) -> None:
         """Drop furniture learned late in the crawl from the site's stories archived before it was learned."""
         learned = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio)
-        changed = self.archive.reclean(site, lambda raw: "\n".join(boilerplate.clean(raw.split("\n"), learned)))
+        changed = self.archive.reclean(
+            site, lambda raw, headings: "\n".join(boilerplate.clean(raw.split("\n"), learned, set(headings))),
+            with_headings=True,
+        )
         if changed:
             self.stats.inc_value("newsarchive/recleaned", changed)
             logger.info("re-cleaned %d stories of %s", changed, site)
