@@ -30,6 +30,8 @@ LINK_DENSITY_MAX = 0.5
 LINK_BLOCK_MAX_WORDS = 40
 #: Pages with more elements than this are not parsed further (a DOM this big is no article page).
 MAX_ELEMENTS = 200_000
+#: Text with more than this share of undecodable characters (U+FFFD) was decoded with the wrong charset.
+MAX_UNDECODABLE = 0.01
 
 _WORDS = re.compile(r"\w+")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}|\d{4,}")
@@ -93,6 +95,12 @@ class Extracted:
 
 def extract_page(html: str, url: str, max_elements: int = MAX_ELEMENTS) -> Extracted:
     """Return the article on ``html`` (fetched from ``url``) or why there is none; never raises."""
+    if not html.strip():
+        return Extracted(None, "empty", "the page is empty")
+    if (bad := html.count("\ufffd")) > MAX_UNDECODABLE * len(html):
+        return Extracted(None, "bad_encoding", f"{bad} of {len(html)} characters undecodable: wrong or missing charset")
+    if "\x00" in html:
+        return Extracted(None, "not_html", "NUL characters: binary data, not HTML")
     try:
         tree = load_html(html)
         if tree is None:

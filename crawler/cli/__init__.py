@@ -8,6 +8,7 @@ from crawler import __version__
 from crawler.cli.crawl import crawl
 from crawler.cli.demo import demo
 from crawler.cli.export import export
+from crawler.cli.extract import extract
 from crawler.cli.migrate import migrate
 from crawler.cli.stats import stats
 
@@ -23,3 +24,4 @@ main.add_command(export)
 main.add_command(stats)
 main.add_command(demo)
 main.add_command(migrate)
+main.add_command(extract)
