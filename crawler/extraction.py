@@ -35,6 +35,7 @@ MAX_UNDECODABLE = 0.01
 
 _WORDS = re.compile(r"\w+")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}|\d{4,}")
+_LAYOUT_TABLES = etree.XPath("//table[.//h1 or .//h2 or .//h3 or count(.//p) >= 3]")
 _HIDDEN = etree.XPath(
     "//body//*[@hidden] | //body//*[contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'), 'display:none')]"
     " | //body//*[contains(translate(@style, 'VISBLITYHDEN ', 'visblityhden'), 'visibility:hidden')]"
@@ -127,6 +128,7 @@ def _extract(tree: HtmlElement, url: str) -> Article | None:
     meta = page_metadata(tree, url)  # the whole page, before anything is pruned
     for element in _HIDDEN(tree):
         element.drop_tree()
+    _unwrap_layout_tables(tree)
     doc = trafilatura.bare_extraction(
         tree, url=url, include_comments=False, include_tables=True, include_links=True, deduplicate=False
     )
@@ -161,6 +163,17 @@ def not_article_reason(article: Article, url: str, listed: bool, min_words: int)
         return "page_type"
     path = urlsplit(url).path.lower()
     return None if _SLUG.search(path) else "url_shape"
+
+
+def _unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Turn tables used for page layout into plain blocks, so their paragraphs stay paragraphs.
+
+    A table that holds headings or several paragraphs lays out a page; data tables hold cells of data.
+    """
+    for table in _LAYOUT_TABLES(tree):
+        own = [e for e in table.iter("thead", "tbody", "tfoot", "tr", "td", "th") if next(e.iterancestors("table")) is table]
+        for element in [table, *own]:
+            element.tag = "div"
 
 
 def _drop_link_blocks(body: etree._Element) -> None:
