@@ -28,6 +28,10 @@ ARTICLE_TYPES = frozenset(
 LINK_DENSITY_MAX = 0.5
 #: …and at most this many words is navigation, not article text.
 LINK_BLOCK_MAX_WORDS = 40
+#: Paragraphs this long tell which container the article's text came from.
+CHUNK_MIN_WORDS = 8
+#: How far above the paragraphs' container to look for the article's repeated chunk.
+CHUNK_LEVELS = 3
 #: Pages with more elements than this are not parsed further (a DOM this big is no article page).
 MAX_ELEMENTS = 200_000
 #: Text with more than this share of undecodable characters (U+FFFD) was decoded with the wrong charset.
@@ -138,6 +142,7 @@ def _extract(tree: HtmlElement, url: str) -> Article | None:
     etree.strip_tags(doc.body, "ref")
     heads = {_words(h) for h in doc.body.iter("head")}
     lines = [line.strip() for line in xmltotxt(doc.body, include_formatting=False).split("\n") if line.strip()]
+    lines = _with_sibling_chunks(tree, lines)
     while lines and meta.title and _words(lines[0]) == _words(meta.title):
         lines.pop(0)  # the headline printed again at the top of the body
     if not lines:
@@ -174,6 +179,45 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
         own = [e for e in table.iter("thead", "tbody", "tfoot", "tr", "td", "th") if next(e.iterancestors("table")) is table]
         for element in [table, *own]:
             element.tag = "div"
+
+
+def _with_sibling_chunks(tree: HtmlElement, lines: list[str]) -> list[str]:
+    """Return ``lines`` with the article's other chunks when trafilatura kept only one.
+
+    Many sites cut an article into sibling containers of one class (ad slots go in
+    between); trafilatura sometimes keeps the first only. The paragraphs of the
+    other siblings are added in page order.
+    """
+    found = {_words(line): i for i, line in enumerate(lines) if len(line.split()) >= CHUNK_MIN_WORDS}
+    chunks = {}
+    for p in tree.iter("p"):
+        if _words(p) in found and (parent := p.getparent()) is not None and parent.get("class"):
+            chunks.setdefault(parent, []).append(found[_words(p)])
+    if len(chunks) != 1:
+        return lines
+    ((chunk, indexes),) = chunks.items()
+    if len(indexes) < len(found) / 2:
+        return lines
+    for unit in [chunk, *chunk.iterancestors()][:CHUNK_LEVELS]:
+        siblings = [*list(unit.itersiblings(preceding=True))[::-1], unit, *unit.itersiblings()]
+        siblings = [s for s in siblings if s.tag == unit.tag and s.get("class") and s.get("class") == unit.get("class")]
+        if len(siblings) > 1:
+            merged: list[str] = []
+            for sibling in siblings:
+                merged.extend(lines if sibling is unit else _chunk_paragraphs(sibling))
+            return merged
+    return lines
+
+
+def _chunk_paragraphs(chunk: HtmlElement) -> list[str]:
+    """Return the text of a chunk's paragraphs and subheads, without link-dense ones."""
+    found = []
+    for block in chunk.xpath(".//p | .//h2 | .//h3 | .//h4"):
+        text = " ".join(block.text_content().split())
+        linked = sum(len(" ".join(a.text_content().split())) for a in block.iter("a"))
+        if text and linked / len(text) < LINK_DENSITY_MAX and not block.xpath("ancestor::aside | ancestor::figure"):
+            found.append(text)
+    return found
 
 
 def _drop_link_blocks(body: etree._Element) -> None:
