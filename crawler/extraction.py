@@ -28,6 +28,8 @@ ARTICLE_TYPES = frozenset(
 LINK_DENSITY_MAX = 0.5
 #: …and at most this many words is navigation, not article text.
 LINK_BLOCK_MAX_WORDS = 40
+#: At the top or bottom of the body, a short block with this share of links is navigation too.
+EDGE_LINK_DENSITY_MAX = 0.3
 #: Paragraphs this long tell which container the article's text came from.
 CHUNK_MIN_WORDS = 8
 #: How far above the paragraphs' container to look for the article's repeated chunk.
@@ -221,16 +223,31 @@ def _chunk_paragraphs(chunk: HtmlElement) -> list[str]:
 
 
 def _drop_link_blocks(body: etree._Element) -> None:
-    """Remove blocks whose text is mostly link text: related-story lists, share and follow rows."""
-    for block in body.xpath(".//p | .//head | .//item | .//quote"):
-        text = " ".join("".join(block.itertext()).split())
-        if not text or len(_WORDS.findall(text)) > LINK_BLOCK_MAX_WORDS:
-            continue
-        linked = sum(len(" ".join("".join(ref.itertext()).split())) for ref in block.iter("ref"))
-        if linked / len(text) >= LINK_DENSITY_MAX:
+    """Remove blocks whose text is mostly link text: related-story lists, share and follow rows.
+
+    At the edges of the body, where such rows gather, a lower share of links is enough.
+    """
+    blocks = [b for b in body.xpath(".//p | .//head | .//item | .//quote") if not b.xpath(".//p | .//item")]
+    density = {b: _link_density(b) for b in blocks}
+    for block in blocks:
+        if density[block] >= LINK_DENSITY_MAX:
+            _remove(block)
+    kept = [b for b in blocks if density[b] < LINK_DENSITY_MAX]
+    for edge in (kept, kept[::-1]):
+        for block in edge:
+            if density[block] < EDGE_LINK_DENSITY_MAX:
+                break
             _remove(block)
     for empty in body.xpath(".//list[not(item)]"):
         _remove(empty)
+
+
+def _link_density(block: etree._Element) -> float:
+    """Return the share of a short block's characters in links (0 for a long block)."""
+    text = " ".join("".join(block.itertext()).split())
+    if not text or len(_WORDS.findall(text)) > LINK_BLOCK_MAX_WORDS:
+        return 0.0
+    return sum(len(" ".join("".join(ref.itertext()).split())) for ref in block.iter("ref")) / len(text)
 
 
 def _remove(element: etree._Element) -> None:
