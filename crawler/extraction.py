@@ -240,6 +240,17 @@ def _drop_link_blocks(body: etree._Element) -> None:
             _remove(block)
     for empty in body.xpath(".//list[not(item)]"):
         _remove(empty)
+    for head in body.xpath(".//head"):
+        if _heads_nothing(head):
+            _remove(head)
+
+
+def _heads_nothing(head: etree._Element) -> bool:
+    """Return True for a heading with no text after it: it labelled navigation that was removed."""
+    for element in head.itersiblings():
+        if "".join(element.itertext()).strip():
+            return False
+    return not (head.tail or "").strip()
 
 
 def _link_density(block: etree._Element) -> float:
