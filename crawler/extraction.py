@@ -41,6 +41,7 @@ MAX_UNDECODABLE = 0.01
 
 _WORDS = re.compile(r"\w+")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}|\d{4,}")
+_SUBHEADS = etree.XPath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")
 _LAYOUT_TABLES = etree.XPath("//table[.//h1 or .//h2 or .//h3 or count(.//p) >= 3]")
 _HIDDEN = etree.XPath(
     "//body//*[@hidden] | //body//*[contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'), 'display:none')]"
@@ -93,7 +94,11 @@ class Article:
 
 @dataclass(frozen=True)
 class Extracted:
-    """One page's outcome: an article, or the reason there is none (``empty``, ``too_large``, ``error``)."""
+    """One page's outcome: an article, or the reason there is none and a detail for the log.
+
+    Reasons: ``empty`` (no main text), ``bad_encoding``, ``not_html``, ``too_large``,
+    ``error`` (the extractor failed or its worker died), ``timeout`` (set by the pool).
+    """
 
     article: Article | None
     reason: str | None = None
@@ -142,9 +147,9 @@ def _extract(tree: HtmlElement, url: str) -> Article | None:
         return None
     _drop_link_blocks(doc.body)
     etree.strip_tags(doc.body, "ref")
-    heads = {_words(h) for h in doc.body.iter("head")}
     lines = [line.strip() for line in xmltotxt(doc.body, include_formatting=False).split("\n") if line.strip()]
     lines = _with_sibling_chunks(tree, lines)
+    heads = {_words(h) for h in doc.body.iter("head")} | {_words(h) for h in _SUBHEADS(tree)}
     while lines and meta.title and _words(lines[0]) == _words(meta.title):
         lines.pop(0)  # the headline printed again at the top of the body
     if not lines:
@@ -191,10 +196,10 @@ def _with_sibling_chunks(tree: HtmlElement, lines: list[str]) -> list[str]:
     other siblings are added in page order.
     """
     found = {_words(line): i for i, line in enumerate(lines) if len(line.split()) >= CHUNK_MIN_WORDS}
-    chunks = {}
+    chunks: dict[HtmlElement, list[int]] = {}
     for p in tree.iter("p"):
-        if _words(p) in found and (parent := p.getparent()) is not None and parent.get("class"):
-            chunks.setdefault(parent, []).append(found[_words(p)])
+        if (i := found.get(_words(p))) is not None and (parent := p.getparent()) is not None and parent.get("class"):
+            chunks.setdefault(parent, []).append(i)
     if len(chunks) != 1:
         return lines
     ((chunk, indexes),) = chunks.items()
@@ -214,7 +219,7 @@ def _with_sibling_chunks(tree: HtmlElement, lines: list[str]) -> list[str]:
 def _chunk_paragraphs(chunk: HtmlElement) -> list[str]:
     """Return the text of a chunk's paragraphs and subheads, without link-dense ones."""
     found = []
-    for block in chunk.xpath(".//p | .//h2 | .//h3 | .//h4"):
+    for block in chunk.xpath(".//p | .//h2 | .//h3 | .//h4 | .//h5 | .//h6"):
         text = " ".join(block.text_content().split())
         linked = sum(len(" ".join(a.text_content().split())) for a in block.iter("a"))
         if text and linked / len(text) < LINK_DENSITY_MAX and not block.xpath("ancestor::aside | ancestor::figure"):
