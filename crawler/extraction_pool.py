@@ -62,7 +62,7 @@ class ExtractionPool:
         if self._slots is None:  # created in the running loop
             self._slots = asyncio.Semaphore(self.config.in_flight)
         async with self._slots:
-            future = self._pool.schedule(self._extract, (html, url), timeout=self.config.timeout)
+            future = self._pool.submit(self._extract, self.config.timeout, html, url)
             try:
                 return await asyncio.wrap_future(future)
             except FutureTimeout:
