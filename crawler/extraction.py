@@ -36,6 +36,8 @@ CHUNK_MIN_WORDS = 8
 CHUNK_LEVELS = 3
 #: Pages with more elements than this are not parsed further (a DOM this big is no article page).
 MAX_ELEMENTS = 200_000
+#: Larger pages skip trafilatura's fallback extractors, whose cost grows with the square of the page (jusText).
+FALLBACK_MAX_ELEMENTS = 10_000
 #: Text with more than this share of undecodable characters (U+FFFD) was decoded with the wrong charset.
 MAX_UNDECODABLE = 0.01
 
@@ -120,7 +122,7 @@ def extract_page(html: str, url: str, max_elements: int = MAX_ELEMENTS) -> Extra
         size = sum(1 for _ in tree.iter())
         if size > max_elements:
             return Extracted(None, "too_large", f"{size} elements, more than {max_elements}")
-        article = _extract(tree, url)
+        article = _extract(tree, url, fallbacks=size <= FALLBACK_MAX_ELEMENTS)
     except Exception as exc:  # a library bug on one odd page must not end a crawl
         return Extracted(None, "error", repr(exc))
     return Extracted(article) if article else Extracted(None, "empty", "no main text found")
@@ -135,13 +137,14 @@ def extract_article(html: str, url: str) -> Article | None:
     return extract_page(html, url).article
 
 
-def _extract(tree: HtmlElement, url: str) -> Article | None:
+def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
     meta = page_metadata(tree, url)  # the whole page, before anything is pruned
     for element in _HIDDEN(tree):
         element.drop_tree()
     _unwrap_layout_tables(tree)
     doc = trafilatura.bare_extraction(
-        tree, url=url, include_comments=False, include_tables=True, include_links=True, deduplicate=False
+        tree, url=url, fast=not fallbacks, include_comments=False, include_tables=True, include_links=True,
+        deduplicate=False,
     )
     if doc is None or doc.body is None:
         return None

@@ -17,7 +17,11 @@ PAGE = "<html><body><article>" + "<p>A paragraph of the story with enough words 
 
 
 async def _extract_all(pool: ExtractionPool, urls: list[str]) -> list:
-    return await asyncio.gather(*(pool.extract(PAGE, url) for url in urls))
+    return await _extract_pages(pool, [(PAGE, url) for url in urls])
+
+
+async def _extract_pages(pool: ExtractionPool, pages: list[tuple[str, str]]) -> list:
+    return await asyncio.gather(*(pool.extract(html, url) for html, url in pages))
 
 
 def test_a_worker_that_dies_or_hangs_costs_only_its_page() -> None:
@@ -32,6 +36,17 @@ def test_a_worker_that_dies_or_hangs_costs_only_its_page() -> None:
         assert after.article is not None
     finally:
         pool.close()
+
+
+def test_a_real_page_too_big_to_extract_in_time_is_cut_off_and_the_pool_goes_on() -> None:
+    huge = "<html><body>" + "<p>word " * 150_000 + "</body></html>"  # seconds of work, under EXTRACT_MAX_ELEMENTS
+    pool = ExtractionPool(PoolConfig(workers=1, timeout=1.0))
+    try:
+        slow, after = asyncio.run(_extract_pages(pool, [(huge, "http://127.0.0.1:9/huge"), (PAGE, "http://127.0.0.1:9/a")]))
+    finally:
+        pool.close()
+    assert slow.reason == "timeout" and slow.article is None
+    assert after.article is not None
 
 
 def test_in_flight_pages_are_bounded() -> None:
