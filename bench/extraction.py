@@ -11,8 +11,9 @@ The metric is the benchmark's own (see the data folder's README): multisets of
 over pages, F1 the harmonic mean of the averages. Pages are split into two fixed
 halves by their id ("tune" and "held out"); the method was tuned on the first
 only, so the second tells whether a gain is real. Paired columns compare each
-extractor with plain trafilatura page by page: pages won / lost on per-page F1,
-and a bootstrap 95% interval of the mean per-page F1 difference.
+extractor with plain trafilatura's defaults page by page (and ours with each
+other setting): pages won / lost on per-page F1, and a bootstrap 95% interval
+of the mean per-page F1 difference.
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ EXTRACTORS: dict[str, Callable[[str, str], str]] = {
     "trafilatura both": plain(include_comments=False, favor_precision=True),
     "ours (extract_article)": ours,
 }
+OURS = "ours (extract_article)"
 
 
 def default_data() -> Path:
@@ -156,6 +158,12 @@ def main() -> None:
             won, lost, low, high = paired(mine, [scores[ref][p] for p in ids])
             versus = "" if name == ref else f"{won:>3}/{lost:<3} [{low:+.4f}, {high:+.4f}]"
             print(f"{name:38}{f1:>8.4f}{precision:>8.4f}{recall:>8.4f}   {versus:>40}")
+        mine = [scores[OURS][p] for p in ids]
+        for name in EXTRACTORS:
+            if name not in (OURS, ref):
+                won, lost, low, high = paired(mine, [scores[name][p] for p in ids])
+                print(f"{'  ours vs ' + name.removeprefix('trafilatura '):38}{'':24}   "
+                      f"{f'{won:>3}/{lost:<3} [{low:+.4f}, {high:+.4f}]':>40}")
         print()
     print(f"{'extractor':38}{'pages/s':>10}{'median ms':>12}")
     for name, times in seconds.items():
