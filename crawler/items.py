@@ -5,15 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from crawler.extraction import Article
+from storage.warc import WarcLocation
 
 
 @dataclass
 class PageItem:
-    """An HTML page the spider fetched; ``listed`` if a sitemap or feed named it."""
+    """An HTML page the spider fetched; ``listed`` if a sitemap or feed named it; ``warc``: its raw capture.
+
+    ``oldest`` is the ISO date before which its story is too old to archive (None: any age).
+    """
 
     url: str
     html: str = field(repr=False)
     listed: bool = False
+    warc: WarcLocation | None = None
+    oldest: str | None = None
 
 
 @dataclass
@@ -30,3 +36,8 @@ class ArticleItem:
     match: str = "original"
     similarity: float = 1.0
     containment: float = 1.0
+    #: The archived story whose own page this is again: the article may be a new version of it.
+    revises: int | None = None
+    #: What the archive made of it: archived, duplicate, revised or unchanged.
+    stored: str = ""
+    warc: WarcLocation | None = None

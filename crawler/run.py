@@ -13,9 +13,12 @@ from scrapy.utils.project import get_project_settings
 from crawler.archive_access import open_archive
 from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
+from crawler.middlewares.known import refetch_hours
+from crawler.extensions.warc import warc_max_size
 from crawler.pipelines.dedup import dedup_config
 from crawler.pipelines.extract import pool_config
-from crawler.spiders.news import NewsSpider, parse_start_urls
+from crawler.site_settings import crawl_limits, sites_to_crawl
+from crawler.spiders.news import NewsSpider
 
 
 def crawl_settings(db: str, overrides: Iterable[str] = (), log_level: str = "WARNING") -> Settings:
@@ -34,8 +37,11 @@ def crawl_settings(db: str, overrides: Iterable[str] = (), log_level: str = "WAR
 
 def check(settings: Settings, urls: Iterable[str]) -> None:
     """Raise ValueError or ArchiveError now for what would otherwise fail inside the crawl."""
-    parse_start_urls(list(urls))
+    crawl_limits(settings)
+    sites_to_crawl(settings, list(urls))
     from_settings(BoilerplateConfig, "BOILERPLATE", settings)
+    refetch_hours(settings)
+    warc_max_size(settings)
     pool_config(settings)
     config = dedup_config(settings)
     with open_archive(settings) as archive:

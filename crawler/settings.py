@@ -6,15 +6,15 @@ override any of them.
 
 import os
 
-from crawler import __version__
-
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # -- politeness --------------------------------------------------------
+#: Where site owners learn who crawls them: USER_AGENT is "newsarchive/<version> (+<this URL>)"
+#: unless USER_AGENT itself is set (crawler.user_agent.ContactUserAgent builds it).
 NEWSARCHIVE_CONTACT_URL = "https://github.com/newsarchive/newsarchive"
-USER_AGENT = f"newsarchive/{__version__} (+{NEWSARCHIVE_CONTACT_URL})"
+ADDONS = {"crawler.user_agent.ContactUserAgent": 0}
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
@@ -27,7 +27,35 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 2
+#: Link hops followed from a home page, sitemap or feed (per site: ``depth`` in sites.toml).
 DEPTH_LIMIT = 3
+#: robots.txt Crawl-delay is obeyed up to this many seconds (crawler.middlewares.crawl_delay).
+NEWSARCHIVE_MAX_CRAWL_DELAY = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.site_slot.SiteSlot": 50,
+    "crawler.middlewares.conditional.ConditionalGetMiddleware": 80,
+    "crawler.middlewares.crawl_delay.CrawlDelay": 110,  # after Scrapy's RobotsTxtMiddleware (100)
+    "crawler.middlewares.page_budget.PageBudget": 120,
+    "crawler.middlewares.fetchlog.FetchLogMiddleware": 950,
+}
+
+# -- sites and discovery -----------------------------------------------
+#: A sites.toml naming the sites to crawl and their limits (``newsarchive crawl --sites``).
+NEWSARCHIVE_SITES = ""
+#: Names of the sites of NEWSARCHIVE_SITES to crawl, comma-separated (``--only``); empty: all.
+NEWSARCHIVE_SITES_ONLY: list[str] = []
+#: Defaults of the per-site limits of sites.toml (0: no limit). Pages count every request to
+#: the site but its home pages and robots.txt; age is the sitemap/feed date, else the published date.
+NEWSARCHIVE_MAX_PAGES_PER_SITE = 0
+NEWSARCHIVE_MAX_AGE_DAYS = 0
+#: Regular expressions (comma-separated with -s): a URL is fetched only if it matches an
+#: include pattern (when there are any) and no exclude pattern. Start URLs always are.
+NEWSARCHIVE_INCLUDE: list[str] = []
+NEWSARCHIVE_EXCLUDE: list[str] = []
+#: Tried on every site besides robots.txt's Sitemap: lines, unless sites.toml names its sitemaps.
+NEWSARCHIVE_SITEMAP_PATHS = ["/sitemap.xml"]
+#: Tried when a home page announces no feed (<link rel="alternate">) and sites.toml names none.
+NEWSARCHIVE_FEED_PATHS = ["/feed", "/rss", "/rss.xml", "/feed.xml", "/atom.xml", "/index.xml"]
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
@@ -36,6 +64,14 @@ LOG_LEVEL = "INFO"
 # -- the archive -------------------------------------------------------
 #: Where the archive lives: an SQLite file path or a SQLAlchemy URL.
 NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "archive.db")
+
+# -- raw responses in WARC --------------------------------------------
+#: Record every downloaded response and its request in WARC files.
+NEWSARCHIVE_WARC_ENABLED = True
+#: The WARC folder; empty: next to the SQLite archive (archive.db -> archive.warc/), ./warc for a server database.
+NEWSARCHIVE_WARC_DIR = ""
+#: Start a new WARC file once the current one has this many bytes.
+NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000
 
 # -- extraction and boilerplate ----------------------------------------
 #: Pages with fewer words of main text are not articles.
@@ -68,6 +104,22 @@ DEDUP_JACCARD_THRESHOLD = 0.5
 DEDUP_CONTAINMENT_THRESHOLD = 0.8
 DEDUP_MIN_SHINGLES = 30
 
+# -- incremental and resumable crawls ---------------------------------
+#: Skip archived articles and revalidate listings, feeds and sitemaps (False: fetch everything again).
+INCREMENTAL_ENABLED = True
+#: Also re-fetch archived articles first fetched less than this many hours ago (0: only when
+#: their sitemap lastmod or feed date is newer than our last fetch).
+INCREMENTAL_REFETCH_HOURS = 0.0
+#: The name under which runs of this crawl are recorded (default: the sites' host:port).
+NEWSARCHIVE_SITE = ""
+#: Seconds between two saves of a running crawl's counts in its run record (0: only at the end).
+NEWSARCHIVE_RUN_SAVE_INTERVAL = 10.0
+
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.warc.WarcLocationMiddleware": 100,
+    "crawler.middlewares.known.KnownArticlesMiddleware": 950,
+}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 100,
     "crawler.pipelines.dedup.DedupPipeline": 200,
@@ -75,6 +127,9 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.progress.Progress": 500,
+    "crawler.extensions.runs.RunRecorder": 510,
+    "crawler.extensions.jobdir.JobdirGuard": 520,
+    "crawler.extensions.warc.WarcRecorder": 100,
 }
 #: Seconds between two progress lines (0 turns them off).
 NEWSARCHIVE_PROGRESS_INTERVAL = 5.0

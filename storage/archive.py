@@ -20,7 +20,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from storage import schema_version
-from storage.schema import lsh_buckets, meta, site_lines, sightings, sites, stories
+from storage.schema import lsh_buckets, meta, site_lines, sightings, sites, stories, warc_records
+from storage.warc import WarcLocation
 
 logger = logging.getLogger(__name__)
 
@@ -156,23 +157,33 @@ class Archive:
 
     # -- writes ----------------------------------------------------------
 
-    def add_story(self, story: NewStory, keys: Iterable[tuple[int, int]], lines: dict[str, str]) -> int:
-        """Archive a new story with its original sighting, index buckets and line counts; return its id."""
+    def add_story(
+        self, story: NewStory, keys: Iterable[tuple[int, int]], lines: dict[str, str], capture: WarcLocation | None = None
+    ) -> int:
+        """Archive a new story with its original sighting, index buckets, line counts and raw capture; return its id."""
         now = _now()
         with self.engine.begin() as conn:
             story_id = conn.execute(stories.insert().values(**asdict(story), first_seen=now)).inserted_primary_key[0]
             original = Sighting(story.url, story.site, story.title, "original", 1.0, 1.0)
-            conn.execute(sightings.insert().values(**asdict(original), story_id=story_id, seen=now))
+            sighting_id = conn.execute(
+                sightings.insert().values(**asdict(original), story_id=story_id, seen=now)
+            ).inserted_primary_key[0]
+            _add_capture(conn, sighting_id, capture)
             buckets = [{"band": b, "bucket": k, "story_id": story_id} for b, k in keys]
             if buckets:
                 conn.execute(lsh_buckets.insert(), buckets)
             self._count_lines(conn, story.site, lines)
         return story_id
 
-    def add_sighting(self, story_id: int, sighting: Sighting, lines: dict[str, str]) -> None:
-        """Record another place where story ``story_id`` was found, with its page's line counts."""
+    def add_sighting(
+        self, story_id: int, sighting: Sighting, lines: dict[str, str], capture: WarcLocation | None = None
+    ) -> None:
+        """Record another place where story ``story_id`` was found, with its page's line counts and raw capture."""
         with self.engine.begin() as conn:
-            conn.execute(sightings.insert().values(**asdict(sighting), story_id=story_id, seen=_now()))
+            sighting_id = conn.execute(
+                sightings.insert().values(**asdict(sighting), story_id=story_id, seen=_now())
+            ).inserted_primary_key[0]
+            _add_capture(conn, sighting_id, capture)
             self._count_lines(conn, sighting.site, lines)
 
     def _count_lines(self, conn: Connection, site: str, lines: dict[str, str]) -> None:
@@ -218,14 +229,26 @@ class Archive:
         """Yield every story with the other places it was found, oldest first."""
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=500).execute(sa.select(stories).order_by(stories.c.id)):
-                others = conn.execute(
-                    sa.select(sightings.c.url, sightings.c.site, sightings.c.similarity)
-                    .where(sightings.c.story_id == row.id, sightings.c.match != "original")
-                    .order_by(sightings.c.id)
-                )
-                story = dict(row._mapping)
-                story["duplicates"] = [dict(o._mapping) for o in others]
-                yield story
+                yield _with_duplicates(conn, row)
+
+    def story_at(self, url: str) -> dict[str, Any] | None:
+        """Return the story found at ``url`` (its own URL or a duplicate's) with its duplicates, or None."""
+        with self.engine.connect() as conn:
+            story_id = conn.scalar(sa.select(sightings.c.story_id).where(sightings.c.url == url))
+            if story_id is None:
+                return None
+            return _with_duplicates(conn, conn.execute(sa.select(stories).where(stories.c.id == story_id)).one())
+
+    def capture_of(self, url: str) -> WarcLocation | None:
+        """Return where the raw response of the page at ``url`` was recorded, or None."""
+        query = (
+            sa.select(warc_records.c.warc_file, warc_records.c.warc_offset, warc_records.c.warc_length)
+            .join(sightings, sightings.c.id == warc_records.c.sighting_id)
+            .where(sightings.c.url == url)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return WarcLocation(*row) if row else None
 
     def summary(self) -> dict[str, Any]:
         """Return counts of stories and duplicates, overall and per site."""
@@ -244,6 +267,27 @@ class Archive:
             "duplicates": sum(r.duplicates for r in per_site),
             "sites": [dict(r._mapping) for r in per_site],
         }
+
+
+def _with_duplicates(conn: Connection, row: sa.Row[Any]) -> dict[str, Any]:
+    """Return the story of ``row`` with the other places it was found, oldest first."""
+    others = conn.execute(
+        sa.select(sightings.c.url, sightings.c.site, sightings.c.similarity)
+        .where(sightings.c.story_id == row.id, sightings.c.match != "original")
+        .order_by(sightings.c.id)
+    )
+    story = dict(row._mapping)
+    story["duplicates"] = [dict(o._mapping) for o in others]
+    return story
+
+
+def _add_capture(conn: Connection, sighting_id: int, capture: WarcLocation | None) -> None:
+    if capture is not None:
+        conn.execute(
+            warc_records.insert().values(
+                sighting_id=sighting_id, warc_file=capture.path, warc_offset=capture.offset, warc_length=capture.length
+            )
+        )
 
 
 def _insert_for(conn: Connection) -> Callable[..., Any]:

@@ -7,11 +7,15 @@ is the ground truth: which story every article page carries.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from crawler.newsweb import Site, Story, edited
+from crawler.newsweb.listings import EXTRAS
 
 DATA = Path(__file__).parent / "data"
 
@@ -39,6 +43,22 @@ class FixtureWeb:
     #: (site name, slug) -> slug of the story the page carries
     origin: dict[tuple[str, str], str]
     seed: Story
+
+    def story_by_url(self) -> dict[str, str]:
+        """Return article URL -> slug of the story it carries."""
+        return {site.article_url(s): self.origin[(site.name, s.slug)] for site in self.sites for s in site.stories}
+
+    def check_archived_once(self, records: list[dict]) -> None:
+        """Assert that exported ``records`` hold every story once, each repost as its duplicate, nothing else."""
+        truth = self.story_by_url()
+        seen: Counter[str] = Counter()
+        for record in records:
+            story = truth[record["url"]]  # KeyError: a page that is no article page of the web
+            urls = [record["url"]] + [d["url"] for d in record["duplicates"]]
+            assert {truth[u] for u in urls} == {story}, f"{record['url']} merged different stories"
+            seen.update(truth[u] for u in urls)
+        assert len(records) == len(set(truth.values()))
+        assert sorted(seen.elements()) == sorted(truth.values())  # every page found, none twice
 
 
 def _find(stories: dict[str, Story], words: str) -> Story:
@@ -85,3 +105,82 @@ def build_test_web() -> FixtureWeb:
         "/story/2019/garbage.html": (200, "text/html; charset=utf-8", bytes(range(256)) * 40),
     }
     return FixtureWeb([topix, ledger, wire], origin, seed)
+
+
+@dataclass
+class GrowingWeb:
+    """A small web for re-crawl tests: two sites now, and stories each publishes later."""
+
+    sites: list[Site]
+    #: site name -> stories :meth:`publish_later` adds
+    later: dict[str, list[Story]]
+
+    def publish_later(self) -> None:
+        for site in self.sites:
+            site.stories.extend(self.later.pop(site.name, []))
+
+    def article_urls(self) -> list[str]:
+        return [site.article_url(story) for site in self.sites for story in site.stories]
+
+
+def build_growing_web() -> GrowingWeb:
+    """Return a sitemap site and a feed site of four stories each, two more each to come.
+
+    One story to come on each site is announced only by its sitemap or feed; one page of the
+    sitemap site is always overloaded (503).
+    """
+    stories = [load_seed(), *load_articles().values()]
+    topix = Site("Growing Topix", "topix", stories[0:4], discovery=("sitemap",), unlinked=(stories[9].slug,))
+    topix.broken = {"/story/overloaded.html": (503, "text/html", b"<html><body>Try again later</body></html>")}
+    ledger = Site("Growing Ledger", "ledger", stories[4:8], discovery=("feed",), unlinked=(stories[11].slug,))
+    return GrowingWeb([topix, ledger], {topix.name: stories[8:10], ledger.name: stories[10:12]})
+
+
+#: Days before today each story of a discovery site was published: the newest is announced
+#: only by the site's sitemap or feed; the oldest linked one only by page 2 of its section.
+AGES = (0, 1, 3, 6, 20)
+#: Sections by age: three world stories linked from listings, so world has a second page.
+SECTIONS = ("business", "world", "culture", "world", "world")
+
+
+@dataclass
+class DiscoveryWeb:
+    """Sites with every kind of listing page and one discovery channel each.
+
+    - Herald (ledger theme, JSON-LD): robots.txt names a sitemap index; the sitemap lists listings too.
+    - Courier (wire theme, no metadata): a /sitemap.xml named nowhere; next pages only by <link rel="next">.
+    - Gazette (topix theme, og:type): an /atom.xml announced nowhere, listing the 3 newest stories;
+      robots.txt asks for a Crawl-delay.
+    """
+
+    sites: list[Site]
+    today: date
+
+    def article_urls(self, site: Site | None = None) -> set[str]:
+        return {s.article_url(story) for s in ([site] if site else self.sites) for story in s.stories}
+
+    def site(self, name: str) -> Site:
+        (site,) = [s for s in self.sites if s.name == name]
+        return site
+
+
+def build_discovery_web(today: date, crawl_delay: float = 0.1) -> DiscoveryWeb:
+    articles = list(load_articles().values())
+
+    def site(name: str, theme: str, first: int, **options: object) -> Site:
+        # one author per site, so that an author page (newest stories first) does not reach the oldest story
+        stories = [
+            dataclasses.replace(story, published=(today - timedelta(days=age)).isoformat(), section=section,
+                                author=AUTHORS[first // len(AGES)])
+            for story, age, section in zip(articles[first : first + len(AGES)], AGES, SECTIONS)
+        ]
+        return Site(name, theme, stories, unlinked=(stories[0].slug,), extras=EXTRAS, per_page=2, **options)
+
+    return DiscoveryWeb(
+        [
+            site("Herald", "ledger", 0, discovery=("sitemap-index",)),
+            site("Courier", "wire", 5, discovery=("hidden-sitemap",), pagination="query", announce_latest=3),
+            site("Gazette", "topix", 10, discovery=("atom",), announce_latest=3, crawl_delay=crawl_delay),
+        ],
+        today,
+    )

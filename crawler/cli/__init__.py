@@ -10,6 +10,8 @@ from crawler.cli.demo import demo
 from crawler.cli.export import export
 from crawler.cli.extract import extract
 from crawler.cli.migrate import migrate
+from crawler.cli.runs import runs
+from crawler.cli.show import show
 from crawler.cli.stats import stats
 
 
@@ -24,4 +26,6 @@ main.add_command(export)
 main.add_command(stats)
 main.add_command(demo)
 main.add_command(migrate)
+main.add_command(runs)
+main.add_command(show)
 main.add_command(extract)

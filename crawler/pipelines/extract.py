@@ -20,10 +20,11 @@ from crawler import boilerplate
 from crawler.archive_access import open_archive
 from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
-from crawler.extraction import not_article_reason
 from crawler.extraction_pool import ExtractionPool, PoolConfig
 from crawler.items import ArticleItem, PageItem
+from crawler.page_kind import PageSignals, not_article_reason
 from crawler.urls import canonical_url, site_of
+from storage.versions import story_at
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class ExtractPipeline:
         if not isinstance(item, PageItem):
             return item
         url = canonical_url(item.url)
-        self._skip_if_known(url)
+        revises = self._known_story(url)
         outcome = await self.pool.extract(item.html, item.url)
         article = outcome.article
         if article is None:
@@ -74,17 +75,29 @@ class ExtractPipeline:
                 self.stats.inc_value("newsarchive/errors")
                 logger.warning("extraction %s on %s: %s", outcome.reason, item.url, outcome.detail)
             self._drop(f"extract/{outcome.reason}", item.url)
-        if reason := not_article_reason(article, item.url, item.listed, self.min_words):
+        page = PageSignals(item.url, article.page_type, article.word_count, item.listed)
+        if reason := not_article_reason(page, self.min_words):
             self._drop(f"extract/not_article/{reason}", item.url)
+        if item.oldest and article.published and article.published < item.oldest:
+            self._drop("extract/too_old", item.url)
         # rel=canonical names the page's own URL; one pointing at another site names the original, not this copy
         canonical = canonical_url(article.url)
-        if canonical != url and site_of(canonical) == site_of(url):
+        if revises is None and canonical != url and site_of(canonical) == site_of(url):
             url = canonical
             self._skip_if_known(url)
         site = site_of(url)
         lines = boilerplate.clean(article.lines, self._learned(site), article.headings)
         self._count("extract/articles")
-        return ArticleItem(url=url, site=site, article=article, text="\n".join(lines))
+        return ArticleItem(
+            url=url, site=site, article=article, text="\n".join(lines), revises=revises, warc=item.warc
+        )
+
+    def _known_story(self, url: str) -> int | None:
+        """Return the story whose own page ``url`` is (fetched again: maybe a new version); drop a known repost."""
+        if (story_id := story_at(self.archive, url)) is not None:
+            return story_id
+        self._skip_if_known(url)
+        return None
 
     def _learned(self, site: str) -> set[str]:
         """Return the site's learned furniture, read from the archive again every ``refresh`` articles."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -17,6 +18,7 @@ from crawler.config import from_settings
 from crawler.extraction import Article
 from crawler.items import ArticleItem
 from storage import NewStory, Sighting
+from storage.versions import revise_story
 
 logger = logging.getLogger(__name__)
 
@@ -62,20 +64,35 @@ class StorePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
+        if item.revises is not None:
+            return self._revise(item)
         lines = boilerplate.countable_lines(item.article.lines, self.furniture.max_words)
         try:
             if item.duplicate_of is None:
-                self.archive.add_story(self._story(item), item.band_keys, lines)
+                self.archive.add_story(self._story(item), item.band_keys, lines, item.warc)
                 self.stats.inc_value("newsarchive/stories_new")
+                item.stored = "archived"
             else:
                 sighting = Sighting(item.url, item.site, item.article.title, item.match, item.similarity, item.containment)
-                self.archive.add_sighting(item.duplicate_of, sighting, lines)
+                self.archive.add_sighting(item.duplicate_of, sighting, lines, item.warc)
                 self.stats.inc_value("newsarchive/duplicates")
+                item.stored = "duplicate"
         except IntegrityError as exc:
             # the same URL reached twice at once: the first write won, nothing is lost
             self.stats.inc_value("newsarchive/known_url")
             raise DropItem(f"already archived: {item.url}", log_level="DEBUG") from exc
         self.sites.add(item.site)
+        return item
+
+    def _revise(self, item: ArticleItem) -> ArticleItem:
+        """Store a story's page fetched again as its new version if its text changed."""
+        assert item.revises is not None
+        clean = self._cleaner(item.site, item.article.headings)
+        changed = revise_story(self.archive, item.revises, self._story(item), item.band_keys, clean)
+        item.stored = "revised" if changed else "unchanged"
+        self.stats.inc_value("newsarchive/versions/new" if changed else "newsarchive/versions/unchanged")
+        if changed:
+            logger.info("new version of story %d: %s", item.revises, item.url)
         return item
 
     def _story(self, item: ArticleItem) -> NewStory:
@@ -93,6 +110,15 @@ class StorePipeline:
             fingerprint=item.fingerprint,
             **story_metadata(article),
         )
+
+    def _cleaner(self, site: str, headings: frozenset[int]) -> Callable[[str], str]:
+        """Return a function that removes ``site``'s furniture, as learned so far, from a raw text.
+
+        ``headings`` are the subhead lines of the page being stored: the same lines of its
+        earlier version if its text did not change.
+        """
+        learned = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio)
+        return lambda raw: "\n".join(boilerplate.clean(raw.split("\n"), learned, headings))
 
     def reclean(self, site: str) -> None:
         """Drop furniture learned late in the crawl from the site's stories archived before it was learned."""
