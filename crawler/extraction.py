@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree
@@ -19,11 +18,6 @@ from trafilatura.xml import xmltotxt
 
 from crawler.metadata import PageMetadata, page_metadata
 
-#: og:type / JSON-LD types trafilatura reports for article pages.
-ARTICLE_TYPES = frozenset(
-    {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
-     "opinionnewsarticle", "backgroundnewsarticle", "liveblogposting", "report", "scholarlyarticle"}
-)
 #: A block with at least this share of its characters in links…
 LINK_DENSITY_MAX = 0.5
 #: …and at most this many words is navigation, not article text.
@@ -42,7 +36,6 @@ FALLBACK_MAX_ELEMENTS = 10_000
 MAX_UNDECODABLE = 0.01
 
 _WORDS = re.compile(r"\w+")
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}|\d{4,}")
 _SUBHEADS = etree.XPath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")
 _LAYOUT_TABLES = etree.XPath("//table[.//h1 or .//h2 or .//h3 or count(.//p) >= 3]")
 _HIDDEN = etree.XPath(
@@ -163,21 +156,6 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
         meta=meta,
         headings=frozenset(i for i, line in enumerate(lines) if _words(line) in heads),
     )
-
-
-def not_article_reason(article: Article, url: str, listed: bool, min_words: int) -> str | None:
-    """Return why ``article`` is not an article page (e.g. a section front), or None if it is.
-
-    ``listed`` says the URL came from a sitemap or a feed, which only list articles.
-    """
-    if article.word_count < min_words:
-        return "too_short"
-    if article.page_type in ARTICLE_TYPES or listed:
-        return None
-    if article.page_type:
-        return "page_type"
-    path = urlsplit(url).path.lower()
-    return None if _SLUG.search(path) else "url_shape"
 
 
 def _unwrap_layout_tables(tree: HtmlElement) -> None:

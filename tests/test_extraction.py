@@ -8,8 +8,9 @@ import json
 import pytest
 from lxml import html as lxml_html
 
-from crawler.extraction import extract_article, extract_page, not_article_reason
+from crawler.extraction import extract_article, extract_page
 from crawler.newsweb import Site
+from crawler.page_kind import PageSignals, not_article_reason
 from fixture_web import DATA, build_test_web, load_seed
 
 
@@ -55,7 +56,8 @@ def test_article_pages_are_told_from_listings(rendered) -> None:
                 continue
             url = site.base_url + path
             article = extract_article(body.decode("utf-8"), url)
-            is_article = article is not None and not_article_reason(article, url, listed=False, min_words=80) is None
+            page = article and PageSignals(url, article.page_type, article.word_count)
+            is_article = page is not None and not_article_reason(page, min_words=80) is None
             articles = {prefix + site.article_path(s) for s in site.stories for prefix in ("", "/print")}
             assert is_article == (path in articles), f"{theme} {path}"
 
