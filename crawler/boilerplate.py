@@ -1,15 +1,19 @@
 """Per-site boilerplate: lines that recur across a site's pages are furniture, not article.
 
 The archive counts, per site, on how many pages each short line appears; a line
-seen on enough of the site's pages is dropped from every article of that site.
-A few generic phrases act as a prior for sites too new to have taught us much.
+seen on enough of the site's pages is dropped from every article of that site,
+unless where it stands on the page says it is part of the story: a lead-in that
+ends in a dash or colon ("WASHINGTON (AP) —") followed by text, or a subhead
+followed by a paragraph. (Link-dense blocks never get this far: extraction
+drops them.) A few generic phrases act as a prior for sites too new to have
+taught us much.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 _WORDS = re.compile(r"\w+")
@@ -19,6 +23,8 @@ _GENERIC = re.compile(
     r"|share this (?:story|article)|all rights reserved|click here to subscribe)$"
 )
 _GENERIC_MAX_WORDS = 8
+#: A line ending like this introduces the line after it.
+_LEAD_IN = re.compile(r"[—–:-]\s*$")
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,20 @@ def is_generic_furniture(line: str) -> bool:
     return words.count(" ") < _GENERIC_MAX_WORDS and bool(_GENERIC.match(words))
 
 
-def clean(lines: Iterable[str], learned: set[str]) -> list[str]:
-    """Return ``lines`` without the site's learned furniture and the generic kind."""
-    return [line for line in lines if line_key(line) not in learned and not is_generic_furniture(line)]
+def clean(lines: Iterable[str], learned: set[str], headings: Collection[int] = ()) -> list[str]:
+    """Return ``lines`` without the site's learned furniture and the generic kind.
+
+    ``headings`` are the indexes of the lines that are subheads on their page.
+    """
+    lines = list(lines)
+    return [
+        line for i, line in enumerate(lines)
+        if not is_generic_furniture(line) and (line_key(line) not in learned or _introduces_text(lines, i, headings))
+    ]
+
+
+def _introduces_text(lines: list[str], i: int, headings: Collection[int]) -> bool:
+    """Return True if line ``i`` leads into the text after it: a dateline, or a subhead over a paragraph."""
+    if i + 1 >= len(lines) or (i + 1) in headings:
+        return False
+    return i in headings or bool(_LEAD_IN.search(lines[i]))

@@ -1,25 +1,50 @@
-"""Article extraction on top of trafilatura: text lines and metadata, no Scrapy."""
+"""Article extraction on top of trafilatura: body lines and metadata, no Scrapy.
+
+Beyond plain trafilatura: what a browser would not show (``hidden``, inline
+``display:none``) is dropped and layout tables become plain blocks before
+extraction; after it, blocks that are mostly link text (related-story lists,
+share and follow rows; at the body's edges a lower share is enough) and the
+headings they leave behind are dropped, and an article cut into sibling
+containers gets its other chunks back. Metadata is read from the whole page first.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
+from trafilatura.xml import xmltotxt
 
-from crawler.urls import is_http_url
+from crawler.metadata import PageMetadata, page_metadata
 
-#: og:type / JSON-LD types trafilatura reports for article pages.
-ARTICLE_TYPES = frozenset(
-    {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
-     "opinionnewsarticle", "backgroundnewsarticle", "liveblogposting", "report", "scholarlyarticle"}
-)
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
+#: A block with at least this share of its characters in links…
+LINK_DENSITY_MAX = 0.5
+#: …and at most this many words is navigation, not article text.
+LINK_BLOCK_MAX_WORDS = 40
+#: At the top or bottom of the body, a short block with this share of links is navigation too.
+EDGE_LINK_DENSITY_MAX = 0.3
+#: Paragraphs this long tell which container the article's text came from.
+CHUNK_MIN_WORDS = 8
+#: How far above the paragraphs' container to look for the article's repeated chunk.
+CHUNK_LEVELS = 3
+#: Pages with more elements than this are not parsed further (a DOM this big is no article page).
+MAX_ELEMENTS = 200_000
+#: Larger pages skip trafilatura's fallback extractors, whose cost grows with the square of the page (jusText).
+FALLBACK_MAX_ELEMENTS = 10_000
+#: Text with more than this share of undecodable characters (U+FFFD) was decoded with the wrong charset.
+MAX_UNDECODABLE = 0.01
+
 _WORDS = re.compile(r"\w+")
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}|\d{4,}")
+_SUBHEADS = etree.XPath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")
+_LAYOUT_TABLES = etree.XPath("//table[.//h1 or .//h2 or .//h3 or count(.//p) >= 3]")
+_HIDDEN = etree.XPath(
+    "//body//*[@hidden] | //body//*[contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'), 'display:none')]"
+    " | //body//*[contains(translate(@style, 'VISBLITYHDEN ', 'visblityhden'), 'visibility:hidden')]"
+)
 
 
 @dataclass(frozen=True)
@@ -27,13 +52,34 @@ class Article:
     """What extraction found on one page; ``lines`` are body paragraphs and subheads."""
 
     url: str
-    title: str | None
-    author: str | None
-    published: str | None
-    language: str | None
-    sitename: str | None
-    page_type: str | None
     lines: tuple[str, ...]
+    meta: PageMetadata = field(default_factory=PageMetadata)
+    #: indexes of the lines that are subheads
+    headings: frozenset[int] = frozenset()
+
+    @property
+    def title(self) -> str | None:
+        return self.meta.title
+
+    @property
+    def author(self) -> str | None:
+        return self.meta.author
+
+    @property
+    def published(self) -> str | None:
+        return self.meta.published
+
+    @property
+    def language(self) -> str | None:
+        return self.meta.language
+
+    @property
+    def sitename(self) -> str | None:
+        return self.meta.sitename
+
+    @property
+    def page_type(self) -> str | None:
+        return self.meta.page_type
 
     @property
     def text(self) -> str:
@@ -44,71 +90,181 @@ class Article:
         return len(_WORDS.findall(self.text))
 
 
+@dataclass(frozen=True)
+class Extracted:
+    """One page's outcome: an article, or the reason there is none and a detail for the log.
+
+    Reasons: ``empty`` (no main text), ``bad_encoding``, ``not_html``, ``too_large``,
+    ``error`` (the extractor failed or its worker died), ``timeout`` (set by the pool).
+    """
+
+    article: Article | None
+    reason: str | None = None
+    detail: str = ""
+
+
+def extract_page(html: str, url: str, max_elements: int = MAX_ELEMENTS) -> Extracted:
+    """Return the article on ``html`` (fetched from ``url``) or why there is none; never raises."""
+    if not html.strip():
+        return Extracted(None, "empty", "the page is empty")
+    if (bad := html.count("\ufffd")) > MAX_UNDECODABLE * len(html):
+        return Extracted(None, "bad_encoding", f"{bad} of {len(html)} characters undecodable: wrong or missing charset")
+    if "\x00" in html:
+        return Extracted(None, "not_html", "NUL characters: binary data, not HTML")
+    try:
+        tree = load_html(html)
+        if tree is None:
+            return Extracted(None, "empty", "no HTML to parse")
+        size = sum(1 for _ in tree.iter())
+        if size > max_elements:
+            return Extracted(None, "too_large", f"{size} elements, more than {max_elements}")
+        article = _extract(tree, url, fallbacks=size <= FALLBACK_MAX_ELEMENTS)
+    except Exception as exc:  # a library bug on one odd page must not end a crawl
+        return Extracted(None, "error", repr(exc))
+    return Extracted(article) if article else Extracted(None, "empty", "no main text found")
+
+
 def extract_article(html: str, url: str) -> Article | None:
     """Return the article on ``html`` (fetched from ``url``), or None if there is no main text.
 
     Only the HTML is given to trafilatura, never the URL to fetch: fetching is the
     crawler's job (robots.txt, throttling, cache).
     """
-    tree = load_html(html)  # parsed once, read here before trafilatura prunes it
-    if tree is None:
-        return None
-    html_title = " ".join(tree.xpath("string(//title)").split())
-    language = _language(tree)
+    return extract_page(html, url).article
+
+
+def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
+    meta = page_metadata(tree, url)  # the whole page, before anything is pruned
+    for element in _HIDDEN(tree):
+        element.drop_tree()
+    _unwrap_layout_tables(tree)
     doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False
+        tree, url=url, fast=not fallbacks, include_comments=False, include_tables=True, include_links=True,
+        deduplicate=False,
     )
-    if doc is None or not doc.text:
+    if doc is None or doc.body is None:
         return None
-    title = _headline(doc.title, html_title, doc.sitename)
-    lines = [line.strip() for line in doc.text.split("\n") if line.strip()]
-    while lines and title and _same_words(lines[0], title):
+    _drop_link_blocks(doc.body)
+    etree.strip_tags(doc.body, "ref")
+    lines = [line.strip() for line in xmltotxt(doc.body, include_formatting=False).split("\n") if line.strip()]
+    lines = _with_sibling_chunks(tree, lines)
+    heads = {_words(h) for h in doc.body.iter("head")} | {_words(h) for h in _SUBHEADS(tree)}
+    while lines and meta.title and _words(lines[0]) == _words(meta.title):
         lines.pop(0)  # the headline printed again at the top of the body
+    if not lines:
+        return None
     return Article(
-        url=doc.url if is_http_url(doc.url) else url,
-        title=title,
-        author=doc.author or None,
-        published=doc.date or None,
-        language=language,
-        sitename=doc.sitename or None,
-        page_type=(doc.pagetype or "").lower() or None,
+        url=meta.canonical_url or url,
         lines=tuple(lines),
+        meta=meta,
+        headings=frozenset(i for i, line in enumerate(lines) if _words(line) in heads),
     )
 
 
-def not_article_reason(article: Article, url: str, listed: bool, min_words: int) -> str | None:
-    """Return why ``article`` is not an article page (e.g. a section front), or None if it is.
+def _unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Turn tables used for page layout into plain blocks, so their paragraphs stay paragraphs.
 
-    ``listed`` says the URL came from a sitemap or a feed, which only list articles.
+    A table that holds headings or several paragraphs lays out a page; data tables hold cells of data.
     """
-    if article.word_count < min_words:
-        return "too_short"
-    if article.page_type in ARTICLE_TYPES or listed:
-        return None
-    if article.page_type:
-        return "page_type"
-    path = urlsplit(url).path.lower()
-    return None if _SLUG.search(path) else "url_shape"
+    for table in _LAYOUT_TABLES(tree):
+        own = [e for e in table.iter("thead", "tbody", "tfoot", "tr", "td", "th") if next(e.iterancestors("table")) is table]
+        for element in [table, *own]:
+            element.tag = "div"
 
 
-def _headline(title: str | None, html_title: str, sitename: str | None) -> str | None:
-    """Return the page's headline, not its site name.
+def _with_sibling_chunks(tree: HtmlElement, lines: list[str]) -> list[str]:
+    """Return ``lines`` with the article's other chunks when trafilatura kept only one.
 
-    When the headline comes from ``<title>`` ("Site - Headline"), trafilatura
-    sometimes keeps the wrong half: the longest part that is not the site name wins.
+    Many sites cut an article into sibling containers of one class (ad slots go in
+    between); trafilatura sometimes keeps the first only. The paragraphs of the
+    other siblings are added in page order.
     """
-    parts = _TITLE_SEPARATORS.split(html_title)
-    if title not in parts and not (sitename and title and title.casefold() == sitename.casefold()):
-        return title
-    parts = [p for p in parts if p and not (sitename and p.casefold() == sitename.casefold())]
-    return max(parts, key=len) if parts else title
+    found = {_words(line): i for i, line in enumerate(lines) if len(line.split()) >= CHUNK_MIN_WORDS}
+    chunks: dict[HtmlElement, list[int]] = {}
+    for p in tree.iter("p"):
+        if (i := found.get(_words(p))) is not None and (parent := p.getparent()) is not None and parent.get("class"):
+            chunks.setdefault(parent, []).append(i)
+    if len(chunks) != 1:
+        return lines
+    ((chunk, indexes),) = chunks.items()
+    if len(indexes) < len(found) / 2:
+        return lines
+    for unit in [chunk, *chunk.iterancestors()][:CHUNK_LEVELS]:
+        siblings = [*list(unit.itersiblings(preceding=True))[::-1], unit, *unit.itersiblings()]
+        siblings = [s for s in siblings if s.tag == unit.tag and s.get("class") and s.get("class") == unit.get("class")]
+        if len(siblings) > 1:
+            merged: list[str] = []
+            for sibling in siblings:
+                merged.extend(lines if sibling is unit else _chunk_paragraphs(sibling))
+            return merged
+    return lines
 
 
-def _language(tree: HtmlElement) -> str | None:
-    langs = tree.xpath("/html/@lang | //meta[@http-equiv='content-language']/@content")
-    lang = str(langs[0]).strip().replace("_", "-") if langs else ""
-    return lang.split("-")[0].lower() or None
+def _chunk_paragraphs(chunk: HtmlElement) -> list[str]:
+    """Return the text of a chunk's paragraphs and subheads, without link-dense ones."""
+    found = []
+    for block in chunk.xpath(".//p | .//h2 | .//h3 | .//h4 | .//h5 | .//h6"):
+        text = " ".join(block.text_content().split())
+        linked = sum(len(" ".join(a.text_content().split())) for a in block.iter("a"))
+        if text and linked / len(text) < LINK_DENSITY_MAX and not block.xpath("ancestor::aside | ancestor::figure"):
+            found.append(text)
+    return found
 
 
-def _same_words(a: str, b: str) -> bool:
-    return _WORDS.findall(a.casefold()) == _WORDS.findall(b.casefold())
+def _drop_link_blocks(body: etree._Element) -> None:
+    """Remove blocks whose text is mostly link text: related-story lists, share and follow rows.
+
+    At the edges of the body, where such rows gather, a lower share of links is enough.
+    """
+    blocks = [b for b in body.xpath(".//p | .//head | .//item | .//quote") if not b.xpath(".//p | .//item")]
+    density = {b: _link_density(b) for b in blocks}
+    for block in blocks:
+        if density[block] >= LINK_DENSITY_MAX:
+            _remove(block)
+    kept = [b for b in blocks if density[b] < LINK_DENSITY_MAX]
+    for edge in (kept, kept[::-1]):
+        for block in edge:
+            if density[block] < EDGE_LINK_DENSITY_MAX:
+                break
+            _remove(block)
+    for empty in body.xpath(".//list[not(item)]"):
+        _remove(empty)
+    for head in body.xpath(".//head"):
+        if _heads_nothing(head):
+            _remove(head)
+
+
+def _heads_nothing(head: etree._Element) -> bool:
+    """Return True for a heading with no text after it: it labelled navigation that was removed."""
+    for element in head.itersiblings():
+        if "".join(element.itertext()).strip():
+            return False
+    return not (head.tail or "").strip()
+
+
+def _link_density(block: etree._Element) -> float:
+    """Return the share of a short block's characters in links (0 for a long block)."""
+    text = " ".join("".join(block.itertext()).split())
+    if not text or len(_WORDS.findall(text)) > LINK_BLOCK_MAX_WORDS:
+        return 0.0
+    return sum(len(" ".join("".join(ref.itertext()).split())) for ref in block.iter("ref")) / len(text)
+
+
+def _remove(element: etree._Element) -> None:
+    """Remove ``element`` from its tree, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail and element.tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _words(text: str | etree._Element) -> tuple[str, ...]:
+    if not isinstance(text, str):
+        text = "".join(text.itertext())
+    return tuple(_WORDS.findall(text.casefold()))

@@ -16,6 +16,7 @@ from crawler.config import from_settings
 from crawler.middlewares.known import refetch_hours
 from crawler.extensions.warc import warc_max_size
 from crawler.pipelines.dedup import dedup_config
+from crawler.pipelines.extract import pool_config
 from crawler.site_settings import crawl_limits, sites_to_crawl
 from crawler.spiders.news import NewsSpider
 
@@ -41,6 +42,7 @@ def check(settings: Settings, urls: Iterable[str]) -> None:
     from_settings(BoilerplateConfig, "BOILERPLATE", settings)
     refetch_hours(settings)
     warc_max_size(settings)
+    pool_config(settings)
     config = dedup_config(settings)
     with open_archive(settings) as archive:
         archive.ensure_index_params(config.index_params())

@@ -82,6 +82,18 @@ BOILERPLATE_MIN_PAGES = 3
 BOILERPLATE_MIN_RATIO = 0.2
 #: Lines longer than this many words are never counted as furniture.
 BOILERPLATE_MAX_WORDS = 40
+#: The extract pipeline re-reads a site's learned furniture from the archive every this many of its articles.
+BOILERPLATE_REFRESH_PAGES = 10
+#: Worker processes that extract pages (0: in the crawl's own thread, which blocks it).
+EXTRACT_WORKERS = os.cpu_count() or 1
+#: Pages handed to the workers and not back yet; more wait, and hold the crawl back (0: twice the workers).
+EXTRACT_MAX_IN_FLIGHT = 0
+#: Seconds one page may take in a worker; past it the worker is replaced and the page counted as extract/timeout.
+EXTRACT_TIMEOUT = 30.0
+#: Pages with more HTML elements than this are not extracted (extract/too_large).
+EXTRACT_MAX_ELEMENTS = 200_000
+#: The function workers run on each page: (html, url, max_elements=...) -> crawler.extraction.Extracted.
+EXTRACT_FUNCTION = "crawler.extraction.extract_page"
 
 # -- dedup -------------------------------------------------------------
 DEDUP_NUM_PERM = 128

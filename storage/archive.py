@@ -44,6 +44,16 @@ class NewStory:
     text: str
     raw_text: str
     fingerprint: str
+    # metadata beyond the basics; lists and JSON-LD as JSON text
+    authors: str | None = None
+    updated: str | None = None
+    canonical_url: str | None = None
+    section: str | None = None
+    tags: str | None = None
+    image: str | None = None
+    description: str | None = None
+    jsonld: str | None = None
+    raw_headings: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,13 +207,17 @@ class Archive:
             query = sa.select(site_lines.c.line_key).where(site_lines.c.site == site, site_lines.c.pages >= needed)
             return set(conn.scalars(query))
 
-    def reclean(self, site: str, clean: Callable[[str], str]) -> int:
-        """Re-derive the text of ``site``'s stories from their raw text with ``clean``; return how many changed."""
+    def reclean(self, site: str, clean: Callable[..., str], *, with_headings: bool = False) -> int:
+        """Re-derive the text of ``site``'s stories from their raw text with ``clean``; return how many changed.
+
+        With ``with_headings``, ``clean`` is also given the indexes of the raw text's subhead lines.
+        """
         changed = 0
         with self.engine.begin() as conn:
-            rows = conn.execute(sa.select(stories.c.id, stories.c.raw_text, stories.c.text).where(stories.c.site == site))
-            for row in rows.all():
-                text = clean(row.raw_text)
+            query = sa.select(stories.c.id, stories.c.raw_text, stories.c.text, stories.c.raw_headings)
+            for row in conn.execute(query.where(stories.c.site == site)).all():
+                headings = json.loads(row.raw_headings or "[]")
+                text = clean(row.raw_text, headings) if with_headings else clean(row.raw_text)
                 if text != row.text:
                     conn.execute(stories.update().where(stories.c.id == row.id).values(text=text))
                     changed += 1

@@ -34,6 +34,17 @@ stories = sa.Table(
     sa.Column("raw_text", sa.Text, nullable=False),
     sa.Column("fingerprint", sa.String(64), nullable=False, index=True),
     sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
+    # metadata beyond the basics (migration 0004); lists and JSON-LD as JSON text
+    sa.Column("authors", sa.Text),
+    sa.Column("updated", sa.String(32)),
+    sa.Column("canonical_url", sa.Text),
+    sa.Column("section", sa.Text),
+    sa.Column("tags", sa.Text),
+    sa.Column("image", sa.Text),
+    sa.Column("description", sa.Text),
+    sa.Column("jsonld", sa.Text),
+    #: indexes of the subhead lines of raw_text, as JSON: re-cleaning keeps subheads over paragraphs
+    sa.Column("raw_headings", sa.Text),
 )
 
 #: Every URL where a story was found, its canonical copy included (match 'original').

@@ -12,7 +12,9 @@ from storage.archive import Archive, NewStory, _insert_for
 from storage.schema import lsh_buckets, stories, story_versions
 
 #: Fields of a story that a new version replaces (``first_seen`` and the URL stay).
-_REPLACED = ("title", "author", "published", "language", "sitename", "text", "raw_text", "fingerprint")
+_REPLACED = ("title", "author", "published", "language", "sitename", "text", "raw_text", "fingerprint",
+             # story metadata of migration 0004, raw_headings in step with raw_text
+             "authors", "updated", "canonical_url", "section", "tags", "image", "description", "jsonld", "raw_headings")
 _KEPT = ("title", "author", "published", "text", "raw_text", "fingerprint")
 
 

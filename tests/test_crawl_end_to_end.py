@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+
+import trafilatura
 
 from conftest import ROOT, SCRAPY, Crawls, newsarchive, run
 from crawler.newsweb import NewsWeb
@@ -108,3 +111,28 @@ def test_demo_archives_the_sample_web_and_merges_its_reposts(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert _summary(result.stderr) == {"pages fetched": _summary(result.stderr)["pages fetched"],
                                        "articles new": 9, "duplicates found": 3, "errors": 0}
+
+
+def test_archived_text_is_closer_to_the_true_text_than_plain_trafilatura(crawls: Crawls, test_web: FixtureWeb) -> None:
+    pages = {site.article_url(s): (site, s) for site in test_web.sites for s in site.stories}
+    ours, plain = [], []
+    for record in crawls.export():
+        site, story = pages[record["url"]]
+        html = site.render()[site.article_path(story)][2].decode("utf-8")
+        ours.append(_token_f1(record["text"], story.paragraphs))
+        plain.append(_token_f1(trafilatura.extract(html) or "", story.paragraphs))
+    assert sum(ours) / len(ours) > sum(plain) / len(plain)
+
+
+def test_export_carries_the_full_metadata(crawls: Crawls, test_web: FixtureWeb) -> None:
+    ledger = site_of(test_web.sites[1].base_url)
+    records = [r for r in crawls.export() if r["site"] == ledger]
+    assert records and all(r["authors"] and r["jsonld"] for r in records)
+    assert all(r["jsonld"][0]["@type"] == "NewsArticle" for r in records)
+    assert {"updated", "canonical_url", "section", "tags", "image", "description"} <= set(records[0])
+
+
+def _token_f1(text: str, true_lines: list[str]) -> float:
+    mine, true = Counter(re.findall(r"\w+", text)), Counter(re.findall(r"\w+", " ".join(true_lines)))
+    common = sum((mine & true).values())
+    return 2 * common / (sum(mine.values()) + sum(true.values())) if common else 0.0

@@ -8,8 +8,9 @@ import json
 import pytest
 from lxml import html as lxml_html
 
-from crawler.extraction import extract_article, not_article_reason
+from crawler.extraction import extract_article, extract_page
 from crawler.newsweb import Site
+from crawler.page_kind import PageSignals, not_article_reason
 from fixture_web import DATA, build_test_web, load_seed
 
 
@@ -55,7 +56,8 @@ def test_article_pages_are_told_from_listings(rendered) -> None:
                 continue
             url = site.base_url + path
             article = extract_article(body.decode("utf-8"), url)
-            is_article = article is not None and not_article_reason(article, url, listed=False, min_words=80) is None
+            page = article and PageSignals(url, article.page_type, article.word_count)
+            is_article = page is not None and not_article_reason(page, min_words=80) is None
             articles = {prefix + site.article_path(s) for s in site.stories for prefix in ("", "/print")}
             assert is_article == (path in articles), f"{theme} {path}"
 
@@ -83,3 +85,59 @@ def test_every_furniture_line_a_theme_names_is_on_its_article_pages(theme: str) 
     text = " ".join(tree.xpath("string(/html)").split())
     for line in site.furniture:
         assert line in text, line
+
+
+def test_subheads_are_marked_as_headings_and_paragraphs_are_not() -> None:
+    story = load_seed()
+    site = Site("Seed Times", "topix", [story], base_url="http://127.0.0.1:9100")
+    article = extract_article(site.render()[site.article_path(story)][2].decode("utf-8"), site.article_url(story))
+    subheads = {" ".join(line.removeprefix("## ").split()) for line in story.body if line.startswith("## ")}
+    assert subheads
+    assert {" ".join(article.lines[i].split()) for i in article.headings} == subheads
+
+
+def test_json_ld_authors_and_canonical_url_are_read(rendered) -> None:
+    site, _ = rendered["ledger"]
+    story = site.stories[1]
+    article = extract_article(*_page(rendered, "ledger", site.article_path(story)))
+    assert article.meta.authors == (story.author,)
+    assert [obj["@type"] for obj in article.meta.jsonld] == ["NewsArticle"]
+    assert article.meta.jsonld[0]["headline"] == story.title
+    topix, _ = rendered["topix"]
+    article = extract_article(*_page(rendered, "topix", topix.article_path(topix.stories[1])))
+    assert article.meta.canonical_url == topix.article_url(topix.stories[1])
+
+
+def test_a_real_benchmark_page_gives_its_full_metadata() -> None:
+    (item,) = [a for a in json.loads((DATA / "articles.json").read_text()) if "techcrunch" in a["url"]]
+    html = gzip.decompress((DATA / "techcrunch.html.gz").read_bytes()).decode("utf-8")
+    meta = extract_article(html, item["url"]).meta
+    assert meta.language == "en"
+    assert meta.sitename == "TechCrunch"
+    assert meta.image and meta.image.startswith("https://")
+    assert meta.canonical_url and "wework" in meta.canonical_url
+    assert meta.tags or meta.section
+
+
+def test_hidden_elements_and_link_lists_are_not_article_text() -> None:
+    paragraphs = "".join(f"<p>Paragraph {i} of the story says something new about the vote today.</p>" for i in range(12))
+    html = (
+        f"<html><body><article>{paragraphs}"
+        '<div style="display: none"><p>2019-11-19T08:57:40+01:00 hidden schema text for machines only</p></div>'
+        '<p>Related: <a href="/a">Another story about something else entirely</a></p>'
+        "</article></body></html>"
+    )
+    article = extract_article(html, "http://127.0.0.1:9/story/2019/vote-today")
+    assert len(article.lines) == 12
+    assert not [line for line in article.lines if "hidden" in line or "Related" in line]
+
+
+@pytest.mark.parametrize(
+    ("html", "reason"),
+    [("", "empty"), ("   \n", "empty"), ("caf\ufffd \ufffdt\ufffd", "bad_encoding"), ("<p>a\x00b</p>" * 10, "not_html"),
+     ("<html><body>" + "<p>x</p>" * 300 + "</body></html>", "too_large"), ("<html><head></head></html>", "empty")],
+)
+def test_bad_input_gives_a_reason(html: str, reason: str) -> None:
+    outcome = extract_page(html, "http://127.0.0.1:9/x", max_elements=200)
+    assert (outcome.article, outcome.reason) == (None, reason)
+    assert outcome.detail

@@ -8,6 +8,7 @@ from crawler import __version__
 from crawler.cli.crawl import crawl
 from crawler.cli.demo import demo
 from crawler.cli.export import export
+from crawler.cli.extract import extract
 from crawler.cli.migrate import migrate
 from crawler.cli.runs import runs
 from crawler.cli.show import show
@@ -27,3 +28,4 @@ main.add_command(demo)
 main.add_command(migrate)
 main.add_command(runs)
 main.add_command(show)
+main.add_command(extract)

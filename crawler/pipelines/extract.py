@@ -1,24 +1,37 @@
-"""Turn fetched pages into clean articles: extract, tell articles from listings, drop furniture."""
+"""Turn fetched pages into clean articles: extract, tell articles from listings, drop furniture.
+
+Extraction runs in a pool of worker processes (``EXTRACT_WORKERS``, one per core
+by default) so the crawl keeps fetching while pages are parsed; at most
+``EXTRACT_MAX_IN_FLIGHT`` pages wait for the pool, which holds the crawl back.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.settings import BaseSettings
+from scrapy.utils.misc import load_object
 
 from crawler import boilerplate
 from crawler.archive_access import open_archive
 from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
-from crawler.extraction import extract_article
+from crawler.extraction_pool import ExtractionPool, PoolConfig
 from crawler.items import ArticleItem, PageItem
 from crawler.page_kind import PageSignals, not_article_reason
 from crawler.urls import canonical_url, site_of
 from storage.versions import story_at
 
 logger = logging.getLogger(__name__)
+
+
+def pool_config(settings: BaseSettings) -> PoolConfig:
+    """Return the PoolConfig of the ``EXTRACT_*`` settings; a bad value raises ValueError naming the setting."""
+    return from_settings(PoolConfig, "EXTRACT", settings)
 
 
 class ExtractPipeline:
@@ -30,6 +43,13 @@ class ExtractPipeline:
         self.stats = crawler.stats
         self.min_words = settings.getint("ARTICLE_MIN_WORDS")
         self.furniture = from_settings(BoilerplateConfig, "BOILERPLATE", settings)
+        self.refresh = settings.getint("BOILERPLATE_REFRESH_PAGES")
+        self.pool_config = pool_config(settings)
+        self.extract = functools.partial(
+            load_object(settings.get("EXTRACT_FUNCTION")), max_elements=settings.getint("EXTRACT_MAX_ELEMENTS")
+        )
+        #: site -> (learned line keys, articles of the site seen since they were read)
+        self.learned: dict[str, tuple[set[str], int]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -37,24 +57,24 @@ class ExtractPipeline:
 
     def open_spider(self) -> None:
         self.archive = open_archive(self.settings)
+        self.pool = ExtractionPool(self.pool_config, self.extract)
 
     def close_spider(self) -> None:
+        self.pool.close()
         self.archive.close()
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
         url = canonical_url(item.url)
         revises = self._known_story(url)
-        try:
-            article = extract_article(item.html, item.url)
-        except Exception as exc:  # a broken page must not stop the crawl
-            self._count("extract/error")
-            self.stats.inc_value("newsarchive/errors")
-            logger.warning("extraction failed on %s: %r", item.url, exc)
-            raise DropItem(f"extraction failed: {exc!r}", log_level="DEBUG") from exc
+        outcome = await self.pool.extract(item.html, item.url)
+        article = outcome.article
         if article is None:
-            self._drop("extract/empty", item.url)
+            if outcome.reason != "empty":
+                self.stats.inc_value("newsarchive/errors")
+                logger.warning("extraction %s on %s: %s", outcome.reason, item.url, outcome.detail)
+            self._drop(f"extract/{outcome.reason}", item.url)
         page = PageSignals(item.url, article.page_type, article.word_count, item.listed)
         if reason := not_article_reason(page, self.min_words):
             self._drop(f"extract/not_article/{reason}", item.url)
@@ -66,8 +86,7 @@ class ExtractPipeline:
             url = canonical
             self._skip_if_known(url)
         site = site_of(url)
-        learned = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio)
-        lines = boilerplate.clean(article.lines, learned)
+        lines = boilerplate.clean(article.lines, self._learned(site), article.headings)
         self._count("extract/articles")
         return ArticleItem(
             url=url, site=site, article=article, text="\n".join(lines), revises=revises, warc=item.warc
@@ -79,6 +98,14 @@ class ExtractPipeline:
             return story_id
         self._skip_if_known(url)
         return None
+
+    def _learned(self, site: str) -> set[str]:
+        """Return the site's learned furniture, read from the archive again every ``refresh`` articles."""
+        learned, seen = self.learned.get(site, (set(), self.refresh))
+        if seen >= self.refresh:
+            learned, seen = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio), 0
+        self.learned[site] = (learned, seen + 1)
+        return learned
 
     def _skip_if_known(self, url: str) -> None:
         if self.archive.known_url(url):

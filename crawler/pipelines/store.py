@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -14,11 +15,28 @@ from crawler import boilerplate
 from crawler.archive_access import open_archive
 from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
+from crawler.extraction import Article
 from crawler.items import ArticleItem
 from storage import NewStory, Sighting
 from storage.versions import revise_story
 
 logger = logging.getLogger(__name__)
+
+
+def story_metadata(article: Article) -> dict[str, str | None]:
+    """Return the metadata columns of a story beyond the basics, lists and JSON-LD as JSON text."""
+    meta = article.meta
+    return {
+        "authors": json.dumps(list(meta.authors), ensure_ascii=False) if meta.authors else None,
+        "updated": meta.updated,
+        "canonical_url": meta.canonical_url,
+        "section": meta.section,
+        "tags": json.dumps(list(meta.tags), ensure_ascii=False) if meta.tags else None,
+        "image": meta.image,
+        "description": meta.description,
+        "jsonld": json.dumps(list(meta.jsonld), ensure_ascii=False) if meta.jsonld else None,
+        "raw_headings": json.dumps(sorted(article.headings)),
+    }
 
 
 class StorePipeline:
@@ -69,7 +87,8 @@ class StorePipeline:
     def _revise(self, item: ArticleItem) -> ArticleItem:
         """Store a story's page fetched again as its new version if its text changed."""
         assert item.revises is not None
-        changed = revise_story(self.archive, item.revises, self._story(item), item.band_keys, self._cleaner(item.site))
+        clean = self._cleaner(item.site, item.article.headings)
+        changed = revise_story(self.archive, item.revises, self._story(item), item.band_keys, clean)
         item.stored = "revised" if changed else "unchanged"
         self.stats.inc_value("newsarchive/versions/new" if changed else "newsarchive/versions/unchanged")
         if changed:
@@ -89,16 +108,25 @@ class StorePipeline:
             text=item.text,
             raw_text=article.text,
             fingerprint=item.fingerprint,
+            **story_metadata(article),
         )
 
-    def _cleaner(self, site: str) -> Callable[[str], str]:
-        """Return a function that removes ``site``'s furniture, as learned so far, from a raw text."""
+    def _cleaner(self, site: str, headings: frozenset[int]) -> Callable[[str], str]:
+        """Return a function that removes ``site``'s furniture, as learned so far, from a raw text.
+
+        ``headings`` are the subhead lines of the page being stored: the same lines of its
+        earlier version if its text did not change.
+        """
         learned = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio)
-        return lambda raw: "\n".join(boilerplate.clean(raw.split("\n"), learned))
+        return lambda raw: "\n".join(boilerplate.clean(raw.split("\n"), learned, headings))
 
     def reclean(self, site: str) -> None:
         """Drop furniture learned late in the crawl from the site's stories archived before it was learned."""
-        changed = self.archive.reclean(site, self._cleaner(site))
+        learned = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio)
+        changed = self.archive.reclean(
+            site, lambda raw, headings: "\n".join(boilerplate.clean(raw.split("\n"), learned, set(headings))),
+            with_headings=True,
+        )
         if changed:
             self.stats.inc_value("newsarchive/recleaned", changed)
             logger.info("re-cleaned %d stories of %s", changed, site)

@@ -1,7 +1,7 @@
 """WARC captures: each sighting points at the response record of its page.
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

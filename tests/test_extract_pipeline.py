@@ -1,0 +1,53 @@
+"""The extract pipeline: pages in, articles out, outcomes counted, learned furniture read once per batch."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from crawler.items import ArticleItem, PageItem
+from crawler.newsweb import Site
+from crawler.pipelines.extract import ExtractPipeline
+from crawler.run import crawl_settings
+from fixture_web import load_articles
+
+
+@pytest.fixture
+def pipeline(tmp_path):
+    settings = crawl_settings(str(tmp_path / "a.db"), ["EXTRACT_WORKERS=0", "BOILERPLATE_REFRESH_PAGES=3"])
+    ours = ("NEWSARCHIVE_", "EXTRACT_", "BOILERPLATE_", "ARTICLE_")
+    crawler = get_crawler(settings_dict={k: v for k, v in settings.copy_to_dict().items() if k.startswith(ours)})
+    crawler.stats.open_spider()
+    pipe = ExtractPipeline.from_crawler(crawler)
+    pipe.open_spider()
+    yield pipe
+    pipe.close_spider()
+
+
+def _process(pipe: ExtractPipeline, item: PageItem):
+    return asyncio.run(pipe.process_item(item))
+
+
+def test_learned_furniture_is_read_once_per_refresh_batch_per_site(pipeline, monkeypatch) -> None:
+    site = Site("Ledger", "ledger", list(load_articles().values())[:7], base_url="http://127.0.0.1:9200")
+    files = site.render()
+    reads = []
+    real = pipeline.archive.learned_lines
+    monkeypatch.setattr(pipeline.archive, "learned_lines", lambda s, *a: reads.append(s) or real(s, *a))
+    for story in site.stories:
+        item = _process(pipeline, PageItem(site.article_url(story), files[site.article_path(story)][2].decode(), True))
+        assert isinstance(item, ArticleItem)
+    assert reads == ["127.0.0.1:9200"] * 3  # articles 1, 4 and 7
+
+
+def test_a_page_without_text_is_dropped_and_counted(pipeline) -> None:
+    with pytest.raises(DropItem):
+        _process(pipeline, PageItem("http://127.0.0.1:9/story/2019/x", "<html><body></body></html>"))
+    with pytest.raises(DropItem):
+        _process(pipeline, PageItem("http://127.0.0.1:9/story/2019/y", "caf\ufffd" * 50))
+    stats = pipeline.stats.get_stats()
+    assert stats["newsarchive/extract/empty"] == 1
+    assert stats["newsarchive/extract/bad_encoding"] == 1 and stats["newsarchive/errors"] == 1
