@@ -55,6 +55,8 @@ class Sighting:
     match: str
     similarity: float
     containment: float
+    published: str | None = None
+    text: str | None = None
 
 
 def archive_url(target: str) -> str:
@@ -123,6 +125,11 @@ class Archive:
         with self.engine.connect() as conn:
             return conn.scalar(sa.select(sightings.c.id).where(sightings.c.url == url)) is not None
 
+    def story_of_url(self, url: str) -> int | None:
+        """Return the story ``url`` is archived under (as its canonical copy or another sighting), if any."""
+        with self.engine.connect() as conn:
+            return conn.scalar(sa.select(sightings.c.story_id).where(sightings.c.url == url))
+
     def story_by_fingerprint(self, fingerprint: str) -> int | None:
         with self.engine.connect() as conn:
             return conn.scalar(sa.select(stories.c.id).where(stories.c.fingerprint == fingerprint).limit(1))
@@ -151,13 +158,46 @@ class Archive:
         now = _now()
         with self.engine.begin() as conn:
             story_id = conn.execute(stories.insert().values(**asdict(story), first_seen=now)).inserted_primary_key[0]
-            original = Sighting(story.url, story.site, story.title, "original", 1.0, 1.0)
+            original = Sighting(story.url, story.site, story.title, "original", 1.0, 1.0, story.published)
             conn.execute(sightings.insert().values(**asdict(original), story_id=story_id, seen=now))
             buckets = [{"band": b, "bucket": k, "story_id": story_id} for b, k in keys]
             if buckets:
                 conn.execute(lsh_buckets.insert(), buckets)
             self._count_lines(conn, story.site, lines)
         return story_id
+
+    def add_copy(
+        self, story_id: int, copy: NewStory, match: str, similarity: float, containment: float,
+        keys: Iterable[tuple[int, int]], lines: dict[str, str],
+    ) -> bool:
+        """Record another copy of story ``story_id``; return True if it became the canonical copy.
+
+        The canonical copy is the earliest published: a copy published before the
+        current one replaces it, and the old one stays as a sighting with the same
+        similarity. Without both dates the first seen stays canonical.
+        """
+        now = _now()
+        with self.engine.begin() as conn:
+            old = conn.execute(sa.select(stories).where(stories.c.id == story_id)).one()
+            if not _published_before(copy.published, old.published):
+                sighting = Sighting(copy.url, copy.site, copy.title, match, similarity, containment, copy.published, copy.text)
+                conn.execute(sightings.insert().values(**asdict(sighting), story_id=story_id, seen=now))
+                self._count_lines(conn, copy.site, lines)
+                return False
+            conn.execute(
+                sightings.update()
+                .where(sightings.c.url == old.url)
+                .values(match=match, similarity=similarity, containment=containment, published=old.published, text=old.text)
+            )
+            conn.execute(stories.update().where(stories.c.id == story_id).values(**asdict(copy)))
+            original = Sighting(copy.url, copy.site, copy.title, "original", 1.0, 1.0, copy.published)
+            conn.execute(sightings.insert().values(**asdict(original), story_id=story_id, seen=now))
+            buckets = [{"band": b, "bucket": k, "story_id": story_id} for b, k in keys]
+            if buckets:  # the new canonical text's buckets join the old ones
+                conn.execute(_insert_for(conn)(lsh_buckets).on_conflict_do_nothing(), buckets)
+            self._count_lines(conn, copy.site, lines)
+        logger.info("story %d re-pointed to %s, published earlier than %s", story_id, copy.url, old.url)
+        return True
 
     def add_sighting(self, story_id: int, sighting: Sighting, lines: dict[str, str]) -> None:
         """Record another place where story ``story_id`` was found, with its page's line counts."""
@@ -230,6 +270,17 @@ class Archive:
             "duplicates": sum(r.duplicates for r in per_site),
             "sites": [dict(r._mapping) for r in per_site],
         }
+
+
+def _published_before(a: str | None, b: str | None) -> bool:
+    """Return True if date ``a`` is known and earlier than known date ``b``.
+
+    ISO 8601 strings compare as text; a date without a time is compared with the other's date only.
+    """
+    if not a or not b:
+        return False
+    n = min(len(a), len(b))
+    return a[:n] < b[:n]
 
 
 def _insert_for(conn: Connection) -> Callable[..., Any]:
