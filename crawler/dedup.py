@@ -81,11 +81,17 @@ class Similarity:
 
     def same_story(self, config: DedupConfig) -> bool:
         """Return True when the overlap says both texts are one story."""
+        return self.merged_by(config) is not None
+
+    def merged_by(self, config: DedupConfig) -> str | None:
+        """Return which measure makes both texts one story ('jaccard' or 'containment'), or None."""
         if self.smaller == 0:
-            return False  # empty texts are never duplicates of anything
+            return None  # empty texts are never duplicates of anything
         if self.jaccard >= config.jaccard_threshold:
-            return True
-        return self.smaller >= config.min_shingles and self.containment >= config.containment_threshold
+            return "jaccard"
+        if self.smaller >= config.min_shingles and self.containment >= config.containment_threshold:
+            return "containment"
+        return None
 
 
 def shingles(text: str, config: DedupConfig) -> np.ndarray:
