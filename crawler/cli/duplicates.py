@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import click
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from crawler.cli.common import db_option, open_archive
 from storage.clusters import Cluster, clusters
@@ -22,14 +22,14 @@ def _since(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _table(cluster: Cluster) -> Table:
+def _print(console: Console, cluster: Cluster) -> None:
     canonical = cluster.copies[0]
-    table = Table("match", "similarity", "site", "published", "seen", "url",
-                  title=f"story {cluster.story_id}: {canonical.title or canonical.url} ({len(cluster.copies)} copies)")
+    console.print(f"[bold]story {cluster.story_id}[/bold]: {escape(canonical.title or '')} ({len(cluster.copies)} copies)")
     for copy in cluster.copies:
         similarity = "" if copy.match == "original" else f"{copy.similarity:.2f}"
-        table.add_row(copy.match, similarity, copy.site, copy.published or "", f"{copy.seen:%Y-%m-%d %H:%M}", copy.url)
-    return table
+        published = copy.published or "undated"
+        console.print(f"  {copy.match:<8} {similarity:>4}  {published:<10}  seen {copy.seen:%Y-%m-%d %H:%M}  "
+                      f"{escape(copy.site)}  {escape(copy.url)}")
 
 
 @click.command()
@@ -41,10 +41,10 @@ def duplicates(db: str, site: str | None, since: str | None) -> None:
     moment = _since(since)
     with open_archive(db) as archive:
         found = clusters(archive, site=site, since=moment)
-    console = Console()
+    console = Console(soft_wrap=True)
     if not found:
         console.print("no duplicates" + (f" on {site}" if site else "") + (f" since {since}" if since else ""))
         return
     for cluster in found:
-        console.print(_table(cluster))
+        _print(console, cluster)
     console.print(f"{len(found)} stories with duplicates, {sum(len(c.copies) - 1 for c in found)} duplicate copies")

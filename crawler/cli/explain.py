@@ -38,8 +38,11 @@ def _verdict(sim: Similarity, config: DedupConfig) -> str:
         return f"same story: containment {sim.containment:.3f} >= {config.containment_threshold}"
     if sim.smaller == 0:
         return "different: a text without words is never a duplicate"
-    return (f"different stories: Jaccard {sim.jaccard:.3f} < {config.jaccard_threshold}, and containment "
-            f"{sim.containment:.3f} < {config.containment_threshold} or under {config.min_shingles} shingles")
+    if sim.smaller < config.min_shingles:
+        return (f"different stories: Jaccard {sim.jaccard:.3f} < {config.jaccard_threshold}, and containment "
+                f"counts only from {config.min_shingles} shingles")
+    return (f"different stories: Jaccard {sim.jaccard:.3f} < {config.jaccard_threshold} and containment "
+            f"{sim.containment:.3f} < {config.containment_threshold}")
 
 
 def _passages(console: Console, a: str, b: str) -> None:
@@ -74,7 +77,7 @@ def explain(db: str, overrides: tuple[str, ...], url_a: str, url_b: str) -> None
     if missing:
         raise click.ClickException(f"not in the archive: {', '.join(missing)}")
     assert a is not None and b is not None
-    console = Console()
+    console = Console(soft_wrap=True)
     console.print(_status("A", a))
     console.print(_status("B", b))
     merged = a.story_id == b.story_id
