@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -136,15 +137,12 @@ class Archive:
 
     def candidates(self, keys: Iterable[tuple[int, int]]) -> list[int]:
         """Return the stories sharing at least one LSH bucket with ``keys``, most shared first."""
-        match = sa.or_(*(sa.and_(lsh_buckets.c.band == b, lsh_buckets.c.bucket == k) for b, k in keys))
-        query = (
-            sa.select(lsh_buckets.c.story_id)
-            .where(match)
-            .group_by(lsh_buckets.c.story_id)
-            .order_by(sa.func.count().desc(), lsh_buckets.c.story_id)
-        )
+        keys = list(keys)
+        if not keys:
+            return []
+        params = {f"k{i}": key for i, (_, key) in enumerate(keys)} | {f"b{i}": band for i, (band, _) in enumerate(keys)}
         with self.engine.connect() as conn:
-            return list(conn.scalars(query))
+            return list(conn.scalars(_candidates_query(len(keys)), params))
 
     def texts(self, story_ids: Iterable[int]) -> dict[int, str]:
         with self.engine.connect() as conn:
@@ -270,6 +268,21 @@ class Archive:
             "duplicates": sum(r.duplicates for r in per_site),
             "sites": [dict(r._mapping) for r in per_site],
         }
+
+
+@lru_cache(maxsize=8)
+def _candidates_query(n: int) -> sa.Select[Any]:
+    """Return the candidate query for ``n`` (band, bucket) keys, built once: one index probe per key."""
+    match = sa.or_(*(
+        sa.and_(lsh_buckets.c.band == sa.bindparam(f"b{i}"), lsh_buckets.c.bucket == sa.bindparam(f"k{i}"))
+        for i in range(n)
+    ))
+    return (
+        sa.select(lsh_buckets.c.story_id)
+        .where(match)
+        .group_by(lsh_buckets.c.story_id)
+        .order_by(sa.func.count().desc(), lsh_buckets.c.story_id)
+    )
 
 
 def _published_before(a: str | None, b: str | None) -> bool:
