@@ -149,6 +149,16 @@ class Archive:
             rows = conn.execute(sa.select(stories.c.id, stories.c.text).where(stories.c.id.in_(list(story_ids))))
             return {row.id: row.text for row in rows}
 
+    def copy_texts(self, story_ids: Iterable[int]) -> list[tuple[int, str, bool]]:
+        """Return ``(story id, text, canonical?)`` for the canonical copy and every kept copy of each story."""
+        ids = list(story_ids)
+        canonical = sa.select(stories.c.id, stories.c.text, sa.true()).where(stories.c.id.in_(ids))
+        copies = sa.select(sightings.c.story_id, sightings.c.text, sa.false()).where(
+            sightings.c.story_id.in_(ids), sightings.c.text.is_not(None)
+        )
+        with self.engine.connect() as conn:
+            return [(row[0], row[1], bool(row[2])) for row in conn.execute(canonical.union_all(copies))]
+
     # -- writes ----------------------------------------------------------
 
     def add_story(self, story: NewStory, keys: Iterable[tuple[int, int]], lines: dict[str, str]) -> int:
@@ -170,12 +180,16 @@ class Archive:
     ) -> bool:
         """Record another copy of story ``story_id``; return True if it became the canonical copy.
 
-        The canonical copy is the earliest published: a copy published before the
-        current one replaces it, and the old one stays as a sighting with the same
-        similarity. Without both dates the first seen stays canonical.
+        The copy's LSH buckets join the story's, so later copies are found through
+        any copy. The canonical copy is the earliest published: a copy published
+        before the current one replaces it, and the old one stays as a sighting
+        with the same similarity. Without both dates the first seen stays canonical.
         """
         now = _now()
         with self.engine.begin() as conn:
+            buckets = [{"band": b, "bucket": k, "story_id": story_id} for b, k in keys]
+            if buckets:
+                conn.execute(_insert_for(conn)(lsh_buckets).on_conflict_do_nothing(), buckets)
             old = conn.execute(sa.select(stories).where(stories.c.id == story_id)).one()
             if not _published_before(copy.published, old.published):
                 sighting = Sighting(copy.url, copy.site, copy.title, match, similarity, containment, copy.published, copy.text)
@@ -190,9 +204,6 @@ class Archive:
             conn.execute(stories.update().where(stories.c.id == story_id).values(**asdict(copy)))
             original = Sighting(copy.url, copy.site, copy.title, "original", 1.0, 1.0, copy.published)
             conn.execute(sightings.insert().values(**asdict(original), story_id=story_id, seen=now))
-            buckets = [{"band": b, "bucket": k, "story_id": story_id} for b, k in keys]
-            if buckets:  # the new canonical text's buckets join the old ones
-                conn.execute(_insert_for(conn)(lsh_buckets).on_conflict_do_nothing(), buckets)
             self._count_lines(conn, copy.site, lines)
         logger.info("story %d re-pointed to %s, published earlier than %s", story_id, copy.url, old.url)
         return True

@@ -70,12 +70,17 @@ class DedupPipeline:
         return item
 
     def _best_candidate(self, mine: Any, keys: list[tuple[int, int]]) -> tuple[int, Similarity] | None:
-        """Return the candidate story most similar to ``mine`` among those that pass verification."""
+        """Return the candidate story with the copy most similar to ``mine``, among copies that pass verification.
+
+        Any copy of a story may match by Jaccard; only its canonical copy by
+        containment, so that a story quoting one cut-down copy is not pulled in.
+        """
         candidates = self.archive.candidates(keys)[:MAX_CANDIDATES]
         self.stats.inc_value("newsarchive/dedup/candidates", len(candidates))
         best: tuple[int, Similarity] | None = None
-        for story_id, text in self.archive.texts(candidates).items():
+        for story_id, text, canonical in self.archive.copy_texts(candidates):
             sim = similarity(mine, shingles(text, self.config))
-            if sim.same_story(self.config) and (best is None or sim.jaccard > best[1].jaccard):
+            by = sim.merged_by(self.config)
+            if (by == "jaccard" or by and canonical) and (best is None or sim.jaccard > best[1].jaccard):
                 best = (story_id, sim)
         return best
