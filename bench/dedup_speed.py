@@ -47,6 +47,7 @@ DATA = next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") 
 DATA = DATA / "data" / "extraction-dev"
 CONFIG = DedupConfig()
 FILL_CHUNK = 20_000
+ROUNDS = 5
 
 
 def articles(data: Path) -> list[str]:
@@ -56,10 +57,10 @@ def articles(data: Path) -> list[str]:
     return [t for t in texts if 450 <= len(t.split()) <= 750]
 
 
-def rate(sign, texts: list[str], min_seconds: float = 2.0) -> float:
-    """Return texts signed per second by ``sign`` (called on every text, repeatedly for ``min_seconds``)."""
+def rate(sign, texts: list[str], seconds: float = 0.5) -> float:
+    """Return texts signed per second by ``sign`` over one round of about ``seconds``."""
     done, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < min_seconds:
+    while (elapsed := time.perf_counter() - start) < seconds:
         for text in texts:
             sign(text)
         done += len(texts)
@@ -90,13 +91,9 @@ def update_batch(text: str) -> MinHash:
     return minhash
 
 
-def bulk_rate(texts: list[str], min_seconds: float = 2.0) -> float:
-    done, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < min_seconds:
-        batch = [[s.encode("utf-8") for s in set(shingle_strings(t, CONFIG.shingle_size))] for t in texts]
-        MinHash.bulk(batch, num_perm=CONFIG.num_perm, seed=CONFIG.seed, scheme=CONFIG.scheme)
-        done += len(texts)
-    return done / elapsed
+def bulk(texts: list[str]) -> list[MinHash]:
+    batch = [[s.encode("utf-8") for s in set(shingle_strings(t, CONFIG.shingle_size))] for t in texts]
+    return MinHash.bulk(batch, num_perm=CONFIG.num_perm, seed=CONFIG.seed, scheme=CONFIG.scheme)
 
 
 def check_equal(texts: list[str]) -> None:
@@ -110,16 +107,30 @@ def bench_signatures(texts: list[str]) -> None:
     print(f"signatures: {len(texts)} articles of {words:.0f} words on average, num_perm={CONFIG.num_perm}, one core")
     check_equal(texts)
     print("  equal to datasketch's MinHash (same shingle hash): yes, all texts")
-    reference = rate(per_shingle, texts)
-    rows = [
-        ("datasketch MinHash.update per shingle (sha1)", reference),
-        ("datasketch MinHash.update_batch (sha1)", rate(update_batch, texts)),
-        ("datasketch MinHash.bulk (sha1)", bulk_rate(texts)),
-        ("ours, shingle hash sha1 (= datasketch default)", rate(ours_sha1, texts)),
-        ("ours, shingle hash poly64 (default)", rate(ours, texts)),
-    ]
-    for name, value in rows:
+    methods = {
+        "datasketch MinHash.update per shingle (sha1)": per_shingle,
+        "datasketch MinHash.update_batch (sha1)": update_batch,
+        "datasketch MinHash.bulk (sha1)": bulk,
+        "ours, shingle hash sha1 (= datasketch default)": ours_sha1,
+        "ours, shingle hash poly64 (default)": ours,
+    }
+    best = dict.fromkeys(methods, 0.0)
+    for _ in range(ROUNDS):  # interleaved rounds, best of each: other work on the machine only slows a round
+        for name, sign in methods.items():
+            speed = bulk_rate(texts) if sign is bulk else rate(sign, texts)
+            best[name] = max(best[name], speed)
+    reference = best["datasketch MinHash.update per shingle (sha1)"]
+    for name, value in best.items():
         print(f"  {name:<50} {value:>9.0f} signatures/s  {value / reference:>6.1f}x")
+    print(f"  (best of {ROUNDS} interleaved rounds of 0.5 s each)")
+
+
+def bulk_rate(texts: list[str], seconds: float = 0.5) -> float:
+    done, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        bulk(texts)
+        done += len(texts)
+    return done / elapsed
 
 
 # -- the persistent index -----------------------------------------------
@@ -173,28 +184,33 @@ def new_article(pool: list[str], rng: random.Random, n: int) -> str:
 
 def bench_index(texts: list[str], sizes: list[int], docs: int, db: Path) -> None:
     print(f"index: archive {db}, {CONFIG.bands} bands x {CONFIG.rows} rows, {docs} documents measured per size")
-    rng, pyrng, pool = np.random.default_rng(1), random.Random(1), sentence_pool(texts)
-    costs = {}
+    pool, costs = sentence_pool(texts), {}
     ours(texts[0])  # build the character tables once, as a crawl does at its first page
     with Archive(str(db)) as archive:
         archive.ensure_index_params(CONFIG.index_params())
-        n = 0
+        with archive.engine.connect() as conn:  # an archive kept by an earlier run gets other new articles
+            n = conn.scalar(sa.select(sa.func.coalesce(sa.func.max(stories.c.id), 0)))
+        rng, pyrng = np.random.default_rng(n), random.Random(n)
         for size in sizes:
             fill(archive, size, rng)
-            times, last = [], ""
+            times, cpu, last = [], [], ""
             for _ in range(docs):
                 # three new stories, then a repost of the last one (with an editor's note)
                 text = f"Editor's note: reposted.\n{last}" if n % 4 == 3 else new_article(pool, pyrng, n)
                 last = text
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 dedup_and_store(archive, f"http://bench.example/{n}", text)
                 times.append(time.perf_counter() - start)
+                cpu.append(time.process_time() - start_cpu)
                 n += 1
-            costs[size] = statistics.mean(times)
-            print(f"  {size:>9} stories: insert+query {1000 * costs[size]:.2f} ms/doc mean, "
-                  f"{1000 * statistics.median(times):.2f} median, {1 / costs[size]:.0f} docs/s", flush=True)
+            costs[size] = (statistics.mean(times), statistics.median(times), statistics.mean(cpu))
+            wall, median, cpu_mean = costs[size]
+            print(f"  {n:>9} stories: insert+query {1000 * wall:.2f} ms/doc mean ({1000 * median:.2f} median, "
+                  f"{1000 * cpu_mean:.2f} CPU), {1 / wall:.0f} docs/s", flush=True)
     if len(sizes) > 1:
-        print(f"  per-document cost at {sizes[-1]} / at {sizes[0]}: {costs[sizes[-1]] / costs[sizes[0]]:.2f}")
+        big, small = costs[sizes[-1]], costs[sizes[0]]
+        print(f"  per-document cost at {sizes[-1]} / at {sizes[0]}: {big[0] / small[0]:.2f} wall mean, "
+              f"{big[1] / small[1]:.2f} wall median, {big[2] / small[2]:.2f} CPU")
     print(f"  database size: {db.stat().st_size / 2**20:.0f} MiB")
 
 

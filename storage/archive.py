@@ -317,4 +317,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # the LSH index is probed at random places: read its pages straight from the OS cache
+    cursor.execute("PRAGMA mmap_size=4294967296")
     cursor.close()

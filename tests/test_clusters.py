@@ -144,3 +144,30 @@ def test_clusters_are_listed_biggest_first_and_filtered_by_site(pipelines: Pipel
         assert [c.copies[0].url for c in clusters(archive, site="b.org")] == ["http://a.org/small"]
         assert [c.copies[0].url for c in clusters(archive, site="d.org")] == ["http://a.org/big"]
         assert clusters(archive, site="z.org") == []
+
+
+def test_an_archive_from_before_clusters_keeps_its_stories_and_copies(db: str) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from storage.schema_version import MIGRATIONS
+
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(sa.text("INSERT INTO stories (id, url, site, text, raw_text, fingerprint, first_seen) "
+                             "VALUES (1, 'http://a.org/1', 'a.org', 'Body.', 'Body.', 'f', '2019-11-10 00:00:00')"))
+        conn.execute(sa.text("INSERT INTO sightings (story_id, url, site, match, similarity, containment, seen) VALUES "
+                             "(1, 'http://a.org/1', 'a.org', 'original', 1, 1, '2019-11-10 00:00:00'), "
+                             "(1, 'http://b.org/2', 'b.org', 'near', 0.7, 0.9, '2019-11-11 00:00:00')"))
+    engine.dispose()
+    with Archive(db) as archive:
+        (cluster,) = clusters(archive)
+        original, copy = page(archive, "http://a.org/1"), page(archive, "http://b.org/2")
+    assert [(c.url, c.match, c.similarity) for c in cluster.copies] == [("http://a.org/1", "original", 1.0), ("http://b.org/2", "near", 0.7)]
+    assert original is not None and original.text == "Body."
+    assert copy is not None and copy.text is None  # copies archived before 0005 kept no text
