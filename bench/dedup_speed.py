@@ -205,7 +205,7 @@ def bench_index(texts: list[str], sizes: list[int], docs: int, db: Path) -> None
                 n += 1
             costs[size] = (statistics.mean(times), statistics.median(times), statistics.mean(cpu))
             wall, median, cpu_mean = costs[size]
-            print(f"  {n:>9} stories: insert+query {1000 * wall:.2f} ms/doc mean ({1000 * median:.2f} median, "
+            print(f"  {size:>9} stories (+{docs}): insert+query {1000 * wall:.2f} ms/doc mean ({1000 * median:.2f} median, "
                   f"{1000 * cpu_mean:.2f} CPU), {1 / wall:.0f} docs/s", flush=True)
     if len(sizes) > 1:
         big, small = costs[sizes[-1]], costs[sizes[0]]
