@@ -39,6 +39,8 @@ _TOKEN_BASE = 0x9E3779B97F4A7C15
 _FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
 _EMPTY = np.zeros(0, dtype=np.uint64)
 _MULTI = 0xFFFFFFFF  # not a code point
+#: Only this many characters of a text are shingled: a million is ~150,000 words, far beyond any article.
+MAX_CHARS = 1 << 20
 
 
 def tokens(text: str) -> list[str]:
@@ -47,8 +49,11 @@ def tokens(text: str) -> list[str]:
 
 
 def shingle_strings(text: str, size: int) -> list[str]:
-    """Return the ``size``-token shingles of ``text`` in order, tokens joined by a space (one shingle for a shorter text)."""
-    words = tokens(text)
+    """Return the ``size``-token shingles of ``text`` in order, tokens joined by a space (one shingle for a shorter text).
+
+    Only the first ``MAX_CHARS`` characters count.
+    """
+    words = tokens(text[:MAX_CHARS])
     if len(words) <= size:
         return [" ".join(words)] if words else []
     return [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
@@ -101,9 +106,9 @@ def _char_classes() -> np.ndarray:
     return classes
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)
 def _powers(base: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``base**j`` and ``base**-j`` modulo 2**64 for j < n (n a power of two, reused across texts)."""
+    """Return ``base**j`` and ``base**-j`` modulo 2**64 for j < n (n a power of two up to 2 * MAX_CHARS, reused)."""
     up = np.full(n, base, dtype=np.uint64)
     up[0] = 1
     down = np.full(n, pow(base, -1, 1 << 64), dtype=np.uint64)
@@ -135,8 +140,8 @@ def _codes(text: str) -> np.ndarray:
 
 
 def _token_hashes(text: str) -> np.ndarray:
-    """Return the fmix64-mixed polynomial hash of every token of ``text``, in order."""
-    codes = _codes(text)
+    """Return the fmix64-mixed polynomial hash of every token of the first ``MAX_CHARS`` characters of ``text``."""
+    codes = _codes(text[:MAX_CHARS])
     if not codes.size:
         return _EMPTY
     classes = _char_classes().take(codes)

@@ -9,7 +9,7 @@ import pytest
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from crawler.dedup import DedupConfig, band_keys, fingerprint, shingles, signature, similarity
-from crawler.minhash import poly64_hash32, shingle_strings, tokens
+from crawler.minhash import MAX_CHARS, poly64_hash32, shingle_strings, tokens
 from crawler.newsweb import Story, edited
 from fixture_web import load_articles, load_seed
 
@@ -96,7 +96,8 @@ def test_text_without_spaces_is_shingled_by_characters() -> None:
 
 
 def test_a_gigantic_text_is_shingled_whole_and_matches_its_repost(articles: dict[str, Story]) -> None:
-    giant = "\n".join(_text(s) for s in articles.values()) * 20  # several megabytes
+    giant = "\n".join(_text(s) for s in articles.values()) * 20  # several megabytes: the first MAX_CHARS count
+    assert len(giant) > MAX_CHARS
     ids = shingles(giant, CONFIG)
     assert ids.size == len(set(shingle_strings(giant, 5)))
     repost = shingles("Editor's note: a long read.\n" + giant[: len(giant) // 2], CONFIG)
