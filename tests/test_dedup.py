@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import numpy as np
 import pytest
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from crawler.dedup import DedupConfig, band_keys, fingerprint, shingles, signature, similarity
-from crawler.minhash import MAX_CHARS, poly64_hash32, shingle_strings, tokens
+from crawler.minhash import MAX_CHARS, poly64_hash32, poly64_id, shingle_ids, shingle_strings, tokens
 from crawler.newsweb import Story, edited
 from fixture_web import load_articles, load_seed
 
@@ -134,6 +135,16 @@ def test_sha1_signatures_equal_datasketch_defaults(articles: dict[str, Story]) -
     for text in _real_texts(articles)[:12] + _real_texts(articles)[-4:]:
         ours = signature(shingles(text, SHA1), SHA1)
         assert np.array_equal(ours.hashvalues, _datasketch(text).hashvalues), text[:60]
+
+
+def test_vectorised_tokens_and_hashes_equal_the_reference_on_any_unicode() -> None:
+    rng = random.Random(5)
+    alphabet = "aZ9_ .,;\n\t-’“”ßẞﬁİıΣσς東京で地震ไทยກ한국\u0301\u200d🏳️🌈\x01\x00Ⅻ²"
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(40)))
+        for size in (1, 3, 5):
+            expected = sorted({poly64_id(s.encode("utf-8")) for s in shingle_strings(text, size)})
+            assert shingle_ids(text, size).tolist() == expected, repr(text)
 
 
 def test_shingle_ids_are_one_per_distinct_shingle_string(articles: dict[str, Story]) -> None:
