@@ -13,7 +13,7 @@
    transaction). Prints the mean and median per document at each size and the
    ratio of the cost at the largest size to that at the smallest.
 
-    python bench/dedup_speed.py [--sizes 10000,100000,1000000] [--docs 400] [--db PATH]
+    python bench/dedup_speed.py [--sizes 10000,100000,1000000] [--docs 400] [--db PATH] [--skip-signatures | --skip-index]
 
 ``--db`` keeps the archive (and a later run with larger sizes fills it further).
 """
@@ -221,6 +221,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=400, help="documents measured at each size")
     parser.add_argument("--db", type=Path, help="archive file, kept (default: a new one in a temporary folder)")
     parser.add_argument("--skip-signatures", action="store_true")
+    parser.add_argument("--skip-index", action="store_true")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -228,10 +229,10 @@ def main() -> None:
     texts = articles(args.data)
     if not args.skip_signatures:
         bench_signatures(texts)
-    sizes = sorted(int(s) for s in args.sizes.split(","))
-    with tempfile.TemporaryDirectory() as tmp:
-        db = args.db or Path(tmp) / "archive.db"
-        bench_index(texts, sizes, args.docs, db)
+    if not args.skip_index:
+        sizes = sorted(int(s) for s in args.sizes.split(","))
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_index(texts, sizes, args.docs, args.db or Path(tmp) / "archive.db")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
