@@ -36,6 +36,7 @@ _TOKENS = re.compile(rf"(?=\w)[{_NOSPACE}]|[^\W{_NOSPACE}]+")
 _MASK64 = (1 << 64) - 1
 _CHAR_BASE = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _TOKEN_BASE = 0x9E3779B97F4A7C15
+_TOKEN_MIX = 0xD6E8FEB86659FD93  # odd: token hashes are multiplied and folded before they are combined
 _FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
 _EMPTY = np.zeros(0, dtype=np.uint64)
 _MULTI = 0xFFFFFFFF  # not a code point
@@ -75,7 +76,8 @@ def poly64_id(shingle: bytes) -> int:
     total = 0
     for m, token in enumerate(shingle.decode("utf-8").split(" ")):
         value = sum(ord(c) * pow(_CHAR_BASE, j, 1 << 64) for j, c in enumerate(token)) & _MASK64
-        total += _fmix64_int(value) * pow(_TOKEN_BASE, m, 1 << 64)
+        mixed = (value * _TOKEN_MIX) & _MASK64
+        total += (mixed ^ (mixed >> 32)) * pow(_TOKEN_BASE, m, 1 << 64)
     return _fmix64_int(total & _MASK64)
 
 
@@ -140,7 +142,7 @@ def _codes(text: str) -> np.ndarray:
 
 
 def _token_hashes(text: str) -> np.ndarray:
-    """Return the fmix64-mixed polynomial hash of every token of the first ``MAX_CHARS`` characters of ``text``."""
+    """Return the mixed polynomial hash of every token of the first ``MAX_CHARS`` characters of ``text``."""
     codes = _codes(text[:MAX_CHARS])
     if not codes.size:
         return _EMPTY
@@ -158,19 +160,23 @@ def _token_hashes(text: str) -> np.ndarray:
     up, down = _powers(_CHAR_BASE, 1 << int(codes.size).bit_length())
     prefix = np.zeros(codes.size + 1, dtype=np.uint64)
     np.cumsum(up[: codes.size] * codes, out=prefix[1:])
-    return fmix64((prefix[ends] - prefix[starts]) * down[starts])
+    mixed = (prefix[ends] - prefix[starts]) * down[starts] * np.uint64(_TOKEN_MIX)
+    return mixed ^ (mixed >> np.uint64(32))
 
 
 def shingle_ids(text: str, size: int) -> np.ndarray:
     """Return the sorted, distinct 64-bit ids of the ``size``-token shingles of ``text`` (poly64 hash)."""
     hashes = _token_hashes(text)
-    n = hashes.size - size + 1
-    if n <= 0:  # a text shorter than one shingle is one shingle, an empty text none
-        n, size = min(hashes.size, 1), hashes.size
-    combined = np.zeros(n, dtype=np.uint64)
-    for m in range(size):
-        combined += hashes[m : m + n] * np.uint64(pow(_TOKEN_BASE, m, 1 << 64))
+    if not hashes.size:
+        return _EMPTY
+    # shingle i is the sum of hashes[i + m] * TOKEN_BASE**m; a text shorter than one shingle is one shingle
+    combined = np.correlate(hashes, _shingle_weights(min(size, hashes.size)), "valid")
     return _distinct(fmix64(combined))
+
+
+@lru_cache(maxsize=8)
+def _shingle_weights(size: int) -> np.ndarray:
+    return np.array([pow(_TOKEN_BASE, m, 1 << 64) for m in range(size)], dtype=np.uint64)
 
 
 def _distinct(ids: np.ndarray) -> np.ndarray:
