@@ -8,16 +8,20 @@ for reposts, by containment for copies cut short or padded with an editor's note
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import datasketch
 import numpy as np
-from datasketch import LeanMinHash, MinHash
+from datasketch import LeanMinHash
 from datasketch.lsh import _optimal_param
 
-_WORDS = re.compile(r"\w+")
+from crawler.minhash import NORMALISATION, Signer, fmix64, sha1_ids, shingle_ids, tokens
+
+#: Shingle hash functions: poly64 is vectorised, sha1 is datasketch's default (slower, kept for interchange).
+HASHFUNCS = ("poly64", "sha1")
+_ROW_BASE = 0xC2B2AE3D27D4EB4F
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class DedupConfig:
     num_perm: int = 128
     seed: int = 1
     scheme: str = "affine32"
+    hashfunc: str = "poly64"
     shingle_size: int = 5
     lsh_threshold: float = 0.3
     jaccard_threshold: float = 0.5
@@ -40,6 +45,10 @@ class DedupConfig:
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0.0, 1.0], got {value!r}")
+        if self.scheme != "affine32":
+            raise ValueError(f"scheme must be 'affine32' (32-bit shingle hashes), got {self.scheme!r}")
+        if self.hashfunc not in HASHFUNCS:
+            raise ValueError(f"hashfunc must be one of {', '.join(HASHFUNCS)}, got {self.hashfunc!r}")
         for name in ("num_perm", "shingle_size", "min_shingles"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
@@ -53,8 +62,9 @@ class DedupConfig:
             "num_perm": self.num_perm,
             "seed": self.seed,
             "scheme": self.scheme,
+            "hashfunc": self.hashfunc,
             "shingle_size": self.shingle_size,
-            "normalisation": "casefold-w+",
+            "normalisation": NORMALISATION,
             "bands": self.bands,
             "rows": self.rows,
             "datasketch": datasketch.__version__,
@@ -71,24 +81,24 @@ class Similarity:
 
     def same_story(self, config: DedupConfig) -> bool:
         """Return True when the overlap says both texts are one story."""
+        return self.merged_by(config) is not None
+
+    def merged_by(self, config: DedupConfig) -> str | None:
+        """Return which measure makes both texts one story ('jaccard' or 'containment'), or None."""
         if self.smaller == 0:
-            return False  # empty texts are never duplicates of anything
+            return None  # empty texts are never duplicates of anything
         if self.jaccard >= config.jaccard_threshold:
-            return True
-        return self.smaller >= config.min_shingles and self.containment >= config.containment_threshold
+            return "jaccard"
+        if self.smaller >= config.min_shingles and self.containment >= config.containment_threshold:
+            return "containment"
+        return None
 
 
-def tokens(text: str) -> list[str]:
-    """Return the normalised words of ``text``."""
-    return _WORDS.findall(text.casefold())
-
-
-def shingles(text: str, size: int) -> frozenset[str]:
-    """Return the set of ``size``-word shingles of ``text`` (one shingle for a shorter text)."""
-    words = tokens(text)
-    if len(words) <= size:
-        return frozenset([" ".join(words)]) if words else frozenset()
-    return frozenset(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
+def shingles(text: str, config: DedupConfig) -> np.ndarray:
+    """Return the shingle set of ``text``: sorted, distinct 64-bit shingle ids (empty for a text without words)."""
+    if config.hashfunc == "sha1":
+        return sha1_ids(text, config.shingle_size)
+    return shingle_ids(text, config.shingle_size)
 
 
 def fingerprint(text: str) -> str:
@@ -96,28 +106,28 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(" ".join(tokens(text)).encode("utf-8")).hexdigest()
 
 
-def signature(shingle_set: frozenset[str], config: DedupConfig) -> LeanMinHash:
-    """Return the MinHash of ``shingle_set``, a datasketch ``LeanMinHash``."""
-    minhash = MinHash(num_perm=config.num_perm, seed=config.seed, scheme=config.scheme)
-    minhash.update_batch([s.encode("utf-8") for s in shingle_set])
-    return LeanMinHash(minhash)
+@lru_cache(maxsize=4)
+def _signer(num_perm: int, seed: int, scheme: str) -> Signer:
+    return Signer(num_perm, seed, scheme)
+
+
+def signature(shingle_set: np.ndarray, config: DedupConfig) -> LeanMinHash:
+    """Return the MinHash of a shingle set, a datasketch ``LeanMinHash``."""
+    return _signer(config.num_perm, config.seed, config.scheme).sign(shingle_set)
 
 
 def band_keys(minhash: LeanMinHash, config: DedupConfig) -> list[tuple[int, int]]:
-    """Return ``(band, bucket)`` pairs: documents sharing one are candidate duplicates."""
-    values = np.asarray(minhash.hashvalues)
-    keys = []
-    for band in range(config.bands):
-        chunk = values[band * config.rows : (band + 1) * config.rows].tobytes()
-        digest = hashlib.blake2b(chunk, digest_size=8).digest()
-        keys.append((band, int.from_bytes(digest, "big", signed=True)))
-    return keys
+    """Return ``(band, bucket)`` pairs, the bucket a signed 64-bit hash of the band's rows: sharing one makes a candidate."""
+    rows = np.asarray(minhash.hashvalues, dtype=np.uint64)[: config.bands * config.rows].reshape(config.bands, config.rows)
+    weights = np.array([pow(_ROW_BASE, r, 1 << 64) for r in range(config.rows)], dtype=np.uint64)
+    buckets = fmix64((rows * weights).sum(axis=1, dtype=np.uint64)).view(np.int64)
+    return list(enumerate(buckets.tolist()))
 
 
-def similarity(a: frozenset[str], b: frozenset[str]) -> Similarity:
+def similarity(a: np.ndarray, b: np.ndarray) -> Similarity:
     """Return the exact Jaccard similarity and containment of two shingle sets."""
-    smaller = min(len(a), len(b))
+    smaller = min(a.size, b.size)
     if not smaller:
         return Similarity(0.0, 0.0, 0)
-    common = len(a & b)
-    return Similarity(common / len(a | b), common / smaller, smaller)
+    common = np.intersect1d(a, b, assume_unique=True).size
+    return Similarity(common / (a.size + b.size - common), common / smaller, smaller)

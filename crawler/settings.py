@@ -98,6 +98,9 @@ EXTRACT_FUNCTION = "crawler.extraction.extract_page"
 # -- dedup -------------------------------------------------------------
 DEDUP_NUM_PERM = 128
 DEDUP_SEED = 1
+DEDUP_SCHEME = "affine32"
+#: Shingle hash: "poly64" (vectorised) or "sha1" (datasketch's default hash, slower).
+DEDUP_HASHFUNC = "poly64"
 DEDUP_SHINGLE_SIZE = 5
 DEDUP_LSH_THRESHOLD = 0.3
 DEDUP_JACCARD_THRESHOLD = 0.5

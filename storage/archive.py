@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,6 +67,8 @@ class Sighting:
     match: str
     similarity: float
     containment: float
+    published: str | None = None
+    text: str | None = None
 
 
 def archive_url(target: str) -> str:
@@ -134,26 +137,38 @@ class Archive:
         with self.engine.connect() as conn:
             return conn.scalar(sa.select(sightings.c.id).where(sightings.c.url == url)) is not None
 
+    def story_of_url(self, url: str) -> int | None:
+        """Return the story ``url`` is archived under (as its canonical copy or another sighting), if any."""
+        with self.engine.connect() as conn:
+            return conn.scalar(sa.select(sightings.c.story_id).where(sightings.c.url == url))
+
     def story_by_fingerprint(self, fingerprint: str) -> int | None:
         with self.engine.connect() as conn:
             return conn.scalar(sa.select(stories.c.id).where(stories.c.fingerprint == fingerprint).limit(1))
 
     def candidates(self, keys: Iterable[tuple[int, int]]) -> list[int]:
         """Return the stories sharing at least one LSH bucket with ``keys``, most shared first."""
-        match = sa.or_(*(sa.and_(lsh_buckets.c.band == b, lsh_buckets.c.bucket == k) for b, k in keys))
-        query = (
-            sa.select(lsh_buckets.c.story_id)
-            .where(match)
-            .group_by(lsh_buckets.c.story_id)
-            .order_by(sa.func.count().desc(), lsh_buckets.c.story_id)
-        )
+        keys = list(keys)
+        if not keys:
+            return []
+        params = {f"k{i}": key for i, (_, key) in enumerate(keys)} | {f"b{i}": band for i, (band, _) in enumerate(keys)}
         with self.engine.connect() as conn:
-            return list(conn.scalars(query))
+            return list(conn.scalars(_candidates_query(len(keys)), params))
 
     def texts(self, story_ids: Iterable[int]) -> dict[int, str]:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(stories.c.id, stories.c.text).where(stories.c.id.in_(list(story_ids))))
             return {row.id: row.text for row in rows}
+
+    def copy_texts(self, story_ids: Iterable[int]) -> list[tuple[int, str, bool]]:
+        """Return ``(story id, text, canonical?)`` for the canonical copy and every kept copy of each story."""
+        ids = list(story_ids)
+        canonical = sa.select(stories.c.id, stories.c.text, sa.true()).where(stories.c.id.in_(ids))
+        copies = sa.select(sightings.c.story_id, sightings.c.text, sa.false()).where(
+            sightings.c.story_id.in_(ids), sightings.c.text.is_not(None)
+        )
+        with self.engine.connect() as conn:
+            return [(row[0], row[1], bool(row[2])) for row in conn.execute(canonical.union_all(copies))]
 
     # -- writes ----------------------------------------------------------
 
@@ -164,26 +179,54 @@ class Archive:
         now = _now()
         with self.engine.begin() as conn:
             story_id = conn.execute(stories.insert().values(**asdict(story), first_seen=now)).inserted_primary_key[0]
-            original = Sighting(story.url, story.site, story.title, "original", 1.0, 1.0)
-            sighting_id = conn.execute(
-                sightings.insert().values(**asdict(original), story_id=story_id, seen=now)
-            ).inserted_primary_key[0]
-            _add_capture(conn, sighting_id, capture)
+            original = Sighting(story.url, story.site, story.title, "original", 1.0, 1.0, story.published)
+            _insert_sighting(conn, story_id, original, capture, now)
             buckets = [{"band": b, "bucket": k, "story_id": story_id} for b, k in keys]
             if buckets:
                 conn.execute(lsh_buckets.insert(), buckets)
             self._count_lines(conn, story.site, lines)
         return story_id
 
+    def add_copy(
+        self, story_id: int, copy: NewStory, match: str, similarity: float, containment: float,
+        keys: Iterable[tuple[int, int]], lines: dict[str, str], capture: WarcLocation | None = None,
+    ) -> bool:
+        """Record another copy of story ``story_id``; return True if it became the canonical copy.
+
+        The copy's LSH buckets join the story's, so later copies are found through
+        any copy. The canonical copy is the earliest published: a copy published
+        before the current one replaces it, and the old one stays as a sighting
+        with the same similarity. Without both dates the first seen stays canonical.
+        """
+        now = _now()
+        with self.engine.begin() as conn:
+            buckets = [{"band": b, "bucket": k, "story_id": story_id} for b, k in keys]
+            if buckets:
+                conn.execute(_insert_for(conn)(lsh_buckets).on_conflict_do_nothing(), buckets)
+            old = conn.execute(sa.select(stories).where(stories.c.id == story_id)).one()
+            if not _published_before(copy.published, old.published):
+                sighting = Sighting(copy.url, copy.site, copy.title, match, similarity, containment, copy.published, copy.text)
+                _insert_sighting(conn, story_id, sighting, capture, now)
+                self._count_lines(conn, copy.site, lines)
+                return False
+            conn.execute(
+                sightings.update()
+                .where(sightings.c.url == old.url)
+                .values(match=match, similarity=similarity, containment=containment, published=old.published, text=old.text)
+            )
+            conn.execute(stories.update().where(stories.c.id == story_id).values(**asdict(copy)))
+            original = Sighting(copy.url, copy.site, copy.title, "original", 1.0, 1.0, copy.published)
+            _insert_sighting(conn, story_id, original, capture, now)
+            self._count_lines(conn, copy.site, lines)
+        logger.info("story %d re-pointed to %s, published earlier than %s", story_id, copy.url, old.url)
+        return True
+
     def add_sighting(
         self, story_id: int, sighting: Sighting, lines: dict[str, str], capture: WarcLocation | None = None
     ) -> None:
         """Record another place where story ``story_id`` was found, with its page's line counts and raw capture."""
         with self.engine.begin() as conn:
-            sighting_id = conn.execute(
-                sightings.insert().values(**asdict(sighting), story_id=story_id, seen=_now())
-            ).inserted_primary_key[0]
-            _add_capture(conn, sighting_id, capture)
+            _insert_sighting(conn, story_id, sighting, capture)
             self._count_lines(conn, sighting.site, lines)
 
     def _count_lines(self, conn: Connection, site: str, lines: dict[str, str]) -> None:
@@ -281,6 +324,15 @@ def _with_duplicates(conn: Connection, row: sa.Row[Any]) -> dict[str, Any]:
     return story
 
 
+def _insert_sighting(
+    conn: Connection, story_id: int, sighting: Sighting, capture: WarcLocation | None, seen: datetime | None = None
+) -> None:
+    """Insert a sighting of ``story_id`` and the location of its raw capture."""
+    row = asdict(sighting) | {"story_id": story_id, "seen": seen or _now()}
+    sighting_id = conn.execute(sightings.insert().values(**row)).inserted_primary_key[0]
+    _add_capture(conn, sighting_id, capture)
+
+
 def _add_capture(conn: Connection, sighting_id: int, capture: WarcLocation | None) -> None:
     if capture is not None:
         conn.execute(
@@ -288,6 +340,32 @@ def _add_capture(conn: Connection, sighting_id: int, capture: WarcLocation | Non
                 sighting_id=sighting_id, warc_file=capture.path, warc_offset=capture.offset, warc_length=capture.length
             )
         )
+
+
+@lru_cache(maxsize=8)
+def _candidates_query(n: int) -> sa.Select[Any]:
+    """Return the candidate query for ``n`` (band, bucket) keys, built once: one index probe per key."""
+    match = sa.or_(*(
+        sa.and_(lsh_buckets.c.band == sa.bindparam(f"b{i}"), lsh_buckets.c.bucket == sa.bindparam(f"k{i}"))
+        for i in range(n)
+    ))
+    return (
+        sa.select(lsh_buckets.c.story_id)
+        .where(match)
+        .group_by(lsh_buckets.c.story_id)
+        .order_by(sa.func.count().desc(), lsh_buckets.c.story_id)
+    )
+
+
+def _published_before(a: str | None, b: str | None) -> bool:
+    """Return True if date ``a`` is known and earlier than known date ``b``.
+
+    ISO 8601 strings compare as text; a date without a time is compared with the other's date only.
+    """
+    if not a or not b:
+        return False
+    n = min(len(a), len(b))
+    return a[:n] < b[:n]
 
 
 def _insert_for(conn: Connection) -> Callable[..., Any]:
@@ -300,4 +378,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # the LSH index is probed at random places: read its pages straight from the OS cache
+    cursor.execute("PRAGMA mmap_size=4294967296")
     cursor.close()

@@ -54,12 +54,15 @@ sightings = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id"), nullable=False, index=True),
     sa.Column("url", sa.Text, nullable=False, unique=True),
-    sa.Column("site", sa.String(255), nullable=False),
+    sa.Column("site", sa.String(255), nullable=False, index=True),
     sa.Column("title", sa.Text),
     sa.Column("match", sa.String(16), nullable=False),
     sa.Column("similarity", sa.Float, nullable=False),
     sa.Column("containment", sa.Float, nullable=False),
-    sa.Column("seen", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("seen", sa.DateTime(timezone=True), nullable=False, index=True),
+    # the copy's own publication date and text (NULL for the canonical copy, whose text is the story's)
+    sa.Column("published", sa.String(32)),
+    sa.Column("text", sa.Text),
 )
 
 #: The MinHash LSH index: a story is in one bucket per band.

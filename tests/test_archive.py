@@ -107,6 +107,8 @@ def test_an_archive_from_before_migrations_is_brought_up_to_date(db: str) -> Non
     with engine.begin() as conn:  # the schema issue 2 wrote, without alembic_version
         conn.execute(sa.text("CREATE TABLE meta (key VARCHAR(64) PRIMARY KEY, value TEXT NOT NULL)"))
         conn.execute(sa.text("CREATE TABLE stories (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE)"))
+        conn.execute(sa.text("CREATE TABLE sightings (id INTEGER PRIMARY KEY, story_id INTEGER, url TEXT NOT NULL UNIQUE, "
+                             "site VARCHAR(255), seen DATETIME)"))
     engine.dispose()
     Archive(db).close()
     engine = sa.create_engine(f"sqlite:///{db}")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 
+import numpy as np
 import pytest
-from datasketch import LeanMinHash, MinHash
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from crawler.dedup import DedupConfig, band_keys, fingerprint, shingles, signature, similarity
+from crawler.minhash import MAX_CHARS, poly64_hash32, poly64_id, shingle_ids, shingle_strings, tokens
 from crawler.newsweb import Story, edited
 from fixture_web import load_articles, load_seed
 
 CONFIG = DedupConfig()
+SHA1 = DedupConfig(hashfunc="sha1")
 
 
 def _text(story: Story) -> str:
@@ -19,7 +23,7 @@ def _text(story: Story) -> str:
 
 
 def _same(a: Story, b: Story) -> bool:
-    return similarity(shingles(_text(a), 5), shingles(_text(b), 5)).same_story(CONFIG)
+    return similarity(shingles(_text(a), CONFIG), shingles(_text(b), CONFIG)).same_story(CONFIG)
 
 
 @pytest.fixture(scope="module")
@@ -74,10 +78,32 @@ def test_no_two_distinct_articles_are_merged(articles: dict[str, Story]) -> None
 
 
 def test_empty_and_tiny_texts_are_never_duplicates() -> None:
-    assert not similarity(shingles("", 5), shingles("", 5)).same_story(CONFIG)
-    assert shingles("one two", 5) == frozenset({"one two"})
-    short = similarity(shingles("breaking news", 5), shingles("breaking news update on the storm tonight and more", 5))
+    for empty in ("", "   \n ", "— … ¡!"):
+        assert shingles(empty, CONFIG).size == 0
+        assert not similarity(shingles(empty, CONFIG), shingles(empty, CONFIG)).same_story(CONFIG)
+    assert shingle_strings("one two", 5) == ["one two"]
+    assert shingles("one", CONFIG).size == 1
+    short = similarity(shingles("breaking news", CONFIG), shingles("breaking news update on the storm tonight and more", CONFIG))
     assert not short.same_story(CONFIG)
+
+
+def test_text_without_spaces_is_shingled_by_characters() -> None:
+    assert tokens("東京で地震 Tokyo quake") == ["東", "京", "で", "地", "震", "tokyo", "quake"]
+    story = "東京都は十日、新しい防災計画を発表した。地震や台風に備えて、避難所の数を二倍に増やすという。" * 3
+    other = "大阪府は十一日、観光客の増加に対応するため、新しい交通計画をまとめた。駅の周辺に案内所を設ける。" * 3
+    assert shingles(story, CONFIG).size > 40
+    assert similarity(shingles(story, CONFIG), shingles("【速報】" + story[:-10], CONFIG)).same_story(CONFIG)
+    assert not similarity(shingles(story, CONFIG), shingles(other, CONFIG)).same_story(CONFIG)
+
+
+def test_a_gigantic_text_is_shingled_whole_and_matches_its_repost(articles: dict[str, Story]) -> None:
+    giant = "\n".join(_text(s) for s in articles.values()) * 40  # ~2 million characters: the first MAX_CHARS count
+    assert len(giant) > MAX_CHARS
+    ids = shingles(giant, CONFIG)
+    assert ids.size == len(set(shingle_strings(giant, 5)))
+    repost = shingles("Editor's note: a long read.\n" + giant[: len(giant) // 2], CONFIG)
+    assert similarity(ids, repost).same_story(CONFIG)
+    assert signature(ids, CONFIG).jaccard(signature(ids, CONFIG)) == 1.0
 
 
 def test_fingerprint_ignores_case_spacing_and_punctuation_only() -> None:
@@ -85,26 +111,73 @@ def test_fingerprint_ignores_case_spacing_and_punctuation_only() -> None:
     assert fingerprint("hello world") != fingerprint("hello world again")
 
 
-def test_signature_is_a_datasketch_minhash_estimating_jaccard(articles: dict[str, Story]) -> None:
-    story = next(iter(articles.values()))
-    a, b = shingles(_text(story), 5), shingles(_text(edited(story, keep=-3)), 5)
-    sig_a, sig_b = signature(a, CONFIG), signature(b, CONFIG)
-    assert isinstance(sig_a, LeanMinHash)
-    reference = MinHash(num_perm=CONFIG.num_perm, seed=CONFIG.seed, scheme=CONFIG.scheme)
-    reference.update_batch([s.encode() for s in a])
-    assert sig_a == LeanMinHash(reference)
-    assert abs(sig_a.jaccard(sig_b) - similarity(a, b).jaccard) < 0.15
+def _datasketch(text: str, **kwargs: object) -> MinHash:
+    """The reference: datasketch's own MinHash fed the shingle strings one by one."""
+    reference = MinHash(num_perm=CONFIG.num_perm, seed=CONFIG.seed, scheme=CONFIG.scheme, **kwargs)
+    for shingle in shingle_strings(text, 5):
+        reference.update(shingle.encode("utf-8"))
+    return reference
+
+
+def _real_texts(articles: dict[str, Story]) -> list[str]:
+    texts = [_text(s) for s in [load_seed(), *articles.values()]]
+    return texts + ["Straße, ﬁnance and İstanbul: ΣΊΣΥΦΟΣ", "東京で地震。 Tokyo quake", "one", ""]
+
+
+def test_signatures_equal_datasketch_minhash_with_the_same_hash(articles: dict[str, Story]) -> None:
+    for text in _real_texts(articles):
+        ours = signature(shingles(text, CONFIG), CONFIG)
+        assert isinstance(ours, LeanMinHash) and ours.scheme == "affine32" and ours.seed == CONFIG.seed
+        assert np.array_equal(ours.hashvalues, _datasketch(text, hashfunc=poly64_hash32).hashvalues), text[:60]
+
+
+def test_sha1_signatures_equal_datasketch_defaults(articles: dict[str, Story]) -> None:
+    for text in _real_texts(articles)[:12] + _real_texts(articles)[-4:]:
+        ours = signature(shingles(text, SHA1), SHA1)
+        assert np.array_equal(ours.hashvalues, _datasketch(text).hashvalues), text[:60]
+
+
+def test_vectorised_tokens_and_hashes_equal_the_reference_on_any_unicode() -> None:
+    rng = random.Random(5)
+    alphabet = "aZ9_ .,;\n\t-’“”ßẞﬁİıΣσς東京で地震ไทยກ한국\u0301\u200d🏳️🌈\x01\x00Ⅻ²"
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(40)))
+        for size in (1, 3, 5):
+            expected = sorted({poly64_id(s.encode("utf-8")) for s in shingle_strings(text, size)})
+            assert shingle_ids(text, size).tolist() == expected, repr(text)
+
+
+def test_shingle_ids_are_one_per_distinct_shingle_string(articles: dict[str, Story]) -> None:
+    for text in _real_texts(articles):
+        strings = set(shingle_strings(text, 5))
+        assert shingles(text, CONFIG).size == len(strings)
+        assert shingles(text, SHA1).size == len(strings)
+
+
+def test_signature_estimates_jaccard_and_works_in_datasketch_lsh(articles: dict[str, Story]) -> None:
+    stories = list(articles.values())
+    a, b = shingles(_text(stories[0]), CONFIG), shingles(_text(edited(stories[0], keep=-3)), CONFIG)
+    assert abs(signature(a, CONFIG).jaccard(signature(b, CONFIG)) - similarity(a, b).jaccard) < 0.15
+    lsh = MinHashLSH(threshold=0.5, num_perm=CONFIG.num_perm)
+    for story in stories:
+        lsh.insert(story.slug, signature(shingles(_text(story), CONFIG), CONFIG))
+    repost = edited(stories[0], dateline="PARIS (AFP) —", editor_note="Editor's note: updated.")
+    assert lsh.query(signature(shingles(_text(repost), CONFIG), CONFIG)) == [stories[0].slug]
 
 
 def test_reposts_share_an_lsh_bucket_and_unrelated_stories_do_not(articles: dict[str, Story]) -> None:
     stories = list(articles.values())
-    keys = lambda s: set(band_keys(signature(shingles(_text(s), 5), CONFIG), CONFIG))  # noqa: E731
+    keys = lambda s: set(band_keys(signature(shingles(_text(s), CONFIG), CONFIG), CONFIG))  # noqa: E731
     assert len(keys(stories[0])) == CONFIG.bands
     assert keys(stories[0]) & keys(edited(stories[0], keep=-3, dateline="PARIS —"))
-    assert not keys(stories[0]) & keys(stories[1])
+    for other in stories[1:]:
+        assert not keys(stories[0]) & keys(other), other.slug
 
 
-@pytest.mark.parametrize("field,value", [("lsh_threshold", 0.0), ("jaccard_threshold", 1.5), ("num_perm", 0)])
+@pytest.mark.parametrize(
+    "field,value",
+    [("lsh_threshold", 0.0), ("jaccard_threshold", 1.5), ("num_perm", 0), ("scheme", "legacy"), ("hashfunc", "md5")],
+)
 def test_config_rejects_bad_values_naming_them(field: str, value: float) -> None:
     with pytest.raises(ValueError, match=field):
         DedupConfig(**{field: value})

@@ -7,6 +7,8 @@ import click
 from crawler import __version__
 from crawler.cli.crawl import crawl
 from crawler.cli.demo import demo
+from crawler.cli.duplicates import duplicates
+from crawler.cli.explain import explain
 from crawler.cli.export import export
 from crawler.cli.extract import extract
 from crawler.cli.migrate import migrate
@@ -29,3 +31,5 @@ main.add_command(migrate)
 main.add_command(runs)
 main.add_command(show)
 main.add_command(extract)
+main.add_command(duplicates)
+main.add_command(explain)

@@ -1,4 +1,4 @@
-"""Decide whether an article is a new story or another copy of an archived one."""
+"""Decide whether an article is a new story, another copy of an archived one, or a new version of a page."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from crawler.config import from_settings
 from crawler.dedup import DedupConfig, Similarity, band_keys, fingerprint, shingles, signature, similarity
 from crawler.items import ArticleItem
 
-#: How many LSH candidates are verified against their real text, best first.
+#: How many LSH candidates are verified against their real text, most shared buckets first.
 MAX_CANDIDATES = 20
 
 
@@ -22,7 +22,11 @@ def dedup_config(settings: BaseSettings) -> DedupConfig:
 
 
 class DedupPipeline:
-    """Mark each ArticleItem as an exact or near duplicate of a story, or as new."""
+    """Mark each ArticleItem as an exact or near duplicate of a story, a new version of its URL, or new.
+
+    A page at a URL the archive already holds is a new version of that page
+    (``match = "version"``), never a repost of itself.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         self.settings = crawler.settings
@@ -45,24 +49,22 @@ class DedupPipeline:
             return item
         item.fingerprint = fingerprint(item.text)
         if item.revises is not None:  # a story's own page again: no match to look for, only its new keys
-            item.band_keys = self._band_keys(item.text)
+            item.band_keys = self._band_keys(shingles(item.text, self.config))
             return item
+        if (story_id := self.archive.story_of_url(item.url)) is not None:
+            item.duplicate_of, item.match = story_id, "version"
+            self.stats.inc_value("newsarchive/dedup/same_url")
+            return item
+        mine = shingles(item.text, self.config)
+        if not mine.size:  # nothing to compare, not even exactly: a new story, kept out of the index
+            self.stats.inc_value("newsarchive/dedup/new")
+            return item
+        item.band_keys = self._band_keys(mine)
         if (story_id := self.archive.story_by_fingerprint(item.fingerprint)) is not None:
             item.duplicate_of, item.match = story_id, "exact"
             self.stats.inc_value("newsarchive/dedup/exact")
             return item
-        mine = shingles(item.text, self.config.shingle_size)
-        if not mine:  # nothing to compare: a new story, kept out of the index
-            self.stats.inc_value("newsarchive/dedup/new")
-            return item
-        item.band_keys = self._band_keys(item.text, mine)
-        candidates = self.archive.candidates(item.band_keys)[:MAX_CANDIDATES]
-        best: tuple[int, Similarity] | None = None
-        for story_id, text in self.archive.texts(candidates).items():
-            sim = similarity(mine, shingles(text, self.config.shingle_size))
-            if sim.same_story(self.config) and (best is None or sim.jaccard > best[1].jaccard):
-                best = (story_id, sim)
-        if best is None:
+        if (best := self._best_candidate(mine, item.band_keys)) is None:
             self.stats.inc_value("newsarchive/dedup/new")
             return item
         item.duplicate_of, item.match = best[0], "near"
@@ -70,6 +72,21 @@ class DedupPipeline:
         self.stats.inc_value("newsarchive/dedup/near")
         return item
 
-    def _band_keys(self, text: str, mine: frozenset[str] | None = None) -> list[tuple[int, int]]:
-        mine = shingles(text, self.config.shingle_size) if mine is None else mine
-        return band_keys(signature(mine, self.config), self.config) if mine else []
+    def _band_keys(self, mine: Any) -> list[tuple[int, int]]:
+        return band_keys(signature(mine, self.config), self.config) if mine.size else []
+
+    def _best_candidate(self, mine: Any, keys: list[tuple[int, int]]) -> tuple[int, Similarity] | None:
+        """Return the candidate story with the copy most similar to ``mine``, among copies that pass verification.
+
+        Any copy of a story may match by Jaccard; only its canonical copy by
+        containment, so that a story quoting one cut-down copy is not pulled in.
+        """
+        candidates = self.archive.candidates(keys)[:MAX_CANDIDATES]
+        self.stats.inc_value("newsarchive/dedup/candidates", len(candidates))
+        best: tuple[int, Similarity] | None = None
+        for story_id, text, canonical in self.archive.copy_texts(candidates):
+            sim = similarity(mine, shingles(text, self.config))
+            by = sim.merged_by(self.config)
+            if (by == "jaccard" or by and canonical) and (best is None or sim.jaccard > best[1].jaccard):
+                best = (story_id, sim)
+        return best

@@ -17,7 +17,7 @@ from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
 from crawler.extraction import Article
 from crawler.items import ArticleItem
-from storage import NewStory, Sighting
+from storage import NewStory
 from storage.versions import revise_story
 
 logger = logging.getLogger(__name__)
@@ -72,11 +72,18 @@ class StorePipeline:
                 self.archive.add_story(self._story(item), item.band_keys, lines, item.warc)
                 self.stats.inc_value("newsarchive/stories_new")
                 item.stored = "archived"
+            elif item.match == "version":  # the same URL again: a new version of the page, not a repost
+                self.stats.inc_value("newsarchive/versions")
+                raise DropItem(f"same URL, a new version: {item.url}", log_level="DEBUG")
             else:
-                sighting = Sighting(item.url, item.site, item.article.title, item.match, item.similarity, item.containment)
-                self.archive.add_sighting(item.duplicate_of, sighting, lines, item.warc)
+                repointed = self.archive.add_copy(
+                    item.duplicate_of, self._story(item), item.match, item.similarity, item.containment,
+                    item.band_keys, lines, item.warc,
+                )
                 self.stats.inc_value("newsarchive/duplicates")
                 item.stored = "duplicate"
+                if repointed:
+                    self.stats.inc_value("newsarchive/dedup/repointed")
         except IntegrityError as exc:
             # the same URL reached twice at once: the first write won, nothing is lost
             self.stats.inc_value("newsarchive/known_url")

@@ -1,0 +1,50 @@
+"""``newsarchive duplicates``: the stories that ran in more than one place, biggest clusters first."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from crawler.cli.common import db_option, open_archive
+from storage.clusters import Cluster, clusters
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO date or date-time: {value!r}", param_hint="--since") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _print(console: Console, cluster: Cluster) -> None:
+    canonical = cluster.copies[0]
+    console.print(f"[bold]story {cluster.story_id}[/bold]: {escape(canonical.title or '')} ({len(cluster.copies)} copies)")
+    for copy in cluster.copies:
+        similarity = "" if copy.match == "original" else f"{copy.similarity:.2f}"
+        published = copy.published or "undated"
+        console.print(f"  {copy.match:<8} {similarity:>4}  {published:<10}  seen {copy.seen:%Y-%m-%d %H:%M}  "
+                      f"{escape(copy.site)}  {escape(copy.url)}")
+
+
+@click.command()
+@db_option
+@click.option("--site", help="Only clusters with a copy on this site.")
+@click.option("--since", "since", metavar="DATE", help="Only clusters with a copy seen at or after this ISO date.")
+def duplicates(db: str, site: str | None, since: str | None) -> None:
+    """List the stories found in more than one place, biggest clusters first, canonical copy on top."""
+    moment = _since(since)
+    with open_archive(db) as archive:
+        found = clusters(archive, site=site, since=moment)
+    console = Console(soft_wrap=True)
+    if not found:
+        console.print("no duplicates" + (f" on {site}" if site else "") + (f" since {since}" if since else ""))
+        return
+    for cluster in found:
+        _print(console, cluster)
+    console.print(f"{len(found)} stories with duplicates, {sum(len(c.copies) - 1 for c in found)} duplicate copies")
