@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.newsweb import NewsWeb
+from databases import db, postgres  # noqa: F401  (fixtures: every storage test on SQLite and PostgreSQL)
 from fixture_web import FixtureWeb, build_test_web
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""The SQLite archive: stories, sightings, index and line counts, written atomically and kept."""
+"""The archive on SQLite and PostgreSQL: stories, sightings, index and line counts, written atomically and kept."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from storage import Archive, ArchiveError, NewStory, Sighting, schema_version
+from storage import Archive, ArchiveError, NewStory, Sighting, archive_url, schema_version
 from storage.export import export_jsonl
 
 
@@ -19,16 +19,15 @@ def _story(url: str = "http://a.org/1", site: str = "a.org", text: str = "Body l
                     sitename="A", text=text, raw_text=text, fingerprint="f-" + url)
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "archive.db")
+def _engine(db: str) -> sa.Engine:
+    return sa.create_engine(archive_url(db))
 
 
 def test_a_story_and_its_reposts_survive_reopening(db: str) -> None:
     with Archive(db) as archive:
         story_id = archive.add_story(_story(), [(0, 11), (1, 12)], {})
         archive.add_sighting(story_id, Sighting("http://b.org/9", "b.org", "T2", "near", 0.8, 0.95), {})
-    with Archive(f"sqlite:///{db}") as archive:
+    with Archive(archive_url(db)) as archive:
         assert archive.known_url("http://a.org/1") and archive.known_url("http://b.org/9")
         assert not archive.known_url("http://c.org/1")
         assert archive.candidates([(1, 12), (5, 5)]) == [story_id]
@@ -36,7 +35,9 @@ def test_a_story_and_its_reposts_survive_reopening(db: str) -> None:
         out = io.StringIO()
         assert export_jsonl(archive, out) == 1
     record = json.loads(out.getvalue())
-    assert record["duplicates"] == [{"url": "http://b.org/9", "site": "b.org", "similarity": 0.8}]
+    (duplicate,) = record["duplicates"]
+    assert {k: duplicate[k] for k in ("url", "site", "title", "match", "similarity", "containment")} == {
+        "url": "http://b.org/9", "site": "b.org", "title": "T2", "match": "near", "similarity": 0.8, "containment": 0.95}
     assert record["text"] == "Body line.\nSecond line."
 
 
@@ -94,7 +95,7 @@ def test_dedup_parameters_are_stored_and_a_mismatch_is_refused(db: str) -> None:
 
 def test_an_archive_from_a_newer_version_is_refused(db: str) -> None:
     Archive(db).close()
-    engine = sa.create_engine(f"sqlite:///{db}")
+    engine = _engine(db)
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_future'"))
     engine.dispose()
@@ -103,13 +104,16 @@ def test_an_archive_from_a_newer_version_is_refused(db: str) -> None:
 
 
 def test_an_archive_from_before_migrations_is_brought_up_to_date(db: str) -> None:
-    engine = sa.create_engine(f"sqlite:///{db}")
+    engine = _engine(db)
     with engine.begin() as conn:  # the schema issue 2 wrote, without alembic_version
         conn.execute(sa.text("CREATE TABLE meta (key VARCHAR(64) PRIMARY KEY, value TEXT NOT NULL)"))
-        conn.execute(sa.text("CREATE TABLE stories (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE)"))
+        conn.execute(sa.text(
+            "CREATE TABLE stories (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, site VARCHAR(255) NOT NULL, "
+            "title TEXT, author TEXT, published VARCHAR(32), language VARCHAR(16), sitename TEXT, text TEXT NOT NULL, "
+            "raw_text TEXT NOT NULL, fingerprint VARCHAR(64) NOT NULL, first_seen TIMESTAMP WITH TIME ZONE NOT NULL)"))
     engine.dispose()
     Archive(db).close()
-    engine = sa.create_engine(f"sqlite:///{db}")
+    engine = _engine(db)
     with engine.connect() as conn:
         assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == schema_version.head()
     engine.dispose()
@@ -120,12 +124,24 @@ def test_a_bad_target_gets_a_clear_error(tmp_path: Path) -> None:
         Archive("nosuchdialect://x")
     with pytest.raises(ArchiveError, match="cannot open archive"):
         Archive(str(tmp_path / "missing-dir" / "a.db"))
+    with pytest.raises(ArchiveError, match="cannot open archive postgresql\\+psycopg://postgres:\\*\\*\\*@127.0.0.1:1/x"):
+        Archive("postgresql://postgres:secret@127.0.0.1:1/x")  # nothing listens on port 1: connection refused
 
 
-def test_reading_a_missing_archive_does_not_create_one(tmp_path: Path) -> None:
-    with pytest.raises(ArchiveError, match="no archive at"):
-        Archive(str(tmp_path / "none.db"), create=False)
-    assert not (tmp_path / "none.db").exists()
+def test_postgresql_urls_are_served_by_psycopg() -> None:
+    assert archive_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert archive_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert archive_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert archive_url("a/b.db") == "sqlite:///a/b.db"
+
+
+def test_reading_a_missing_archive_does_not_create_one(db: str) -> None:
+    with pytest.raises(ArchiveError, match="no archive (at|in) "):
+        Archive(db, create=False)
+    engine = _engine(db)
+    with engine.connect() as conn:
+        assert not sa.inspect(conn).get_table_names()
+    engine.dispose()
 
 
 def test_newsarchive_migrate_creates_then_reports_up_to_date(db: str) -> None:

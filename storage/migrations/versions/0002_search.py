@@ -1,0 +1,59 @@
+"""Full-text search over titles and texts: an FTS5 table on SQLite, a GIN index on PostgreSQL.
+
+SQLite: ``stories_fts`` is an external-content FTS5 table over ``stories`` (it
+stores only the index), kept in step by triggers, so every writer — crawl,
+re-clean, import — updates it in the same transaction.
+PostgreSQL: a GIN index on the weighted tsvector expression that
+``storage.search`` queries with; nothing to keep in step.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+SQLITE_UP = [
+    "CREATE VIRTUAL TABLE stories_fts USING fts5("
+    "title, text, content='stories', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER stories_fts_insert AFTER INSERT ON stories BEGIN "
+    "INSERT INTO stories_fts(rowid, title, text) VALUES (new.id, new.title, new.text); END",
+    "CREATE TRIGGER stories_fts_delete AFTER DELETE ON stories BEGIN "
+    "INSERT INTO stories_fts(stories_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text); END",
+    "CREATE TRIGGER stories_fts_update AFTER UPDATE OF title, text ON stories BEGIN "
+    "INSERT INTO stories_fts(stories_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text); "
+    "INSERT INTO stories_fts(rowid, title, text) VALUES (new.id, new.title, new.text); END",
+    "INSERT INTO stories_fts(stories_fts) VALUES ('rebuild')",
+]
+SQLITE_DOWN = [
+    "DROP TRIGGER stories_fts_update",
+    "DROP TRIGGER stories_fts_delete",
+    "DROP TRIGGER stories_fts_insert",
+    "DROP TABLE stories_fts",
+]
+# the expression must stay identical to storage.search.PG_DOCUMENT for the planner to use the index
+POSTGRESQL_UP = [
+    "CREATE INDEX stories_search ON stories USING gin (("
+    "setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, text), 'B')))",
+]
+POSTGRESQL_DOWN = ["DROP INDEX stories_search"]
+
+
+def _run(statements: dict[str, list[str]]) -> None:
+    for statement in statements[op.get_bind().dialect.name]:
+        op.execute(statement)
+
+
+def upgrade() -> None:
+    _run({"sqlite": SQLITE_UP, "postgresql": POSTGRESQL_UP})
+
+
+def downgrade() -> None:
+    _run({"sqlite": SQLITE_DOWN, "postgresql": POSTGRESQL_DOWN})
