@@ -18,7 +18,8 @@ class ParquetUnavailable(RuntimeError):
     """pyarrow is not installed."""
 
 
-def _pyarrow() -> Any:
+def require_pyarrow() -> Any:
+    """Return the pyarrow module, or raise ParquetUnavailable saying how to install it."""
     try:
         import pyarrow
         import pyarrow.parquet  # noqa: F401
@@ -31,7 +32,7 @@ def _pyarrow() -> Any:
 
 def parquet_schema(duplicates: bool) -> Any:
     """Return the Arrow schema of an export: strings, ``first_seen`` a UTC timestamp, duplicates a list of structs."""
-    pa = _pyarrow()
+    pa = require_pyarrow()
     timestamp = pa.timestamp("us", tz="UTC")
     fields = [pa.field(name, pa.string()) for name in FIELDS[:-2]] + [pa.field("first_seen", timestamp)]
     if duplicates:
@@ -47,7 +48,7 @@ def export_parquet(
     archive: Archive, out: BinaryIO, selection: Selection = EVERYTHING, duplicates: bool = False
 ) -> int:
     """Write the selected stories to ``out`` as Parquet, one row group per ``ROW_GROUP`` stories; return how many."""
-    pa = _pyarrow()
+    pa = require_pyarrow()
     schema = parquet_schema(duplicates)
     stream = records(archive, selection, duplicates)
     count = 0

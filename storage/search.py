@@ -47,8 +47,8 @@ class SearchHit:
 def fts5_query(text: str) -> str | None:
     """Return ``text`` as an FTS5 query of quoted terms that must all match; None if it has no word.
 
-    >>> fts5_query('NEAR(a "b") OR c*')
-    '"NEAR(a" """b"")" "OR" "c*"'
+    >>> fts5_query("NEAR(a b) OR c*")
+    '"NEAR(a" "b)" "OR" "c*"'
     """
     terms = [f'"{chunk.replace(chr(34), chr(34) * 2)}"' for chunk in text.split() if _WORD.search(chunk)]
     return " ".join(terms) or None
@@ -60,12 +60,12 @@ def search(archive: Archive, text: str, selection: Selection = EVERYTHING, limit
         raise ValueError(f"limit must be a positive integer, got {limit!r}")
     dialect = archive.engine.dialect.name
     if dialect == "postgresql":
-        query = _postgresql(text, selection, limit)
+        query = postgresql_query(text, selection, limit)
     elif dialect == "sqlite":
         fts = fts5_query(text)
         if fts is None:
             return []
-        query = _sqlite(fts, selection, limit)
+        query = sqlite_query(fts, selection, limit)
     else:
         raise ValueError(f"search is not available on {dialect}")
     with archive.engine.connect() as conn:
@@ -76,7 +76,7 @@ def _columns() -> list[sa.ColumnElement[object]]:
     return [stories.c.url, stories.c.title, stories.c.site, stories.c.published]
 
 
-def _sqlite(fts: str, selection: Selection, limit: int) -> sa.Select[object]:
+def sqlite_query(fts: str, selection: Selection, limit: int) -> sa.Select[object]:
     table = sa.table("stories_fts", sa.column("rowid"))
     name = sa.literal_column("stories_fts")
     rank = sa.func.bm25(name, *_FTS_WEIGHTS)
@@ -90,7 +90,7 @@ def _sqlite(fts: str, selection: Selection, limit: int) -> sa.Select[object]:
     )
 
 
-def _postgresql(text: str, selection: Selection, limit: int) -> sa.Select[object]:
+def postgresql_query(text: str, selection: Selection, limit: int) -> sa.Select[object]:
     config = sa.literal_column(_PG_CONFIG)
     document = sa.literal_column(PG_DOCUMENT)
     query = sa.func.plainto_tsquery(config, text)

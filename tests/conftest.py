@@ -57,7 +57,7 @@ class Crawls:
     requests_before_third: int
 
     def export(self) -> list[dict]:
-        result = newsarchive("export", "--db", str(self.db))
+        result = newsarchive("export", "--with-duplicates", "--db", str(self.db))
         assert result.returncode == 0, result.stderr
         return [json.loads(line) for line in result.stdout.splitlines()]
 

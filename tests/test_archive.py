@@ -10,13 +10,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from storage import Archive, ArchiveError, NewStory, Sighting, archive_url, schema_version
+from archive_data import new_story as _story
+from storage import Archive, ArchiveError, Sighting, archive_url, schema_version
 from storage.export import export_jsonl
-
-
-def _story(url: str = "http://a.org/1", site: str = "a.org", text: str = "Body line.\nSecond line.") -> NewStory:
-    return NewStory(url=url, site=site, title="T", author="A", published="2024-04-28", language="en",
-                    sitename="A", text=text, raw_text=text, fingerprint="f-" + url)
 
 
 def _engine(db: str) -> sa.Engine:

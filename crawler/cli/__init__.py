@@ -8,7 +8,9 @@ from crawler import __version__
 from crawler.cli.crawl import crawl
 from crawler.cli.demo import demo
 from crawler.cli.export import export
+from crawler.cli.import_ import import_
 from crawler.cli.migrate import migrate
+from crawler.cli.search import search
 from crawler.cli.stats import stats
 
 
@@ -23,3 +25,5 @@ main.add_command(export)
 main.add_command(stats)
 main.add_command(demo)
 main.add_command(migrate)
+main.add_command(search)
+main.add_command(import_)
