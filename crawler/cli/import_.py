@@ -8,8 +8,6 @@ import click
 
 from crawler.cli.common import console, db_option, settings_option
 from crawler.dedup import DedupConfig, band_keys, fingerprint, shingles, signature
-from crawler.pipelines.dedup import dedup_config
-from crawler.run import crawl_settings
 from storage import Archive, ArchiveError
 from storage.importer import import_jsonl
 
@@ -23,6 +21,9 @@ def import_(file: Any, db: str, overrides: tuple[str, ...]) -> None:
 
     The dedup index is rebuilt with the DEDUP_* settings (``-s`` as for crawl).
     """
+    from crawler.pipelines.dedup import dedup_config
+    from crawler.run import crawl_settings
+
     try:
         config = dedup_config(crawl_settings(db, overrides))
         with Archive(db) as archive:
