@@ -19,11 +19,8 @@ from storage.selection import EVERYTHING, Selection
 
 #: Marks around matched words in a snippet (control characters: never in archived text).
 MARK_START, MARK_END = "\x02", "\x03"
-#: The weighted document PostgreSQL searches: identical to the GIN index of migration 0002.
-PG_DOCUMENT = (
-    "setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
-    "setweight(to_tsvector('english'::regconfig, text), 'B')"
-)
+#: PostgreSQL's weighted tsvector of title and text: a generated column with a GIN index (migration 0002).
+PG_DOCUMENT = "search_document"
 _PG_CONFIG = "'english'::regconfig"
 _PG_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MinWords=15, MaxWords=35, MaxFragments=2, FragmentDelimiter=\" … \""
 #: bm25 weights of the FTS5 columns (title, text).
@@ -77,6 +74,7 @@ def _columns() -> list[sa.ColumnElement[object]]:
 
 
 def sqlite_query(fts: str, selection: Selection, limit: int) -> sa.Select[object]:
+    """Return the FTS5 search for the quoted query ``fts``: best BM25 first (title weighted), with a snippet."""
     table = sa.table("stories_fts", sa.column("rowid"))
     name = sa.literal_column("stories_fts")
     rank = sa.func.bm25(name, *_FTS_WEIGHTS)
@@ -91,6 +89,7 @@ def sqlite_query(fts: str, selection: Selection, limit: int) -> sa.Select[object
 
 
 def postgresql_query(text: str, selection: Selection, limit: int) -> sa.Select[object]:
+    """Return the tsvector search for the words of ``text``: best ts_rank_cd first, with a ts_headline snippet."""
     config = sa.literal_column(_PG_CONFIG)
     document = sa.literal_column(PG_DOCUMENT)
     query = sa.func.plainto_tsquery(config, text)

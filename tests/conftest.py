@@ -57,9 +57,14 @@ class Crawls:
     requests_before_third: int
 
     def export(self) -> list[dict]:
-        result = newsarchive("export", "--with-duplicates", "--db", str(self.db))
-        assert result.returncode == 0, result.stderr
-        return [json.loads(line) for line in result.stdout.splitlines()]
+        return exported(str(self.db), "--with-duplicates")
+
+
+def exported(db: str, *options: str) -> list[dict]:
+    """Return the records ``newsarchive export --db DB OPTIONS...`` writes (JSON lines)."""
+    result = newsarchive("export", "--db", db, *options)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 @pytest.fixture(scope="session")

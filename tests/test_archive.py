@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 import json
 from pathlib import Path
 
@@ -148,3 +149,12 @@ def test_newsarchive_migrate_creates_then_reports_up_to_date(db: str) -> None:
     assert f"none -> {schema_version.head()}" in first.stderr
     again = newsarchive("migrate", "--db", db)
     assert again.returncode == 0 and "up to date" in again.stderr
+
+
+def test_processes_opening_a_new_archive_at_once_all_get_it(db: str) -> None:
+    """Crawlers started together on one new database: one creates the schema, the others wait for it."""
+    with ThreadPoolExecutor(4) as pool:
+        opened = list(pool.map(lambda _: Archive(db), range(4)))
+    for archive in opened:
+        assert archive.summary()["stories"] == 0
+        archive.close()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from archive_data import new_story
-from conftest import Crawls, newsarchive
+from conftest import Crawls, exported, newsarchive
 from crawler.cli import main
 from crawler.cli.import_ import signed
 from crawler.dedup import DedupConfig
@@ -42,31 +42,25 @@ def archive(db: str):
         yield archive
 
 
-def _jsonl(db: str, *args: str) -> list[dict]:
-    result = newsarchive("export", "--db", db, *args)
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
-
-
 def test_export_holds_one_copy_per_story_and_duplicates_on_request(archive: Archive, db: str) -> None:
-    plain = _jsonl(db)
+    plain = exported(db)
     assert [r["url"] for r in plain] == [f"http://a.org/{i}" for i in range(1, 31)]
     assert "duplicates" not in plain[0]
     assert plain[0]["text"] == "Story 1.\nLine, with \"quotes\" and ünïcode."
     assert plain[0]["first_seen"] == "2024-05-01T08:30:00+00:00"
-    (duplicate,) = _jsonl(db, "--with-duplicates")[0]["duplicates"]
+    (duplicate,) = exported(db, "--with-duplicates")[0]["duplicates"]
     assert duplicate == {"url": "http://c.org/1-0", "site": "c.org", "title": "Copy 0", "match": "near",
                          "similarity": 0.8123, "containment": 0.9, "seen": "2024-05-01T08:30:00+00:00"}
 
 
 def test_export_selects_by_site_and_publication_day(archive: Archive, db: str) -> None:
-    records = _jsonl(db, "--site", "b.org", "--since", "2024-01-05", "--until", "2024-01-09")
+    records = exported(db, "--site", "b.org", "--since", "2024-01-05", "--until", "2024-01-09")
     assert [r["published"] for r in records] == ["2024-01-05", "2024-01-07", "2024-01-09"]
     assert {r["site"] for r in records} == {"b.org"}
 
 
 def test_csv_and_parquet_hold_what_jsonl_holds(archive: Archive, db: str, tmp_path: Path) -> None:
-    expected = _jsonl(db, "--with-duplicates")
+    expected = exported(db, "--with-duplicates")
     for fmt in ("csv", "parquet"):
         result = newsarchive("export", "--db", db, "--format", fmt, "--with-duplicates", "-o", str(tmp_path / f"out.{fmt}"))
         assert result.returncode == 0, result.stderr
@@ -112,7 +106,7 @@ def test_a_crawled_archive_survives_export_and_import(crawls: Crawls, db: str, t
     assert result.returncode == 0, result.stderr
     original = dump.read_text("utf-8").splitlines()
     assert f"imported {len(original)} stories" in result.stderr
-    assert [json.loads(line) for line in original] == _jsonl(db, "--with-duplicates")
+    assert [json.loads(line) for line in original] == exported(db, "--with-duplicates")
     assert newsarchive("stats", "--db", str(crawls.db)).stdout == newsarchive("stats", "--db", db).stdout
 
 
@@ -121,7 +115,7 @@ def test_an_imported_archive_knows_its_stories_for_dedup(db: str) -> None:
     text = " ".join(f"word{i}" for i in range(200))
     record = {"url": "http://a.org/1", "site": "a.org", "text": text, "first_seen": T0.isoformat()}
     with Archive(db) as archive:
-        assert import_jsonl(archive, [json.dumps(record)], lambda t: signed(t, config)) == 1
+        assert importexported(archive, [json.dumps(record)], lambda t: signed(t, config)) == 1
         fingerprint, keys = signed(text, config)
         (story_id,) = archive.candidates(keys)
         assert archive.story_by_fingerprint(fingerprint) == story_id
@@ -130,7 +124,7 @@ def test_an_imported_archive_knows_its_stories_for_dedup(db: str) -> None:
 
 def test_import_refuses_an_archive_that_holds_anything(archive: Archive) -> None:
     with pytest.raises(ArchiveError, match="not empty"):
-        import_jsonl(archive, [], lambda t: ("", []))
+        importexported(archive, [], lambda t: ("", []))
 
 
 def test_a_bad_line_imports_nothing(db: str) -> None:
@@ -138,5 +132,5 @@ def test_a_bad_line_imports_nothing(db: str) -> None:
     lines = [json.dumps(good), "", '{"url": "http://a.org/2"}']
     with Archive(db) as archive:
         with pytest.raises(BadExportLine, match="line 3 "):
-            import_jsonl(archive, lines, lambda t: ("f", []))
+            importexported(archive, lines, lambda t: ("f", []))
         assert archive.is_empty()

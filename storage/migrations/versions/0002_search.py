@@ -3,8 +3,11 @@
 SQLite: ``stories_fts`` is an external-content FTS5 table over ``stories`` (it
 stores only the index), kept in step by triggers, so every writer — crawl,
 re-clean, import — updates it in the same transaction.
-PostgreSQL: a GIN index on the weighted tsvector expression that
-``storage.search`` queries with; nothing to keep in step.
+PostgreSQL: a stored generated tsvector column ``search_document`` (title
+weighted above text) with a GIN index; the server keeps it in step. Stored,
+not an expression index, so that ranking the matches reads vectors instead of
+re-parsing every matching text. It is left out of ``storage.schema`` (SQLite has
+no such column); nothing writes it.
 
 Revision ID: 0002
 Revises: 0001
@@ -37,13 +40,13 @@ SQLITE_DOWN = [
     "DROP TRIGGER stories_fts_insert",
     "DROP TABLE stories_fts",
 ]
-# the expression must stay identical to storage.search.PG_DOCUMENT for the planner to use the index
 POSTGRESQL_UP = [
-    "CREATE INDEX stories_search ON stories USING gin (("
+    "ALTER TABLE stories ADD COLUMN search_document tsvector GENERATED ALWAYS AS ("
     "setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
-    "setweight(to_tsvector('english'::regconfig, text), 'B')))",
+    "setweight(to_tsvector('english'::regconfig, text), 'B')) STORED",
+    "CREATE INDEX stories_search ON stories USING gin (search_document)",
 ]
-POSTGRESQL_DOWN = ["DROP INDEX stories_search"]
+POSTGRESQL_DOWN = ["DROP INDEX stories_search", "ALTER TABLE stories DROP COLUMN search_document"]
 
 
 def _run(statements: dict[str, list[str]]) -> None:
