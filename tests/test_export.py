@@ -115,7 +115,7 @@ def test_an_imported_archive_knows_its_stories_for_dedup(db: str) -> None:
     text = " ".join(f"word{i}" for i in range(200))
     record = {"url": "http://a.org/1", "site": "a.org", "text": text, "first_seen": T0.isoformat()}
     with Archive(db) as archive:
-        assert importexported(archive, [json.dumps(record)], lambda t: signed(t, config)) == 1
+        assert import_jsonl(archive, [json.dumps(record)], lambda t: signed(t, config)) == 1
         fingerprint, keys = signed(text, config)
         (story_id,) = archive.candidates(keys)
         assert archive.story_by_fingerprint(fingerprint) == story_id
@@ -124,7 +124,7 @@ def test_an_imported_archive_knows_its_stories_for_dedup(db: str) -> None:
 
 def test_import_refuses_an_archive_that_holds_anything(archive: Archive) -> None:
     with pytest.raises(ArchiveError, match="not empty"):
-        importexported(archive, [], lambda t: ("", []))
+        import_jsonl(archive, [], lambda t: ("", []))
 
 
 def test_a_bad_line_imports_nothing(db: str) -> None:
@@ -132,5 +132,5 @@ def test_a_bad_line_imports_nothing(db: str) -> None:
     lines = [json.dumps(good), "", '{"url": "http://a.org/2"}']
     with Archive(db) as archive:
         with pytest.raises(BadExportLine, match="line 3 "):
-            importexported(archive, lines, lambda t: ("f", []))
+            import_jsonl(archive, lines, lambda t: ("f", []))
         assert archive.is_empty()
