@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from crawler.extraction import Article
+from storage.warc import WarcLocation
 
 
 @dataclass
 class PageItem:
-    """An HTML page the spider fetched; ``listed`` if a sitemap or feed named it."""
+    """An HTML page the spider fetched; ``listed`` if a sitemap or feed named it; ``warc``: its raw capture."""
 
     url: str
     html: str = field(repr=False)
     listed: bool = False
+    warc: WarcLocation | None = None
 
 
 @dataclass
@@ -30,3 +32,8 @@ class ArticleItem:
     match: str = "original"
     similarity: float = 1.0
     containment: float = 1.0
+    #: The archived story whose own page this is again: the article may be a new version of it.
+    revises: int | None = None
+    #: What the archive made of it: archived, duplicate, revised or unchanged.
+    stored: str = ""
+    warc: WarcLocation | None = None

@@ -13,6 +13,8 @@ from scrapy.utils.project import get_project_settings
 from crawler.archive_access import open_archive
 from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
+from crawler.middlewares.known import refetch_hours
+from crawler.extensions.warc import warc_max_size
 from crawler.pipelines.dedup import dedup_config
 from crawler.spiders.news import NewsSpider, parse_start_urls
 
@@ -35,6 +37,8 @@ def check(settings: Settings, urls: Iterable[str]) -> None:
     """Raise ValueError or ArchiveError now for what would otherwise fail inside the crawl."""
     parse_start_urls(list(urls))
     from_settings(BoilerplateConfig, "BOILERPLATE", settings)
+    refetch_hours(settings)
+    warc_max_size(settings)
     config = dedup_config(settings)
     with open_archive(settings) as archive:
         archive.ensure_index_params(config.index_params())

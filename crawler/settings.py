@@ -37,6 +37,14 @@ LOG_LEVEL = "INFO"
 #: Where the archive lives: an SQLite file path or a SQLAlchemy URL.
 NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "archive.db")
 
+# -- raw responses in WARC --------------------------------------------
+#: Record every downloaded response and its request in WARC files.
+NEWSARCHIVE_WARC_ENABLED = True
+#: The WARC folder; empty: next to the SQLite archive (archive.db -> archive.warc/), ./warc for a server database.
+NEWSARCHIVE_WARC_DIR = ""
+#: Start a new WARC file once the current one has this many bytes.
+NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000
+
 # -- extraction and boilerplate ----------------------------------------
 #: Pages with fewer words of main text are not articles.
 ARTICLE_MIN_WORDS = 80
@@ -56,6 +64,26 @@ DEDUP_JACCARD_THRESHOLD = 0.5
 DEDUP_CONTAINMENT_THRESHOLD = 0.8
 DEDUP_MIN_SHINGLES = 30
 
+# -- incremental and resumable crawls ---------------------------------
+#: Skip archived articles and revalidate listings, feeds and sitemaps (False: fetch everything again).
+INCREMENTAL_ENABLED = True
+#: Also re-fetch archived articles first fetched less than this many hours ago (0: only when
+#: their sitemap lastmod or feed date is newer than our last fetch).
+INCREMENTAL_REFETCH_HOURS = 0.0
+#: The name under which runs of this crawl are recorded (default: the sites' host:port).
+NEWSARCHIVE_SITE = ""
+#: Seconds between two saves of a running crawl's counts in its run record (0: only at the end).
+NEWSARCHIVE_RUN_SAVE_INTERVAL = 10.0
+
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.warc.WarcLocationMiddleware": 100,
+    "crawler.middlewares.known.KnownArticlesMiddleware": 950,
+}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.conditional.ConditionalGetMiddleware": 80,
+    "crawler.middlewares.fetchlog.FetchLogMiddleware": 950,
+}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 100,
     "crawler.pipelines.dedup.DedupPipeline": 200,
@@ -63,7 +91,10 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.progress.Progress": 500,
-    "crawler.extensions.archive_guard.ArchiveGuard": 510,
+    "crawler.extensions.archive_guard.ArchiveGuard": 530,
+    "crawler.extensions.runs.RunRecorder": 510,
+    "crawler.extensions.jobdir.JobdirGuard": 520,
+    "crawler.extensions.warc.WarcRecorder": 100,
 }
 #: Seconds between two progress lines (0 turns them off).
 NEWSARCHIVE_PROGRESS_INTERVAL = 5.0

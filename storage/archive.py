@@ -20,8 +20,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from storage import schema_version
-from storage.schema import lsh_buckets, meta, site_lines, sightings, sites, stories
+from storage.schema import lsh_buckets, meta, site_lines, sightings, sites, stories, warc_records
 from storage.selection import EVERYTHING, Selection
+from storage.warc import WarcLocation
 
 logger = logging.getLogger(__name__)
 
@@ -183,23 +184,33 @@ class Archive:
 
     # -- writes ----------------------------------------------------------
 
-    def add_story(self, story: NewStory, keys: Iterable[tuple[int, int]], lines: dict[str, str]) -> int:
-        """Archive a new story with its original sighting, index buckets and line counts; return its id."""
+    def add_story(
+        self, story: NewStory, keys: Iterable[tuple[int, int]], lines: dict[str, str], capture: WarcLocation | None = None
+    ) -> int:
+        """Archive a new story with its original sighting, index buckets, line counts and raw capture; return its id."""
         now = _now()
         with self.engine.begin() as conn:
             story_id = conn.execute(stories.insert().values(**asdict(story), first_seen=now)).inserted_primary_key[0]
             original = Sighting(story.url, story.site, story.title, "original", 1.0, 1.0)
-            conn.execute(sightings.insert().values(**asdict(original), story_id=story_id, seen=now))
+            sighting_id = conn.execute(
+                sightings.insert().values(**asdict(original), story_id=story_id, seen=now)
+            ).inserted_primary_key[0]
+            _add_capture(conn, sighting_id, capture)
             buckets = [{"band": b, "bucket": k, "story_id": story_id} for b, k in keys]
             if buckets:
                 conn.execute(lsh_buckets.insert(), buckets)
             self._count_lines(conn, story.site, lines)
         return story_id
 
-    def add_sighting(self, story_id: int, sighting: Sighting, lines: dict[str, str]) -> None:
-        """Record another place where story ``story_id`` was found, with its page's line counts."""
+    def add_sighting(
+        self, story_id: int, sighting: Sighting, lines: dict[str, str], capture: WarcLocation | None = None
+    ) -> None:
+        """Record another place where story ``story_id`` was found, with its page's line counts and raw capture."""
         with self.engine.begin() as conn:
-            conn.execute(sightings.insert().values(**asdict(sighting), story_id=story_id, seen=_now()))
+            sighting_id = conn.execute(
+                sightings.insert().values(**asdict(sighting), story_id=story_id, seen=_now())
+            ).inserted_primary_key[0]
+            _add_capture(conn, sighting_id, capture)
             self._count_lines(conn, sighting.site, lines)
 
     def restore(self, archived_stories: Iterable[ArchivedStory]) -> int:
@@ -294,6 +305,27 @@ class Archive:
         with self.engine.connect() as conn:
             return conn.scalar(sa.select(sightings.c.id).limit(1)) is None and conn.scalar(sa.select(stories.c.id).limit(1)) is None
 
+    def story_at(self, url: str) -> dict[str, Any] | None:
+        """Return the story found at ``url`` (its own URL or a duplicate's) with its duplicates, or None."""
+        with self.engine.connect() as conn:
+            story_id = conn.scalar(sa.select(sightings.c.story_id).where(sightings.c.url == url))
+            if story_id is None:
+                return None
+            story = dict(conn.execute(sa.select(stories).where(stories.c.id == story_id)).one()._mapping)
+            story["duplicates"] = self._duplicates(conn, [story_id]).get(story_id, [])
+            return story
+
+    def capture_of(self, url: str) -> WarcLocation | None:
+        """Return where the raw response of the page at ``url`` was recorded, or None."""
+        query = (
+            sa.select(warc_records.c.warc_file, warc_records.c.warc_offset, warc_records.c.warc_length)
+            .join(sightings, sightings.c.id == warc_records.c.sighting_id)
+            .where(sightings.c.url == url)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return WarcLocation(*row) if row else None
+
     def summary(self) -> dict[str, Any]:
         """Return counts of stories and duplicates, overall and per site."""
         with self.engine.connect() as conn:
@@ -316,6 +348,15 @@ class Archive:
 def _safe(url: sa.URL) -> str:
     """Return ``url`` for messages: without its password."""
     return url.render_as_string(hide_password=True)
+
+
+def _add_capture(conn: Connection, sighting_id: int, capture: WarcLocation | None) -> None:
+    if capture is not None:
+        conn.execute(
+            warc_records.insert().values(
+                sighting_id=sighting_id, warc_file=capture.path, warc_offset=capture.offset, warc_length=capture.length
+            )
+        )
 
 
 def _insert_for(conn: Connection) -> Callable[..., Any]:

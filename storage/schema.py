@@ -79,3 +79,64 @@ site_lines = sa.Table(
     sa.Column("line", sa.Text, nullable=False),
     sa.Column("pages", sa.Integer, nullable=False),
 )
+
+#: Every crawl run: when, which site(s), its counts and how it ended (no end: still running, or killed).
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("site", sa.Text, nullable=False),
+    sa.Column("started", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished", sa.DateTime(timezone=True)),
+    sa.Column("finish_reason", sa.String(64)),
+    sa.Column("pages", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("new_stories", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("new_versions", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("errors", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("errors_by_kind", sa.Text, nullable=False, server_default="{}"),
+)
+
+#: The fetch log: every URL fetched (canonical form), the validators of its last response and what became of it.
+fetches = sa.Table(
+    "fetches",
+    metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("site", sa.String(255), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("status", sa.SmallInteger),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.String(64)),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("detail", sa.Text),
+    sa.Column("first_fetched", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("fetched", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), index=True),
+)
+
+#: Earlier texts of stories that changed: ``stories`` holds the latest, these the ones it replaced.
+story_versions = sa.Table(
+    "story_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id"), nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("title", sa.Text),
+    sa.Column("author", sa.Text),
+    sa.Column("published", sa.String(32)),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("raw_text", sa.Text, nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("replaced", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("story_id", "version"),
+)
+
+#: Where the raw capture of a sighting's page is: its response record in a WARC file.
+warc_records = sa.Table(
+    "warc_records",
+    metadata,
+    sa.Column("sighting_id", sa.Integer, sa.ForeignKey("sightings.id"), primary_key=True),
+    sa.Column("warc_file", sa.Text, nullable=False),
+    sa.Column("warc_offset", sa.BigInteger, nullable=False),
+    sa.Column("warc_length", sa.BigInteger, nullable=False),
+)

@@ -35,6 +35,11 @@ def newsarchive(*args: str, env_db: str | None = None, **kwargs: object) -> subp
     return run(NEWSARCHIVE, *args, env=env, **kwargs)
 
 
+def table_rows(output: str) -> list[list[str]]:
+    """Return the cells of the body rows of a table ``newsarchive`` printed with rich."""
+    return [[cell.strip() for cell in line.split("│")[1:-1]] for line in output.splitlines() if line.startswith("│")]
+
+
 @pytest.fixture(scope="session")
 def test_web() -> FixtureWeb:
     return build_test_web()

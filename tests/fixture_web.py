@@ -8,6 +8,7 @@ is the ground truth: which story every article page carries.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,22 @@ class FixtureWeb:
     #: (site name, slug) -> slug of the story the page carries
     origin: dict[tuple[str, str], str]
     seed: Story
+
+    def story_by_url(self) -> dict[str, str]:
+        """Return article URL -> slug of the story it carries."""
+        return {site.article_url(s): self.origin[(site.name, s.slug)] for site in self.sites for s in site.stories}
+
+    def check_archived_once(self, records: list[dict]) -> None:
+        """Assert that exported ``records`` hold every story once, each repost as its duplicate, nothing else."""
+        truth = self.story_by_url()
+        seen: Counter[str] = Counter()
+        for record in records:
+            story = truth[record["url"]]  # KeyError: a page that is no article page of the web
+            urls = [record["url"]] + [d["url"] for d in record["duplicates"]]
+            assert {truth[u] for u in urls} == {story}, f"{record['url']} merged different stories"
+            seen.update(truth[u] for u in urls)
+        assert len(records) == len(set(truth.values()))
+        assert sorted(seen.elements()) == sorted(truth.values())  # every page found, none twice
 
 
 def _find(stories: dict[str, Story], words: str) -> Story:
@@ -85,3 +102,32 @@ def build_test_web() -> FixtureWeb:
         "/story/2019/garbage.html": (200, "text/html; charset=utf-8", bytes(range(256)) * 40),
     }
     return FixtureWeb([topix, ledger, wire], origin, seed)
+
+
+@dataclass
+class GrowingWeb:
+    """A small web for re-crawl tests: two sites now, and stories each publishes later."""
+
+    sites: list[Site]
+    #: site name -> stories :meth:`publish_later` adds
+    later: dict[str, list[Story]]
+
+    def publish_later(self) -> None:
+        for site in self.sites:
+            site.stories.extend(self.later.pop(site.name, []))
+
+    def article_urls(self) -> list[str]:
+        return [site.article_url(story) for site in self.sites for story in site.stories]
+
+
+def build_growing_web() -> GrowingWeb:
+    """Return a sitemap site and a feed site of four stories each, two more each to come.
+
+    One story to come on each site is announced only by its sitemap or feed; one page of the
+    sitemap site is always overloaded (503).
+    """
+    stories = [load_seed(), *load_articles().values()]
+    topix = Site("Growing Topix", "topix", stories[0:4], discovery=("sitemap",), unlinked=(stories[9].slug,))
+    topix.broken = {"/story/overloaded.html": (503, "text/html", b"<html><body>Try again later</body></html>")}
+    ledger = Site("Growing Ledger", "ledger", stories[4:8], discovery=("feed",), unlinked=(stories[11].slug,))
+    return GrowingWeb([topix, ledger], {topix.name: stories[8:10], ledger.name: stories[10:12]})

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from sqlalchemy.exc import IntegrityError
 
 from archive_data import new_story as _story
@@ -102,12 +103,9 @@ def test_an_archive_from_a_newer_version_is_refused(db: str) -> None:
 
 def test_an_archive_from_before_migrations_is_brought_up_to_date(db: str) -> None:
     engine = _engine(db)
-    with engine.begin() as conn:  # the schema issue 2 wrote, without alembic_version
-        conn.execute(sa.text("CREATE TABLE meta (key VARCHAR(64) PRIMARY KEY, value TEXT NOT NULL)"))
-        conn.execute(sa.text(
-            "CREATE TABLE stories (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, site VARCHAR(255) NOT NULL, "
-            "title TEXT, author TEXT, published VARCHAR(32), language VARCHAR(16), sitename TEXT, text TEXT NOT NULL, "
-            "raw_text TEXT NOT NULL, fingerprint VARCHAR(64) NOT NULL, first_seen TIMESTAMP WITH TIME ZONE NOT NULL)"))
+    with engine.begin() as conn:  # the schema issue 2 wrote: that of migration 0001, without alembic_version
+        command.upgrade(schema_version._config(conn), "0001")
+        conn.execute(sa.text("DROP TABLE alembic_version"))
     engine.dispose()
     Archive(db).close()
     engine = _engine(db)

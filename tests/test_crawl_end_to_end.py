@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from conftest import ROOT, SCRAPY, Crawls, newsarchive, run
 from crawler.newsweb import NewsWeb
@@ -20,11 +19,6 @@ def _words(lines: list[str]) -> list[str]:
     return [" ".join(line.split()) for line in lines]
 
 
-def _by_url(test_web: FixtureWeb) -> dict[str, str]:
-    """Return article URL -> slug of the story it carries."""
-    return {site.article_url(story): test_web.origin[(site.name, story.slug)] for site in test_web.sites for story in site.stories}
-
-
 def test_crawls_succeed_and_print_a_summary(crawls: Crawls) -> None:
     for result in (crawls.first, crawls.second, crawls.third):
         assert result.returncode == 0, result.stderr
@@ -38,16 +32,7 @@ def test_crawls_trigger_no_python_warnings(crawls: Crawls) -> None:
 
 
 def test_every_story_is_archived_once_and_every_repost_is_its_duplicate(crawls: Crawls, test_web: FixtureWeb) -> None:
-    truth = _by_url(test_web)
-    records = crawls.export()
-    seen: Counter[str] = Counter()
-    for record in records:
-        story = truth[record["url"]]  # KeyError: a page that is no article page of the web
-        urls = [record["url"]] + [d["url"] for d in record["duplicates"]]
-        assert {truth[u] for u in urls} == {story}, f"{record['url']} merged different stories"
-        seen.update(truth[u] for u in urls)
-    assert len(records) == len(set(truth.values()))
-    assert sorted(seen.elements()) == sorted(truth.values())  # every page found, none twice
+    test_web.check_archived_once(crawls.export())
 
 
 def test_seed_article_is_clean_with_subheads_and_all_paragraphs(crawls: Crawls, test_web: FixtureWeb) -> None:

@@ -11,6 +11,8 @@ from crawler.cli.export import export
 from crawler.cli.import_ import import_
 from crawler.cli.migrate import migrate
 from crawler.cli.search import search
+from crawler.cli.runs import runs
+from crawler.cli.show import show
 from crawler.cli.stats import stats
 
 
@@ -27,3 +29,5 @@ main.add_command(demo)
 main.add_command(migrate)
 main.add_command(search)
 main.add_command(import_)
+main.add_command(runs)
+main.add_command(show)

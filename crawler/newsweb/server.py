@@ -1,9 +1,16 @@
-"""Serve a list of sites on 127.0.0.1, one port per site, logging every request."""
+"""Serve a list of sites on 127.0.0.1, one port per site, logging every request.
+
+Pages carry an ETag and a Last-Modified date (when :meth:`NewsWeb.publish` last
+changed them) and conditional requests get real 304s, as news servers send.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import time
 from dataclasses import dataclass
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
@@ -16,24 +23,48 @@ class LoggedRequest:
     site: str
     path: str
     user_agent: str
+    status: int = 0
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: _SiteServer
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self.server.log.append(LoggedRequest(self.server.site.name, self.path, self.headers.get("User-Agent", "")))
         path = self.path.split("?", 1)[0]
         found = self.server.files.get(path)
+        status = 404 if found is None else found[0]
+        validators = self.server.validators.get(path) if status == 200 else None
+        if validators and self._not_modified(*validators):
+            status = 304
+        self.server.log.append(
+            LoggedRequest(self.server.site.name, self.path, self.headers.get("User-Agent", ""), status)
+        )
         if found is None:
             self.send_error(404)
             return
-        status, ctype, body = found
         self.send_response(status)
+        if validators:
+            self.send_header("ETag", validators[0])
+            self.send_header("Last-Modified", formatdate(validators[1], usegmt=True))
+        if status == 304:
+            self.end_headers()
+            return
+        _, ctype, body = found
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _not_modified(self, etag: str, modified: float) -> bool:
+        """Apply If-None-Match, else If-Modified-Since (RFC 9110: the ETag wins when both are sent)."""
+        if match := self.headers.get("If-None-Match"):
+            return etag in [tag.strip() for tag in match.split(",")]
+        if since := self.headers.get("If-Modified-Since"):
+            try:
+                return int(modified) <= parsedate_to_datetime(since).timestamp()
+            except (TypeError, ValueError):
+                return False
+        return False
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         """Stay quiet: the request log is kept in memory instead."""
@@ -47,6 +78,8 @@ class _SiteServer(ThreadingHTTPServer):
         self.site = site
         self.log = log
         self.files: dict[str, tuple[int, str, bytes]] = {}
+        #: path -> (ETag, when its body last changed)
+        self.validators: dict[str, tuple[str, float]] = {}
 
 
 class NewsWeb:
@@ -72,9 +105,16 @@ class NewsWeb:
         return self
 
     def publish(self) -> None:
-        """Render every site again, e.g. after stories were added."""
+        """Render every site again, e.g. after stories were added or edited; changed pages get a new ETag and date."""
+        now = time.time()
         for name, server in self._servers.items():
-            server.files = self.sites[name].render()
+            files = self.sites[name].render()
+            validators = {}
+            for path, (_, _, body) in files.items():
+                etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+                old = server.validators.get(path)
+                validators[path] = old if old and old[0] == etag else (etag, now)
+            server.files, server.validators = files, validators
 
     def url(self, name: str) -> str:
         """Return the home page URL of site ``name``."""

@@ -25,6 +25,8 @@ class Story:
     section: str
     body: tuple[str, ...]
     caption: str = ""
+    #: When the story was last edited (ISO 8601), announced by sitemaps and feeds; empty if never.
+    updated: str = ""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Story:
@@ -155,7 +157,7 @@ class Site:
                 )
             entries.append(
                 f"<url><loc>{escape(self.article_url(story))}</loc>"
-                f"<lastmod>{story.published}</lastmod>{extra}</url>"
+                f"<lastmod>{story.updated or story.published}</lastmod>{extra}</url>"
             )
         ns = ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"' if news else ""
         return (
@@ -171,13 +173,14 @@ class Site:
             date = datetime.fromisoformat(story.published).replace(tzinfo=timezone.utc)
             # Feeds often tag their links for analytics: the crawler must see through it.
             link = self.article_url(story) + "?utm_source=rss&utm_medium=feed"
+            updated = f"<atom:updated>{story.updated}</atom:updated>" if story.updated else ""
             items.append(
                 f"<item><title>{escape(story.title)}</title><link>{escape(link)}</link>"
-                f"<pubDate>{format_datetime(date)}</pubDate>"
+                f"<pubDate>{format_datetime(date)}</pubDate>{updated}"
                 f"<description>{escape(story.paragraphs[0][:200])}</description></item>"
             )
         return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>'
             f"<title>{escape(self.name)}</title><link>{self.base_url}/</link>"
             + "".join(items)
             + "</channel></rss>\n"

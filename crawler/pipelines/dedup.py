@@ -44,6 +44,9 @@ class DedupPipeline:
         if not isinstance(item, ArticleItem):
             return item
         item.fingerprint = fingerprint(item.text)
+        if item.revises is not None:  # a story's own page again: no match to look for, only its new keys
+            item.band_keys = self._band_keys(item.text)
+            return item
         if (story_id := self.archive.story_by_fingerprint(item.fingerprint)) is not None:
             item.duplicate_of, item.match = story_id, "exact"
             self.stats.inc_value("newsarchive/dedup/exact")
@@ -52,7 +55,7 @@ class DedupPipeline:
         if not mine:  # nothing to compare: a new story, kept out of the index
             self.stats.inc_value("newsarchive/dedup/new")
             return item
-        item.band_keys = band_keys(signature(mine, self.config), self.config)
+        item.band_keys = self._band_keys(item.text, mine)
         candidates = self.archive.candidates(item.band_keys)[:MAX_CANDIDATES]
         best: tuple[int, Similarity] | None = None
         for story_id, text in self.archive.texts(candidates).items():
@@ -66,3 +69,7 @@ class DedupPipeline:
         item.similarity, item.containment = best[1].jaccard, best[1].containment
         self.stats.inc_value("newsarchive/dedup/near")
         return item
+
+    def _band_keys(self, text: str, mine: frozenset[str] | None = None) -> list[tuple[int, int]]:
+        mine = shingles(text, self.config.shingle_size) if mine is None else mine
+        return band_keys(signature(mine, self.config), self.config) if mine else []

@@ -15,6 +15,7 @@ from crawler.config import from_settings
 from crawler.extraction import extract_article, not_article_reason
 from crawler.items import ArticleItem, PageItem
 from crawler.urls import canonical_url, site_of
+from storage.versions import story_at
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class ExtractPipeline:
         if not isinstance(item, PageItem):
             return item
         url = canonical_url(item.url)
-        self._skip_if_known(url)
+        revises = self._known_story(url)
         try:
             article = extract_article(item.html, item.url)
         except Exception as exc:  # a broken page must not stop the crawl
@@ -57,14 +58,23 @@ class ExtractPipeline:
             self._drop(f"extract/not_article/{reason}", item.url)
         # rel=canonical names the page's own URL; one pointing at another site names the original, not this copy
         canonical = canonical_url(article.url)
-        if canonical != url and site_of(canonical) == site_of(url):
+        if revises is None and canonical != url and site_of(canonical) == site_of(url):
             url = canonical
             self._skip_if_known(url)
         site = site_of(url)
         learned = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio)
         lines = boilerplate.clean(article.lines, learned)
         self._count("extract/articles")
-        return ArticleItem(url=url, site=site, article=article, text="\n".join(lines))
+        return ArticleItem(
+            url=url, site=site, article=article, text="\n".join(lines), revises=revises, warc=item.warc
+        )
+
+    def _known_story(self, url: str) -> int | None:
+        """Return the story whose own page ``url`` is (fetched again: maybe a new version); drop a known repost."""
+        if (story_id := story_at(self.archive, url)) is not None:
+            return story_id
+        self._skip_if_known(url)
+        return None
 
     def _skip_if_known(self, url: str) -> None:
         if self.archive.known_url(url):

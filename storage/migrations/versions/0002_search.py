@@ -10,7 +10,7 @@ re-parsing every matching text. It is left out of ``storage.schema`` (SQLite has
 no such column); nothing writes it.
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0006 (written against 0001; chained after the WARC migration when main was merged)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0002"
-down_revision = "0001"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

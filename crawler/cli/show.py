@@ -1,0 +1,67 @@
+"""``newsarchive show URL``: one archived story, or with ``--raw`` the HTTP response recorded for it."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from crawler.cli.common import db_option, open_archive
+from crawler.urls import canonical_url
+from storage.warc import WarcLocation, read_http_response
+
+
+@click.command()
+@click.argument("url")
+@db_option
+@click.option("--raw", is_flag=True, help="Print the raw HTTP response recorded in the WARC file instead.")
+@click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Read the WARC file from this folder (the archive stores where it was written; use this if it moved).",
+)
+def show(url: str, db: str, raw: bool, warc_dir: str | None) -> None:
+    """Show the story archived at URL (its own URL or a duplicate's): metadata, text and duplicates."""
+    with open_archive(db) as archive:
+        urls = dict.fromkeys([url, canonical_url(url)])  # as given first, then as the crawl stored it
+        found = next(((u, s) for u in urls if (s := archive.story_at(u)) is not None), None)
+        if found is None:
+            raise click.ClickException(f"{url} is not in the archive {db}")
+        location = archive.capture_of(found[0])
+    if location is not None and warc_dir:
+        location = replace(location, path=str(Path(warc_dir) / Path(location.path).name))
+    if not raw:
+        _print_story(found[0], found[1], location)
+        return
+    if location is None:
+        raise click.ClickException(f"no WARC record of {found[0]}: it was archived without one")
+    try:
+        data = read_http_response(location)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read the WARC record of {found[0]}: {exc}") from exc
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def _print_story(url: str, story: dict[str, Any], location: WarcLocation | None) -> None:
+    console = Console()
+    console.print(f"[bold]{story['title'] or '(no title)'}[/bold]")
+    table = Table(show_header=False, box=None)
+    for name in ("url", "site", "author", "published", "language", "sitename", "first_seen"):
+        table.add_row(name, str(story[name] or ""))
+    if location is not None:
+        table.add_row("raw capture", f"{url}: {location.path} offset {location.offset} length {location.length}")
+    console.print(table)
+    console.print()
+    console.print(story["text"], markup=False, highlight=False)
+    if story["duplicates"]:
+        console.print()
+        duplicates = Table("duplicate", "site", "similarity", title="also found at")
+        for dup in story["duplicates"]:
+            duplicates.add_row(dup["url"], dup["site"], f"{dup['similarity']:.2f}")
+        console.print(duplicates)

@@ -1,0 +1,63 @@
+"""Drop requests for articles the archive already holds, unless they are due for a re-fetch.
+
+A spider middleware, not a downloader one: a request dropped here never reaches
+the scheduler's duplicate filter, so the same article announced later in the
+crawl with a newer sitemap ``lastmod`` or feed date is still fetched.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+
+from crawler.incremental import entry_date, refetch_reason
+from crawler.middlewares.fetchlog import open_fetch_log, request_kind
+from crawler.urls import canonical_url
+
+
+def refetch_hours(settings: BaseSettings) -> float:
+    """Return ``INCREMENTAL_REFETCH_HOURS``; a bad value raises ValueError naming the setting."""
+    try:
+        hours = settings.getfloat("INCREMENTAL_REFETCH_HOURS")
+    except ValueError:
+        hours = -1.0
+    if hours < 0:
+        value = settings.get("INCREMENTAL_REFETCH_HOURS")
+        raise ValueError(f"INCREMENTAL_REFETCH_HOURS must be a number of hours >= 0, got {value!r}")
+    return hours
+
+
+class KnownArticlesMiddleware(BaseSpiderMiddleware):
+    """Skip known article pages (stat ``newsarchive/skipped/known``); let through updated and young ones."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.stats = crawler.stats
+        self.refetch_hours = refetch_hours(crawler.settings)
+        self.log = open_fetch_log(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> KnownArticlesMiddleware:
+        if not crawler.settings.getbool("INCREMENTAL_ENABLED"):
+            raise NotConfigured
+        return cls(crawler)
+
+    def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
+        if request_kind(request) != "page":
+            return request
+        state = self.log.state(canonical_url(request.url))
+        if state is None or not state.is_article:
+            return request
+        lastmod = entry_date(request.meta.get("newsarchive_lastmod"))
+        reason = refetch_reason(state.fetched, state.first_fetched, lastmod, datetime.now(timezone.utc), self.refetch_hours)
+        if reason is None:
+            self.stats.inc_value("newsarchive/skipped/known")
+            return None
+        self.stats.inc_value(f"newsarchive/refetched/{reason}")
+        return request

@@ -1,0 +1,53 @@
+"""Crawl run records: one row per ``newsarchive crawl`` run, written when it starts and when it ends."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+
+from storage.archive import Archive
+from storage.schema import runs
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    """What a run did so far."""
+
+    pages: int = 0
+    new_stories: int = 0
+    duplicates: int = 0
+    new_versions: int = 0
+    errors: int = 0
+    errors_by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def start_run(archive: Archive, site: str) -> int:
+    """Record a run of ``site`` (one or more sites) starting now; return its id."""
+    with archive.engine.begin() as conn:
+        return conn.execute(runs.insert().values(site=site, started=datetime.now(timezone.utc))).inserted_primary_key[0]
+
+
+def save_run(archive: Archive, run_id: int, counts: RunCounts, finish_reason: str | None = None) -> None:
+    """Store the run's counts; with ``finish_reason`` also mark it finished now."""
+    values: dict[str, Any] = asdict(counts) | {"errors_by_kind": json.dumps(counts.errors_by_kind, sort_keys=True)}
+    if finish_reason is not None:
+        values |= {"finished": datetime.now(timezone.utc), "finish_reason": finish_reason}
+    with archive.engine.begin() as conn:
+        conn.execute(runs.update().where(runs.c.id == run_id).values(**values))
+
+
+def list_runs(archive: Archive, limit: int | None = None) -> list[dict[str, Any]]:
+    """Return the newest runs first; ``finished`` and ``finish_reason`` are None for a run that never ended."""
+    query = sa.select(runs).order_by(runs.c.id.desc()).limit(limit)
+    with archive.engine.connect() as conn:
+        rows = [dict(row._mapping) for row in conn.execute(query)]
+    for row in rows:
+        row["errors_by_kind"] = json.loads(row["errors_by_kind"])
+        for key in ("started", "finished"):
+            if row[key] is not None and row[key].tzinfo is None:
+                row[key] = row[key].replace(tzinfo=timezone.utc)
+    return rows

@@ -1,0 +1,86 @@
+"""The archive's fetch log, run records and story versions, without a crawler."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storage import Archive, NewStory
+from storage.fetch_log import Fetch, FetchLog
+from storage.runs import RunCounts, list_runs, save_run, start_run
+from storage.versions import revise_story, story_at, versions
+
+URL = "http://a.org/story"
+
+
+def _story(text: str, title: str = "T") -> NewStory:
+    return NewStory(url=URL, site="a.org", title=title, author="A", published="2024-04-28", language="en",
+                    sitename="A", text=text, raw_text=text, fingerprint="f-" + text)
+
+
+@pytest.fixture
+def archive(tmp_path: Path):
+    with Archive(str(tmp_path / "archive.db")) as archive:
+        yield archive
+
+
+def test_a_fetch_is_remembered_with_its_validators_and_settled_outcome(archive: Archive) -> None:
+    log = FetchLog(archive)
+    run = start_run(archive, "a.org")
+    log.record(Fetch(URL, "a.org", "page", 200, '"e1"', "Sun, 28 Apr 2024 06:30:00 GMT", "fetched"), run)
+    log.settle(URL, "article", "archived")
+    state = log.state(URL)
+    assert (state.kind, state.outcome, state.etag, state.status) == ("article", "archived", '"e1"', 200)
+    assert state.is_article and not state.complete  # its run has not finished
+    save_run(archive, run, RunCounts(pages=1), "finished")
+    assert log.state(URL).complete
+    assert log.state("http://a.org/other") is None
+
+
+def test_a_second_fetch_keeps_the_first_fetch_time(archive: Archive) -> None:
+    log = FetchLog(archive)
+    log.record(Fetch(URL, "a.org", "listing", 200, '"e1"', None, "fetched"), None)
+    first = log.state(URL)
+    log.record(Fetch(URL, "a.org", "listing", 200, '"e2"', None, "fetched"), None)
+    log.revalidated(URL, None)
+    second = log.state(URL)
+    assert second.first_fetched == first.first_fetched < second.fetched
+    assert (second.etag, second.status, second.outcome) == ('"e2"', 304, "unchanged")
+
+
+def test_known_pages_of_sites_by_kind(archive: Archive) -> None:
+    log = FetchLog(archive)
+    for url, kind in [("http://a.org/", "listing"), ("http://a.org/feed", "feed"), (URL, "article"), ("http://b.org/", "listing")]:
+        log.record(Fetch(url, url.split("/")[2], kind, 200, None, None, "fetched"), None)
+    assert log.pages_of(["a.org"], ["listing", "feed"]) == [("http://a.org/", "listing"), ("http://a.org/feed", "feed")]
+
+
+def test_a_changed_story_gets_a_new_version_and_keeps_the_old_one(archive: Archive) -> None:
+    story_id = archive.add_story(_story("First text."), [(0, 1)], {})
+    assert story_at(archive, URL) == story_id
+    assert not revise_story(archive, story_id, _story("First text."), [(0, 1)], str)  # unchanged
+    assert revise_story(archive, story_id, _story("Second text."), [(0, 2)], str)
+    assert revise_story(archive, story_id, _story("Second text.", title="New title"), [(0, 2)], str)
+    assert [(v["version"], v["text"], v["title"]) for v in versions(archive, story_id)] == [
+        (1, "First text.", "T"), (2, "Second text.", "T")]
+    (story,) = archive.iter_stories()
+    assert (story["id"], story["text"], story["title"]) == (story_id, "Second text.", "New title")
+    assert archive.candidates([(0, 1)]) == archive.candidates([(0, 2)]) == [story_id]  # reposts of either version
+
+
+def test_a_change_is_judged_after_todays_furniture_removal(archive: Archive) -> None:
+    story_id = archive.add_story(_story("Text.\nShare this"), [], {})
+    drop_furniture = lambda raw: raw.replace("\nShare this", "")  # noqa: E731
+    assert not revise_story(archive, story_id, _story("Text."), [], drop_furniture)
+
+
+def test_runs_are_listed_newest_first_and_an_unended_one_has_no_finish(archive: Archive) -> None:
+    first = start_run(archive, "a.org")
+    save_run(archive, first, RunCounts(pages=3, new_stories=2, errors=1, errors_by_kind={"http_500": 1}), "finished")
+    second = start_run(archive, "a.org, b.org")
+    runs = list_runs(archive)
+    assert [r["id"] for r in runs] == [second, first]
+    assert (runs[0]["finished"], runs[0]["finish_reason"]) == (None, None)
+    assert runs[1]["errors_by_kind"] == {"http_500": 1} and runs[1]["pages"] == 3
+    assert runs[1]["finished"] >= runs[1]["started"]
