@@ -128,3 +128,11 @@ def test_newsarchive_search_rejects_bad_dates(archive: Archive, db: str) -> None
     result = newsarchive("search", "apples", "--db", db, "--since", "2024-07-01", "--until", "2024-06-01")
     assert result.returncode == 2
     assert "is after until" in result.stderr
+
+
+def test_a_crawled_story_is_found_once_by_its_title(crawls: Crawls, test_web: FixtureWeb) -> None:
+    with Archive(str(crawls.db), create=False) as archive:
+        urls = [hit.url for hit in search(archive, test_web.seed.title)]
+    assert urls == [test_web.sites[0].article_url(test_web.seed)]
+    (repost,) = [s for s in test_web.sites[1].stories if s.slug == "us-ready-to-talk-thaad"]
+    assert test_web.sites[1].article_url(repost) not in urls  # a duplicate, not a second result
