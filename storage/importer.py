@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from storage.archive import Archive, ArchiveError, ArchivedStory, NewStory, Sighting
+from storage.archive import Archive, ArchivedStory, ArchiveError, NewStory, Sighting
 
 #: Text -> (exact fingerprint, LSH band keys): the dedup core's, injected so storage knows nothing of it.
 Signer = Callable[[str], tuple[str, list[tuple[int, int]]]]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from concurrent.futures import ThreadPoolExecutor
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest

@@ -20,9 +20,8 @@ from crawler.cli.import_ import signed
 from crawler.dedup import DedupConfig
 from storage import Archive, ArchiveError, Sighting
 from storage.archive import ArchivedStory
-from storage.export import export_jsonl, records
+from storage.export import records
 from storage.importer import BadExportLine, import_jsonl
-from storage.selection import Selection
 
 T0 = datetime(2024, 5, 1, 8, 30, tzinfo=timezone.utc)
 

@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from archive_data import new_story
-from conftest import newsarchive
-from storage import Archive
+from conftest import Crawls, newsarchive
 from databases import PostgresServer
+from fixture_web import FixtureWeb
+from storage import Archive
 from storage.search import MARK_END, MARK_START, postgresql_query, search
 from storage.selection import Selection
 

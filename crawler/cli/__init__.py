@@ -10,8 +10,8 @@ from crawler.cli.demo import demo
 from crawler.cli.export import export
 from crawler.cli.import_ import import_
 from crawler.cli.migrate import migrate
-from crawler.cli.search import search
 from crawler.cli.runs import runs
+from crawler.cli.search import search
 from crawler.cli.show import show
 from crawler.cli.stats import stats
 

@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.text import Text
 
 from crawler.cli.common import console, db_option, open_archive, selection_options
-from storage.search import MARK_END, MARK_START, SearchHit, search as run_search
+from storage.search import MARK_END, MARK_START, SearchHit
+from storage.search import search as run_search
 from storage.selection import Selection
 
 _MARKED = re.compile(f"{MARK_START}(.*?){MARK_END}", re.DOTALL)
