@@ -10,12 +10,16 @@ from storage.warc import WarcLocation
 
 @dataclass
 class PageItem:
-    """An HTML page the spider fetched; ``listed`` if a sitemap or feed named it; ``warc``: its raw capture."""
+    """An HTML page the spider fetched; ``listed`` if a sitemap or feed named it; ``warc``: its raw capture.
+
+    ``oldest`` is the ISO date before which its story is too old to archive (None: any age).
+    """
 
     url: str
     html: str = field(repr=False)
     listed: bool = False
     warc: WarcLocation | None = None
+    oldest: str | None = None
 
 
 @dataclass

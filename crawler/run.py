@@ -16,7 +16,8 @@ from crawler.config import from_settings
 from crawler.middlewares.known import refetch_hours
 from crawler.extensions.warc import warc_max_size
 from crawler.pipelines.dedup import dedup_config
-from crawler.spiders.news import NewsSpider, parse_start_urls
+from crawler.site_settings import crawl_limits, sites_to_crawl
+from crawler.spiders.news import NewsSpider
 
 
 def crawl_settings(db: str, overrides: Iterable[str] = (), log_level: str = "WARNING") -> Settings:
@@ -35,7 +36,8 @@ def crawl_settings(db: str, overrides: Iterable[str] = (), log_level: str = "WAR
 
 def check(settings: Settings, urls: Iterable[str]) -> None:
     """Raise ValueError or ArchiveError now for what would otherwise fail inside the crawl."""
-    parse_start_urls(list(urls))
+    crawl_limits(settings)
+    sites_to_crawl(settings, list(urls))
     from_settings(BoilerplateConfig, "BOILERPLATE", settings)
     refetch_hours(settings)
     warc_max_size(settings)

@@ -6,15 +6,15 @@ override any of them.
 
 import os
 
-from crawler import __version__
-
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # -- politeness --------------------------------------------------------
+#: Where site owners learn who crawls them: USER_AGENT is "newsarchive/<version> (+<this URL>)"
+#: unless USER_AGENT itself is set (crawler.user_agent.ContactUserAgent builds it).
 NEWSARCHIVE_CONTACT_URL = "https://github.com/newsarchive/newsarchive"
-USER_AGENT = f"newsarchive/{__version__} (+{NEWSARCHIVE_CONTACT_URL})"
+ADDONS = {"crawler.user_agent.ContactUserAgent": 0}
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
@@ -27,7 +27,35 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 2
+#: Link hops followed from a home page, sitemap or feed (per site: ``depth`` in sites.toml).
 DEPTH_LIMIT = 3
+#: robots.txt Crawl-delay is obeyed up to this many seconds (crawler.middlewares.crawl_delay).
+NEWSARCHIVE_MAX_CRAWL_DELAY = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.site_slot.SiteSlot": 50,
+    "crawler.middlewares.conditional.ConditionalGetMiddleware": 80,
+    "crawler.middlewares.crawl_delay.CrawlDelay": 110,  # after Scrapy's RobotsTxtMiddleware (100)
+    "crawler.middlewares.page_budget.PageBudget": 120,
+    "crawler.middlewares.fetchlog.FetchLogMiddleware": 950,
+}
+
+# -- sites and discovery -----------------------------------------------
+#: A sites.toml naming the sites to crawl and their limits (``newsarchive crawl --sites``).
+NEWSARCHIVE_SITES = ""
+#: Names of the sites of NEWSARCHIVE_SITES to crawl, comma-separated (``--only``); empty: all.
+NEWSARCHIVE_SITES_ONLY: list[str] = []
+#: Defaults of the per-site limits of sites.toml (0: no limit). Pages count every request to
+#: the site but its home pages and robots.txt; age is the sitemap/feed date, else the published date.
+NEWSARCHIVE_MAX_PAGES_PER_SITE = 0
+NEWSARCHIVE_MAX_AGE_DAYS = 0
+#: Regular expressions (comma-separated with -s): a URL is fetched only if it matches an
+#: include pattern (when there are any) and no exclude pattern. Start URLs always are.
+NEWSARCHIVE_INCLUDE: list[str] = []
+NEWSARCHIVE_EXCLUDE: list[str] = []
+#: Tried on every site besides robots.txt's Sitemap: lines, unless sites.toml names its sitemaps.
+NEWSARCHIVE_SITEMAP_PATHS = ["/sitemap.xml"]
+#: Tried when a home page announces no feed (<link rel="alternate">) and sites.toml names none.
+NEWSARCHIVE_FEED_PATHS = ["/feed", "/rss", "/rss.xml", "/feed.xml", "/atom.xml", "/index.xml"]
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
@@ -78,10 +106,6 @@ NEWSARCHIVE_RUN_SAVE_INTERVAL = 10.0
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.warc.WarcLocationMiddleware": 100,
     "crawler.middlewares.known.KnownArticlesMiddleware": 950,
-}
-DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.conditional.ConditionalGetMiddleware": 80,
-    "crawler.middlewares.fetchlog.FetchLogMiddleware": 950,
 }
 
 ITEM_PIPELINES = {

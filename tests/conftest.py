@@ -6,14 +6,17 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from crawler.newsweb import NewsWeb
+from crawler.newsweb.server import LoggedRequest
 from databases import db, postgres  # noqa: F401  (fixtures: every storage test on SQLite and PostgreSQL)
-from fixture_web import FixtureWeb, build_test_web
+from fixture_web import DiscoveryWeb, FixtureWeb, build_discovery_web, build_test_web
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -62,7 +65,12 @@ class Crawls:
     requests_before_third: int
 
     def export(self) -> list[dict]:
-        return exported(str(self.db), "--with-duplicates")
+        return export_records(self.db)
+
+
+def export_records(db: Path) -> list[dict]:
+    """Return the stories of the archive ``db`` with their duplicates (``newsarchive export --with-duplicates``)."""
+    return exported(str(db), "--with-duplicates")
 
 
 def exported(db: str, *options: str) -> list[dict]:
@@ -81,3 +89,46 @@ def crawls(news_web: NewsWeb, tmp_path_factory: pytest.TempPathFactory) -> Crawl
     before = len(news_web.requests)
     third = newsarchive("crawl", *urls, "--db", str(db))
     return Crawls(db, first, second, third, before)
+
+
+#: The contact URL the discovery crawl announces in its User-Agent.
+CONTACT_URL = "https://newsarchive.example/contact"
+
+
+@pytest.fixture(scope="session")
+def discovery_web() -> Iterator[tuple[DiscoveryWeb, NewsWeb]]:
+    """The discovery web (dated from today) and its server, whose request log the tests read."""
+    web = build_discovery_web(datetime.now(timezone.utc).date())
+    with NewsWeb(web.sites) as served:
+        yield web, served
+
+
+@dataclass
+class LoggedCrawl:
+    """One ``newsarchive crawl`` run and the requests the web received during it."""
+
+    db: Path
+    result: subprocess.CompletedProcess[str]
+    requests: list[LoggedRequest]
+
+    def export(self) -> list[dict]:
+        return export_records(self.db)
+
+    def paths(self, site: str) -> list[str]:
+        return [r.path for r in self.requests if r.site == site]
+
+
+def logged_crawl(served: NewsWeb, db: Path, *args: str) -> LoggedCrawl:
+    """Run ``newsarchive crawl ARGS --db DB`` and keep the requests it made."""
+    before = len(served.requests)
+    result = newsarchive("crawl", *args, "--db", str(db))
+    return LoggedCrawl(db, result, served.requests[before:])
+
+
+@pytest.fixture(scope="session")
+def discovery_crawl(discovery_web, tmp_path_factory: pytest.TempPathFactory) -> LoggedCrawl:
+    """All sites of the discovery web, crawled by URL with a contact URL set."""
+    web, served = discovery_web
+    db = tmp_path_factory.mktemp("discovery") / "archive.db"
+    urls = [served.url(site.name) for site in web.sites]
+    return logged_crawl(served, db, *urls, "-s", f"NEWSARCHIVE_CONTACT_URL={CONTACT_URL}")

@@ -7,12 +7,15 @@ is the ground truth: which story every article page carries.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from crawler.newsweb import Site, Story, edited
+from crawler.newsweb.listings import EXTRAS
 
 DATA = Path(__file__).parent / "data"
 
@@ -131,3 +134,53 @@ def build_growing_web() -> GrowingWeb:
     topix.broken = {"/story/overloaded.html": (503, "text/html", b"<html><body>Try again later</body></html>")}
     ledger = Site("Growing Ledger", "ledger", stories[4:8], discovery=("feed",), unlinked=(stories[11].slug,))
     return GrowingWeb([topix, ledger], {topix.name: stories[8:10], ledger.name: stories[10:12]})
+
+
+#: Days before today each story of a discovery site was published: the newest is announced
+#: only by the site's sitemap or feed; the oldest linked one only by page 2 of its section.
+AGES = (0, 1, 3, 6, 20)
+#: Sections by age: three world stories linked from listings, so world has a second page.
+SECTIONS = ("business", "world", "culture", "world", "world")
+
+
+@dataclass
+class DiscoveryWeb:
+    """Sites with every kind of listing page and one discovery channel each.
+
+    - Herald (ledger theme, JSON-LD): robots.txt names a sitemap index; the sitemap lists listings too.
+    - Courier (wire theme, no metadata): a /sitemap.xml named nowhere; next pages only by <link rel="next">.
+    - Gazette (topix theme, og:type): an /atom.xml announced nowhere, listing the 3 newest stories;
+      robots.txt asks for a Crawl-delay.
+    """
+
+    sites: list[Site]
+    today: date
+
+    def article_urls(self, site: Site | None = None) -> set[str]:
+        return {s.article_url(story) for s in ([site] if site else self.sites) for story in s.stories}
+
+    def site(self, name: str) -> Site:
+        (site,) = [s for s in self.sites if s.name == name]
+        return site
+
+
+def build_discovery_web(today: date, crawl_delay: float = 0.1) -> DiscoveryWeb:
+    articles = list(load_articles().values())
+
+    def site(name: str, theme: str, first: int, **options: object) -> Site:
+        # one author per site, so that an author page (newest stories first) does not reach the oldest story
+        stories = [
+            dataclasses.replace(story, published=(today - timedelta(days=age)).isoformat(), section=section,
+                                author=AUTHORS[first // len(AGES)])
+            for story, age, section in zip(articles[first : first + len(AGES)], AGES, SECTIONS)
+        ]
+        return Site(name, theme, stories, unlinked=(stories[0].slug,), extras=EXTRAS, per_page=2, **options)
+
+    return DiscoveryWeb(
+        [
+            site("Herald", "ledger", 0, discovery=("sitemap-index",)),
+            site("Courier", "wire", 5, discovery=("hidden-sitemap",), pagination="query", announce_latest=3),
+            site("Gazette", "topix", 10, discovery=("atom",), announce_latest=3, crawl_delay=crawl_delay),
+        ],
+        today,
+    )

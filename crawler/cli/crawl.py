@@ -10,7 +10,11 @@ from crawler.cli.common import console, crawl as run, db_option, print_summary, 
 
 
 @click.command()
-@click.argument("urls", nargs=-1, required=True)
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--sites", "sites_file", type=click.Path(dir_okay=False), help="A sites.toml naming the sites to crawl (NEWSARCHIVE_SITES)."
+)
+@click.option("--only", multiple=True, metavar="NAME", help="Crawl only this site of --sites (repeatable).")
 @db_option
 @settings_option
 @click.option("-L", "--loglevel", default="WARNING", show_default=True, help="Scrapy log level.")
@@ -19,8 +23,23 @@ from crawler.cli.common import console, crawl as run, db_option, print_summary, 
     type=click.Path(file_okay=False),
     help="Folder of the WARC files (NEWSARCHIVE_WARC_DIR; default: next to an SQLite archive, archive.db -> archive.warc).",
 )
-def crawl(urls: tuple[str, ...], db: str, overrides: tuple[str, ...], loglevel: str, warc_dir: str | None) -> None:
-    """Crawl the sites whose home pages are URLS into the archive, recording every response in WARC files."""
+def crawl(
+    urls: tuple[str, ...],
+    sites_file: str | None,
+    only: tuple[str, ...],
+    db: str,
+    overrides: tuple[str, ...],
+    loglevel: str,
+    warc_dir: str | None,
+) -> None:
+    """Crawl the sites whose home pages are URLS, and those of --sites, into the archive.
+
+    Every response is recorded in WARC files.
+    """
+    if only and not sites_file:
+        raise click.UsageError("--only names sites of a --sites file")
+    if sites_file:
+        overrides += (f"NEWSARCHIVE_SITES={sites_file}", f"NEWSARCHIVE_SITES_ONLY={','.join(only)}")
     if warc_dir:
         overrides += (f"NEWSARCHIVE_WARC_DIR={warc_dir}",)
     stats = run(urls, db, overrides, loglevel)

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from crawler.cli.common import db_option, open_archive
 from crawler.urls import canonical_url
@@ -49,19 +49,16 @@ def show(url: str, db: str, raw: bool, warc_dir: str | None) -> None:
 
 
 def _print_story(url: str, story: dict[str, Any], location: WarcLocation | None) -> None:
-    console = Console()
-    console.print(f"[bold]{story['title'] or '(no title)'}[/bold]")
-    table = Table(show_header=False, box=None)
+    """Print the story as plain lines: URLs are never cut to the terminal's width."""
+    console = Console(soft_wrap=True)
+    console.print(f"[bold]{escape(story['title'] or '(no title)')}[/bold]")
     for name in ("url", "site", "author", "published", "language", "sitename", "first_seen"):
-        table.add_row(name, str(story[name] or ""))
+        console.print(f"{name}: {story[name] or ''}", markup=False, highlight=False)
     if location is not None:
-        table.add_row("raw capture", f"{url}: {location.path} offset {location.offset} length {location.length}")
-    console.print(table)
+        console.print(f"raw capture: {location.path} offset {location.offset} length {location.length}", markup=False)
     console.print()
     console.print(story["text"], markup=False, highlight=False)
     if story["duplicates"]:
-        console.print()
-        duplicates = Table("duplicate", "site", "similarity", title="also found at")
+        console.print("\n[bold]also found at[/bold] (similarity)")
         for dup in story["duplicates"]:
-            duplicates.add_row(dup["url"], dup["site"], f"{dup['similarity']:.2f}")
-        console.print(duplicates)
+            console.print(f"{dup['similarity']:.2f}  {dup['url']}  ({dup['site']})", markup=False, highlight=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
@@ -24,6 +24,8 @@ class LoggedRequest:
     path: str
     user_agent: str
     status: int = 0
+    #: time.monotonic() when the request arrived
+    at: float = field(default_factory=time.monotonic)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -31,9 +33,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         path = self.path.split("?", 1)[0]
-        found = self.server.files.get(path)
+        # a page with a query (?page=2, ?q=…) if there is one, else the path's page with any query ignored
+        key = self.path if self.path in self.server.files else path
+        found = self.server.files.get(key)
         status = 404 if found is None else found[0]
-        validators = self.server.validators.get(path) if status == 200 else None
+        validators = self.server.validators.get(key) if status == 200 else None
         if validators and self._not_modified(*validators):
             status = 304
         self.server.log.append(

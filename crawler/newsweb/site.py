@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
-from crawler.newsweb import themes
+from crawler.newsweb import listings, themes
 
 SUBHEAD = "## "
 
@@ -75,7 +75,10 @@ class Site:
 
     ``discovery`` names what the site offers crawlers besides links from its
     home page: ``sitemap`` (listed in robots.txt), ``news-sitemap`` (a Google
-    News sitemap) and ``feed`` (RSS, announced in every page's head).
+    News sitemap), ``feed`` (RSS, announced in every page's head),
+    ``sitemap-index`` (robots.txt names an index of the sitemap),
+    ``hidden-sitemap`` (``/sitemap.xml``, named nowhere) and ``atom`` (``/atom.xml``,
+    announced nowhere).
     """
 
     name: str
@@ -88,6 +91,16 @@ class Site:
     unlinked: tuple[str, ...] = ()
     #: Pages that go wrong, served as given and listed in the site's sitemaps: path -> (status, type, body).
     broken: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
+    #: Listing pages besides home and sections, linked from the home page: see ``listings.EXTRAS``.
+    extras: tuple[str, ...] = ()
+    #: Stories per listing page (0: one page each); the home page shows the newest page only.
+    per_page: int = 0
+    #: How a section's next page is reached: ``path`` (/page/2/, linked) or ``query`` (?page=2, only <link rel="next">).
+    pagination: str = "path"
+    #: robots.txt Crawl-delay in seconds (0: none).
+    crawl_delay: float = 0
+    #: Sitemaps and feeds list only this many newest stories, as real ones do (0: all).
+    announce_latest: int = 0
 
     @property
     def sections(self) -> list[str]:
@@ -109,8 +122,11 @@ class Site:
         theme = themes.get(self.theme)
         everything = sorted(self.stories, key=lambda s: s.published, reverse=True)
         latest = [s for s in everything if s.slug not in self.unlinked]
+        announced = everything[: self.announce_latest] if self.announce_latest else everything
+        extras = listings.extra_pages(self, theme, latest)
+        home = latest[: self.per_page] if self.per_page else latest
         files: dict[str, tuple[str, str]] = {
-            "/": ("text/html", theme.listing(self, self.name, latest, home=True)),
+            "/": ("text/html", theme.listing(self, self.name, home, home=True, after=listings.extras_nav(extras))),
             "/robots.txt": ("text/plain", self._robots()),
             self.disallow + "subscribers.html": (
                 "text/html",
@@ -121,31 +137,41 @@ class Site:
             files[path] = ("text/html", theme.listing(self, title, [], home=False))
         for section in self.sections:
             items = [s for s in latest if s.section == section]
-            files[f"/section/{section}/"] = ("text/html", theme.listing(self, section.title(), items, home=False))
+            for path, page in listings.paginated(self, theme, f"/section/{section}/", section.title(), items).items():
+                files[path] = ("text/html", page)
+        files.update((path, ("text/html", page)) for path, page in extras.items())
         for story in self.stories:
             related = [s for s in latest if s is not story][:3]
             page = theme.article(self, story, related)
             files[self.article_path(story)] = ("text/html", page)
             # the same page under a second URL, as print views are: its rel=canonical names the first
             files["/print" + self.article_path(story)] = ("text/html", page)
-        if "sitemap" in self.discovery:
-            files["/sitemap.xml"] = ("application/xml", self._sitemap(everything, news=False))
+        if "sitemap" in self.discovery or "hidden-sitemap" in self.discovery:
+            files["/sitemap.xml"] = ("application/xml", self._sitemap(announced, news=False, pages=list(extras)))
+        if "sitemap-index" in self.discovery:
+            files["/sitemap-articles.xml"] = ("application/xml", self._sitemap(announced, news=False, pages=list(extras)))
+            files["/sitemap-index.xml"] = ("application/xml", self._sitemap_index(["/sitemap-articles.xml"], announced))
+        if "atom" in self.discovery:
+            files["/atom.xml"] = ("application/atom+xml", self._atom(announced))
         if "news-sitemap" in self.discovery:
-            files["/news-sitemap.xml"] = ("application/xml", self._sitemap(everything, news=True))
+            files["/news-sitemap.xml"] = ("application/xml", self._sitemap(announced, news=True))
         if "feed" in self.discovery:
-            files["/feed.xml"] = ("application/rss+xml", self._rss(everything))
+            files["/feed.xml"] = ("application/rss+xml", self._rss(announced))
         rendered = {path: (200, f"{ctype}; charset=utf-8", body.encode("utf-8")) for path, (ctype, body) in files.items()}
         return rendered | self.broken
 
     def _robots(self) -> str:
         lines = ["User-agent: *", f"Disallow: {self.disallow}", ""]
-        for name in ("sitemap", "news-sitemap"):
+        if self.crawl_delay:
+            lines.insert(2, f"Crawl-delay: {self.crawl_delay}")
+        for name in ("sitemap", "news-sitemap", "sitemap-index"):
             if name in self.discovery:
                 lines.append(f"Sitemap: {self.base_url}/{name}.xml")
         return "\n".join(lines) + "\n"
 
-    def _sitemap(self, stories: list[Story], news: bool) -> str:
-        entries = [f"<url><loc>{escape(self.base_url + path)}</loc></url>" for path in self.broken]
+    def _sitemap(self, stories: list[Story], news: bool, pages: list[str] = ()) -> str:
+        """Return a sitemap of ``stories``, the broken pages and ``pages`` (plain sitemaps list listings too)."""
+        entries = [f"<url><loc>{escape(self.base_url + path)}</loc></url>" for path in [*self.broken, *pages]]
         for story in stories:
             extra = ""
             if news:
@@ -165,6 +191,29 @@ class Site:
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{ns}>\n'
             + "\n".join(entries)
             + "\n</urlset>\n"
+        )
+
+    def _sitemap_index(self, paths: list[str], stories: list[Story]) -> str:
+        lastmod = max((s.published for s in stories), default="2019-01-01")
+        entries = "".join(
+            f"<sitemap><loc>{escape(self.base_url + path)}</loc><lastmod>{lastmod}</lastmod></sitemap>" for path in paths
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>\n'
+        )
+
+    def _atom(self, stories: list[Story]) -> str:
+        entries = "".join(
+            f"<entry><title>{escape(s.title)}</title><id>{escape(self.article_url(s))}</id>"
+            f'<link rel="alternate" type="text/html" href="{escape(self.article_url(s))}"/>'
+            f"<updated>{s.published}T08:00:00Z</updated><summary>{escape(s.paragraphs[0][:200])}</summary></entry>"
+            for s in stories
+        )
+        return (
+            '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+            f'<title>{escape(self.name)}</title><link rel="self" href="{self.base_url}/atom.xml"/>'
+            f"<id>{self.base_url}/</id>{entries}</feed>\n"
         )
 
     def _rss(self, stories: list[Story]) -> str:

@@ -26,7 +26,9 @@ class Theme(Protocol):
     def article_path(self, story: Story) -> str: ...
     def furniture(self, site: Site) -> list[str]: ...
     def article(self, site: Site, story: Story, related: list[Story]) -> str: ...
-    def listing(self, site: Site, title: str, stories: list[Story], home: bool) -> str: ...
+    def listing(
+        self, site: Site, title: str, stories: list[Story], home: bool, *, head: str = "", intro: str = "", after: str = ""
+    ) -> str: ...
 
 
 def _head(site: Site, title: str, extra: str = "") -> str:
@@ -120,15 +122,17 @@ class Topix:
             f"{self._bottom()}</body></html>"
         )
 
-    def listing(self, site: Site, title: str, stories: list[Story], home: bool) -> str:
+    def listing(
+        self, site: Site, title: str, stories: list[Story], home: bool, *, head: str = "", intro: str = "", after: str = ""
+    ) -> str:
         items = "".join(
             f'<div class="item"><a href="{site.article_path(s)}">{escape(s.title)}</a>'
             f"<p>{escape(s.paragraphs[0][:160])}…</p></div>"
             for s in stories
         )
         return (
-            _head(site, f"{title} : {site.name}", '<meta property="og:type" content="website">')
-            + f'<body>{self._top(site)}<div id="content"><h1>{escape(title)}</h1>{items}</div>'
+            _head(site, f"{title} : {site.name}", '<meta property="og:type" content="website">' + head)
+            + f'<body>{self._top(site)}<div id="content"><h1>{escape(title)}</h1>{intro}{items}{after}</div>'
             f"{self._bottom()}</body></html>"
         )
 
@@ -188,15 +192,17 @@ class Ledger:
             f"</article></main>{self._footer(site)}</body></html>"
         )
 
-    def listing(self, site: Site, title: str, stories: list[Story], home: bool) -> str:
+    def listing(
+        self, site: Site, title: str, stories: list[Story], home: bool, *, head: str = "", intro: str = "", after: str = ""
+    ) -> str:
         cards = "".join(
             f'<li class="card"><h2><a href="{site.article_path(s)}">{escape(s.title)}</a></h2>'
             f"<p>{escape(s.paragraphs[0][:200])}</p></li>"
             for s in stories
         )
         return (
-            _head(site, f"{title} | {site.name}")
-            + f'<body>{self._header(site)}<main><h1>{escape(title)}</h1><ul class="cards">{cards}</ul></main>'
+            _head(site, f"{title} | {site.name}", head)
+            + f'<body>{self._header(site)}<main><h1>{escape(title)}</h1>{intro}<ul class="cards">{cards}</ul>{after}</main>'
             f"{self._footer(site)}</body></html>"
         )
 
@@ -240,13 +246,15 @@ class Wire:
         )
         return self._frame(site, story.title, main, meta)
 
-    def listing(self, site: Site, title: str, stories: list[Story], home: bool) -> str:
+    def listing(
+        self, site: Site, title: str, stories: list[Story], home: bool, *, head: str = "", intro: str = "", after: str = ""
+    ) -> str:
         rows = "".join(
             f'<p><a href="{site.article_path(s)}"><b>{escape(s.title)}</b></a><br>'
             f"{escape(s.paragraphs[0][:140])}...</p>"
             for s in stories
         )
-        return self._frame(site, title, f"<h2>{escape(title)}</h2>{rows}")
+        return self._frame(site, title, f"<h2>{escape(title)}</h2>{intro}{rows}{after}", head)
 
 
 THEMES: dict[str, Theme] = {"topix": Topix(), "ledger": Ledger(), "wire": Wire()}

@@ -12,8 +12,9 @@ from crawler import boilerplate
 from crawler.archive_access import open_archive
 from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
-from crawler.extraction import extract_article, not_article_reason
+from crawler.extraction import extract_article
 from crawler.items import ArticleItem, PageItem
+from crawler.page_kind import PageSignals, not_article_reason
 from crawler.urls import canonical_url, site_of
 from storage.versions import story_at
 
@@ -54,8 +55,11 @@ class ExtractPipeline:
             raise DropItem(f"extraction failed: {exc!r}", log_level="DEBUG") from exc
         if article is None:
             self._drop("extract/empty", item.url)
-        if reason := not_article_reason(article, item.url, item.listed, self.min_words):
+        page = PageSignals(item.url, article.page_type, article.word_count, item.listed)
+        if reason := not_article_reason(page, self.min_words):
             self._drop(f"extract/not_article/{reason}", item.url)
+        if item.oldest and article.published and article.published < item.oldest:
+            self._drop("extract/too_old", item.url)
         # rel=canonical names the page's own URL; one pointing at another site names the original, not this copy
         canonical = canonical_url(article.url)
         if revises is None and canonical != url and site_of(canonical) == site_of(url):

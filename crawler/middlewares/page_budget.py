@@ -1,0 +1,41 @@
+"""Stop fetching from a site once it has had its pages: ``max_pages`` in sites.toml."""
+
+from __future__ import annotations
+
+from collections import Counter
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+
+
+class PageBudget:
+    """Downloader middleware: ignore a site's requests beyond its ``max_pages``.
+
+    Home pages and robots.txt are free: a small budget must not be spent before
+    the crawl has even seen the site.
+
+    Counted where requests reach the downloader, after the duplicate filter and
+    robots.txt, so the budget is spent on pages really fetched.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.spent: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PageBudget:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        rules_for = getattr(self.crawler.spider, "rules_for", None)
+        rules = rules_for(request.url) if rules_for else None
+        free = request.meta.get("newsarchive_home") or urlsplit(request.url).path == "/robots.txt"
+        if rules is None or not rules.max_pages or free:
+            return
+        name = rules.config.name
+        if self.spent[name] >= rules.max_pages:
+            self.crawler.stats.inc_value("newsarchive/skipped/max_pages")
+            raise IgnoreRequest(f"{name} has had its {rules.max_pages} pages")
+        self.spent[name] += 1

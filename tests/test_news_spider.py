@@ -1,0 +1,99 @@
+"""The spider's discovery rules on single responses: sitemaps, feeds, next pages, depth, patterns, age."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from scrapy import Request
+from scrapy.http import HtmlResponse, XmlResponse
+from scrapy.utils.test import get_crawler
+
+from crawler import settings as defaults
+from crawler.items import PageItem
+from crawler.spiders.news import NewsSpider
+
+HOME = "http://a.example/"
+YESTERDAY = datetime.now(timezone.utc) - timedelta(days=1)
+RECENT = YESTERDAY.strftime("%a, %d %b %Y %H:%M:%S GMT")
+RECENT_ISO = YESTERDAY.isoformat(timespec="seconds")
+
+
+def spider(**settings: object) -> NewsSpider:
+    crawler = get_crawler(NewsSpider, {
+        "NEWSARCHIVE_CONTACT_URL": defaults.NEWSARCHIVE_CONTACT_URL, "DEPTH_LIMIT": 2,
+        "NEWSARCHIVE_FEED_PATHS": defaults.NEWSARCHIVE_FEED_PATHS, **settings})
+    return NewsSpider.from_crawler(crawler, start_urls=HOME)
+
+
+def xml(url: str, body: str) -> XmlResponse:
+    return XmlResponse(url, body=body.encode(), request=Request(url))
+
+
+def html(url: str, body: str, **meta: object) -> HtmlResponse:
+    return HtmlResponse(url, body=body.encode(), encoding="utf-8", request=Request(url, meta=meta))
+
+
+def urls(results) -> list[str]:
+    return [r.url for r in results if isinstance(r, Request)]
+
+
+def test_sitemap_entries_are_filtered_by_site_pattern_and_age() -> None:
+    news = spider(NEWSARCHIVE_MAX_AGE_DAYS=7, NEWSARCHIVE_EXCLUDE=["/live/"])
+    body = ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            "<url><loc>http://a.example/x/old-story-here</loc><lastmod>2001-01-01</lastmod></url>"
+            "<url><loc>http://a.example/x/new-story-here?utm_source=sm</loc></url>"
+            "<url><loc>http://a.example/live/blog-of-today</loc></url>"
+            "<url><loc>http://elsewhere.example/x/a-story-there</loc></url></urlset>")
+    assert urls(news._parse_sitemap(xml("http://a.example/sitemap.xml", body))) == ["http://a.example/x/new-story-here"]
+    stats = news.crawler.stats.get_stats()
+    assert stats["newsarchive/skipped/too_old"] == 1 and stats["newsarchive/skipped/excluded"] == 1
+
+
+def test_a_sitemap_index_leads_to_its_sitemaps() -> None:
+    body = ('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            "<sitemap><loc>http://a.example/sitemap-1.xml</loc></sitemap></sitemapindex>")
+    (request,) = spider()._parse_sitemap(xml("http://a.example/sitemap-index.xml", body))
+    assert request.url == "http://a.example/sitemap-1.xml" and request.meta["depth_reset"]
+
+
+def test_feed_entries_of_rss_and_atom_are_followed_unless_too_old() -> None:
+    news = spider(NEWSARCHIVE_MAX_AGE_DAYS=7)
+    rss = ("<rss><channel><item><link>http://a.example/x/fresh-rss-story?utm_medium=feed</link>"
+           f"<pubDate>{RECENT}</pubDate></item><item><link>http://a.example/x/stale-rss-story</link>"
+           "<pubDate>Sun, 10 Nov 2019 09:00:00 GMT</pubDate></item></channel></rss>")
+    atom = ('<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate" href="/x/fresh-atom-story"/>'
+            '<link rel="enclosure" href="/img/a.jpg"/><updated>2001-01-01T00:00:00Z</updated></entry>'
+            '<entry><link href="/x/undated-atom-story"/></entry></feed>')
+    assert urls(news.parse_feed(xml("http://a.example/rss.xml", rss))) == ["http://a.example/x/fresh-rss-story"]
+    assert urls(news.parse_feed(xml("http://a.example/atom.xml", atom))) == ["http://a.example/x/undated-atom-story"]
+
+
+def test_a_next_page_announced_only_in_the_head_is_followed() -> None:
+    page = '<html><head><link rel="next" href="/section/world/?page=2"></head><body><p>Teasers</p></body></html>'
+    assert "http://a.example/section/world/?page=2" in urls(spider().parse_page(html(HOME + "section/world/", page)))
+
+
+def test_links_are_not_followed_beyond_the_depth_but_the_page_is_still_passed_on() -> None:
+    page = '<html><body><a href="/x/linked-story-here">A story</a></body></html>'
+    results = list(spider().parse_page(html(HOME + "section/world/", page, depth=2)))
+    assert urls(results) == [] and [type(r) for r in results] == [PageItem]
+
+
+def test_a_home_page_without_a_feed_has_its_usual_feed_paths_tried() -> None:
+    bare = "<html><body><p>News</p></body></html>"
+    tried = urls(spider().parse_page(html(HOME, bare, newsarchive_home=True)))
+    assert {HOME + p.lstrip("/") for p in defaults.NEWSARCHIVE_FEED_PATHS} <= set(tried)
+    announced = '<html><head><link rel="alternate" type="application/rss+xml" href="/news.rss"></head></html>'
+    tried = urls(spider().parse_page(html(HOME, announced, newsarchive_home=True)))
+    assert tried == [HOME + "news.rss"]
+
+
+def test_a_google_news_sitemap_entry_is_dated_by_its_publication_date() -> None:
+    news = spider(NEWSARCHIVE_MAX_AGE_DAYS=7)
+    body = ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+            "<url><loc>http://a.example/x/old-news-story</loc><news:news><news:publication_date>2019-11-10T09:00:00Z"
+            "</news:publication_date></news:news></url>"
+            f"<url><loc>http://a.example/x/new-news-story</loc><news:news><news:publication_date>{RECENT_ISO}"
+            "</news:publication_date></news:news></url></urlset>")
+    assert urls(news._parse_sitemap(xml("http://a.example/news-sitemap.xml", body))) == ["http://a.example/x/new-news-story"]
