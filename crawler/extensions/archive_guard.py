@@ -22,10 +22,13 @@ logger = logging.getLogger(__name__)
 REASON = "archive_unavailable"
 #: SQLAlchemy's wrappers of the driver errors that mean the database itself failed, not one statement.
 DATABASE_FAILURES = (OperationalError, InterfaceError)
+#: Signal (argument ``failure``) for a database failure outside the item pipelines, e.g. in a
+#: middleware's write to the fetch log, as a request's errback receives it.
+archive_failed = object()
 
 
 class ArchiveGuard:
-    """Close the spider with reason ``archive_unavailable`` on the first database failure of an item."""
+    """Close the spider with reason ``archive_unavailable`` on the first database failure, of an item or a request."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -35,9 +38,13 @@ class ArchiveGuard:
     def from_crawler(cls, crawler: Crawler) -> ArchiveGuard:
         guard = cls(crawler)
         crawler.signals.connect(guard.item_error, signal=signals.item_error)
+        crawler.signals.connect(guard.database_failed, signal=archive_failed)
         return guard
 
     def item_error(self, item: Any, failure: Failure) -> None:
+        self.database_failed(failure)
+
+    def database_failed(self, failure: Failure) -> None:
         if not failure.check(*DATABASE_FAILURES):
             return
         stats = self.crawler.stats
