@@ -124,6 +124,11 @@ def band_keys(minhash: LeanMinHash, config: DedupConfig) -> list[tuple[int, int]
     return list(enumerate(buckets.tolist()))
 
 
+def index_keys(mine: np.ndarray, config: DedupConfig) -> list[tuple[int, int]]:
+    """Return the LSH band keys of shingle set ``mine``; none for an empty one, which stays out of the index."""
+    return band_keys(signature(mine, config), config) if mine.size else []
+
+
 def similarity(a: np.ndarray, b: np.ndarray) -> Similarity:
     """Return the exact Jaccard similarity and containment of two shingle sets."""
     smaller = min(a.size, b.size)

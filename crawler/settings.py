@@ -130,6 +130,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.progress.Progress": 500,
+    "crawler.extensions.archive_guard.ArchiveGuard": 530,
     "crawler.extensions.runs.RunRecorder": 510,
     "crawler.extensions.jobdir.JobdirGuard": 520,
     "crawler.extensions.warc.WarcRecorder": 100,

@@ -1,8 +1,8 @@
 """The archive over SQLAlchemy: stories, sightings, the LSH index and boilerplate counts.
 
-SQLite is the default (a file path or ``sqlite:///…``); the same code is meant to
-run on PostgreSQL. Every write that belongs together — a story, its first
-sighting, its index buckets and its line counts — is one transaction.
+SQLite is the default (a file path or ``sqlite:///…``); PostgreSQL runs the same
+code through psycopg 3 (``postgresql://…``). Every write that belongs together — a
+story, its first sighting, its index buckets and its line counts — is one transaction.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from storage import schema_version
 from storage.schema import lsh_buckets, meta, site_lines, sightings, sites, stories, warc_records
+from storage.selection import EVERYTHING, Selection
 from storage.warc import WarcLocation
 
 logger = logging.getLogger(__name__)
@@ -71,8 +72,41 @@ class Sighting:
     text: str | None = None
 
 
+#: URL schemes people write for PostgreSQL, and the SQLAlchemy driver that serves them.
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+_POSTGRES_DRIVER = "postgresql+psycopg://"
+
+
+#: What an export tells of each other place a story was found.
+DUPLICATE_COLUMNS = (
+    sightings.c.url,
+    sightings.c.site,
+    sightings.c.title,
+    sightings.c.match,
+    sightings.c.similarity,
+    sightings.c.containment,
+    sightings.c.seen,
+)
+
+
+@dataclass(frozen=True)
+class ArchivedStory:
+    """A story read back from an export: written again with its own timestamps and its duplicates."""
+
+    story: NewStory
+    first_seen: datetime
+    keys: list[tuple[int, int]]
+    duplicates: list[tuple[Sighting, datetime]]
+
+
 def archive_url(target: str) -> str:
-    """Return the SQLAlchemy URL for ``target``: a database URL, or a path to an SQLite file."""
+    """Return the SQLAlchemy URL for ``target``: a database URL, or a path to an SQLite file.
+
+    ``postgresql://`` (and ``postgres://``) URLs are served by psycopg 3.
+    """
+    for scheme in _POSTGRES_SCHEMES:
+        if target.startswith(scheme):
+            return _POSTGRES_DRIVER + target.removeprefix(scheme)
     if "://" in target:
         return target
     return f"sqlite:///{target}"
@@ -96,9 +130,10 @@ class Archive:
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         try:
-            self._migrate()
+            self._migrate(create)
         except sa.exc.OperationalError as exc:
-            raise ArchiveError(f"cannot open archive {target!r}: {exc.orig}") from exc
+            self.engine.dispose()
+            raise ArchiveError(f"cannot open archive {_safe(self.engine.url)}: {exc.orig}") from exc
 
     def close(self) -> None:
         self.engine.dispose()
@@ -109,9 +144,11 @@ class Archive:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _migrate(self) -> None:
+    def _migrate(self, create: bool) -> None:
         try:
             with self.engine.begin() as conn:
+                if not create and schema_version.current(conn) is None and not sa.inspect(conn).has_table("stories"):
+                    raise ArchiveError(f"no archive in {_safe(self.engine.url)}: crawl into it first, or pass --db")
                 schema_version.upgrade(conn)
         except schema_version.SchemaError as exc:
             raise ArchiveError(str(exc)) from exc
@@ -229,6 +266,23 @@ class Archive:
             _insert_sighting(conn, story_id, sighting, capture)
             self._count_lines(conn, sighting.site, lines)
 
+    def restore(self, archived_stories: Iterable[ArchivedStory]) -> int:
+        """Write exported stories back in one transaction, with their sightings and index buckets; return how many."""
+        count = 0
+        with self.engine.begin() as conn:
+            for archived in archived_stories:
+                story = archived.story
+                values = dict(asdict(story), first_seen=archived.first_seen)
+                story_id = conn.execute(stories.insert().values(**values)).inserted_primary_key[0]
+                original = Sighting(story.url, story.site, story.title, "original", 1.0, 1.0)
+                rows = [dict(asdict(original), story_id=story_id, seen=archived.first_seen)]
+                rows += [dict(asdict(sighting), story_id=story_id, seen=seen) for sighting, seen in archived.duplicates]
+                conn.execute(sightings.insert(), rows)
+                if archived.keys:
+                    conn.execute(lsh_buckets.insert(), [{"band": b, "bucket": k, "story_id": story_id} for b, k in archived.keys])
+                count += 1
+        return count
+
     def _count_lines(self, conn: Connection, site: str, lines: dict[str, str]) -> None:
         insert = _insert_for(conn)
         stmt = insert(sites).values(site=site, pages=1)
@@ -268,11 +322,45 @@ class Archive:
 
     # -- reading ---------------------------------------------------------
 
-    def iter_stories(self) -> Iterator[dict[str, Any]]:
-        """Yield every story with the other places it was found, oldest first."""
+    def iter_stories(
+        self, selection: Selection = EVERYTHING, *, duplicates: bool = True, batch: int = 500
+    ) -> Iterator[dict[str, Any]]:
+        """Yield the selected stories oldest first, each with the other places it was found.
+
+        Reads ``batch`` stories per query (keyset pagination on the id) and their
+        duplicates in one more query, so memory stays flat on any archive size.
+        """
+        after = 0
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    sa.select(stories).where(stories.c.id > after, *selection.where()).order_by(stories.c.id).limit(batch)
+                ).all()
+                others = self._duplicates(conn, [row.id for row in rows]) if duplicates and rows else {}
+            for row in rows:
+                story = dict(row._mapping)
+                if duplicates:
+                    story["duplicates"] = others.get(row.id, [])
+                yield story
+            if len(rows) < batch:
+                return
+            after = rows[-1].id
+
+    def _duplicates(self, conn: Connection, story_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        query = (
+            sa.select(sightings.c.story_id, *DUPLICATE_COLUMNS)
+            .where(sightings.c.story_id.in_(story_ids), sightings.c.match != "original")
+            .order_by(sightings.c.id)
+        )
+        found: dict[int, list[dict[str, Any]]] = {}
+        for row in conn.execute(query):
+            found.setdefault(row.story_id, []).append({c.name: row._mapping[c.name] for c in DUPLICATE_COLUMNS})
+        return found
+
+    def is_empty(self) -> bool:
+        """Return True if the archive holds no story and no sighting."""
         with self.engine.connect() as conn:
-            for row in conn.execution_options(yield_per=500).execute(sa.select(stories).order_by(stories.c.id)):
-                yield _with_duplicates(conn, row)
+            return conn.scalar(sa.select(sightings.c.id).limit(1)) is None and conn.scalar(sa.select(stories.c.id).limit(1)) is None
 
     def story_at(self, url: str) -> dict[str, Any] | None:
         """Return the story found at ``url`` (its own URL or a duplicate's) with its duplicates, or None."""
@@ -280,7 +368,9 @@ class Archive:
             story_id = conn.scalar(sa.select(sightings.c.story_id).where(sightings.c.url == url))
             if story_id is None:
                 return None
-            return _with_duplicates(conn, conn.execute(sa.select(stories).where(stories.c.id == story_id)).one())
+            story = dict(conn.execute(sa.select(stories).where(stories.c.id == story_id)).one()._mapping)
+            story["duplicates"] = self._duplicates(conn, [story_id]).get(story_id, [])
+            return story
 
     def capture_of(self, url: str) -> WarcLocation | None:
         """Return where the raw response of the page at ``url`` was recorded, or None."""
@@ -312,16 +402,9 @@ class Archive:
         }
 
 
-def _with_duplicates(conn: Connection, row: sa.Row[Any]) -> dict[str, Any]:
-    """Return the story of ``row`` with the other places it was found, oldest first."""
-    others = conn.execute(
-        sa.select(sightings.c.url, sightings.c.site, sightings.c.similarity)
-        .where(sightings.c.story_id == row.id, sightings.c.match != "original")
-        .order_by(sightings.c.id)
-    )
-    story = dict(row._mapping)
-    story["duplicates"] = [dict(o._mapping) for o in others]
-    return story
+def _safe(url: sa.URL) -> str:
+    """Return ``url`` for messages: without its password."""
+    return url.render_as_string(hide_password=True)
 
 
 def _insert_sighting(

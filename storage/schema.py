@@ -19,6 +19,8 @@ meta = sa.Table(
 )
 
 #: One row per story: its canonical copy, clean text and the raw extracted lines.
+#: Search indexes live beside it, per backend (migration 0002): the FTS5 table ``stories_fts`` on
+#: SQLite; on PostgreSQL the generated column ``search_document``, left out here as SQLite lacks it.
 stories = sa.Table(
     "stories",
     metadata,

@@ -16,6 +16,8 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 #: Archives written before migrations existed carry this table and no alembic_version.
 _PRE_ALEMBIC_TABLE = "stories"
 _PRE_ALEMBIC_REVISION = "0001"
+#: PostgreSQL advisory lock held while migrating.
+_MIGRATION_LOCK = 0x6E657773  # "news"
 
 
 class SchemaError(Exception):
@@ -39,8 +41,17 @@ def current(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
+def _lock(conn: Connection) -> None:
+    """Take the archive's write lock for the caller's transaction: processes opening a new archive at once take turns."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+    elif conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite would begin only at the first write, after the check
+
+
 def upgrade(conn: Connection) -> tuple[str | None, str]:
     """Bring the archive on ``conn`` to the newest schema; return (revision before, revision after)."""
+    _lock(conn)
     script = ScriptDirectory(str(MIGRATIONS))
     found = current(conn)
     if found is not None and found not in {rev.revision for rev in script.walk_revisions()}:

@@ -15,6 +15,7 @@ import pytest
 
 from crawler.newsweb import NewsWeb
 from crawler.newsweb.server import LoggedRequest
+from databases import db, postgres  # noqa: F401  (fixtures: every storage test on SQLite and PostgreSQL)
 from fixture_web import DiscoveryWeb, FixtureWeb, build_discovery_web, build_test_web
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,8 +69,13 @@ class Crawls:
 
 
 def export_records(db: Path) -> list[dict]:
-    """Return the stories of the archive ``db`` as ``newsarchive export`` writes them."""
-    result = newsarchive("export", "--db", str(db))
+    """Return the stories of the archive ``db`` with their duplicates (``newsarchive export --with-duplicates``)."""
+    return exported(str(db), "--with-duplicates")
+
+
+def exported(db: str, *options: str) -> list[dict]:
+    """Return the records ``newsarchive export --db DB OPTIONS...`` writes (JSON lines)."""
+    result = newsarchive("export", "--db", db, *options)
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()]
 

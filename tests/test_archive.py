@@ -1,34 +1,31 @@
-"""The SQLite archive: stories, sightings, index and line counts, written atomically and kept."""
+"""The archive on SQLite and PostgreSQL: stories, sightings, index and line counts, written atomically and kept."""
 
 from __future__ import annotations
 
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from sqlalchemy.exc import IntegrityError
 
-from storage import Archive, ArchiveError, NewStory, Sighting, schema_version
+from archive_data import new_story as _story
+from storage import Archive, ArchiveError, Sighting, archive_url, schema_version
 from storage.export import export_jsonl
 
 
-def _story(url: str = "http://a.org/1", site: str = "a.org", text: str = "Body line.\nSecond line.") -> NewStory:
-    return NewStory(url=url, site=site, title="T", author="A", published="2024-04-28", language="en",
-                    sitename="A", text=text, raw_text=text, fingerprint="f-" + url)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "archive.db")
+def _engine(db: str) -> sa.Engine:
+    return sa.create_engine(archive_url(db))
 
 
 def test_a_story_and_its_reposts_survive_reopening(db: str) -> None:
     with Archive(db) as archive:
         story_id = archive.add_story(_story(), [(0, 11), (1, 12)], {})
         archive.add_sighting(story_id, Sighting("http://b.org/9", "b.org", "T2", "near", 0.8, 0.95), {})
-    with Archive(f"sqlite:///{db}") as archive:
+    with Archive(archive_url(db)) as archive:
         assert archive.known_url("http://a.org/1") and archive.known_url("http://b.org/9")
         assert not archive.known_url("http://c.org/1")
         assert archive.candidates([(1, 12), (5, 5)]) == [story_id]
@@ -36,7 +33,9 @@ def test_a_story_and_its_reposts_survive_reopening(db: str) -> None:
         out = io.StringIO()
         assert export_jsonl(archive, out) == 1
     record = json.loads(out.getvalue())
-    assert record["duplicates"] == [{"url": "http://b.org/9", "site": "b.org", "similarity": 0.8}]
+    (duplicate,) = record["duplicates"]
+    assert {k: duplicate[k] for k in ("url", "site", "title", "match", "similarity", "containment")} == {
+        "url": "http://b.org/9", "site": "b.org", "title": "T2", "match": "near", "similarity": 0.8, "containment": 0.95}
     assert record["text"] == "Body line.\nSecond line."
 
 
@@ -94,7 +93,7 @@ def test_dedup_parameters_are_stored_and_a_mismatch_is_refused(db: str) -> None:
 
 def test_an_archive_from_a_newer_version_is_refused(db: str) -> None:
     Archive(db).close()
-    engine = sa.create_engine(f"sqlite:///{db}")
+    engine = _engine(db)
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_future'"))
     engine.dispose()
@@ -103,15 +102,13 @@ def test_an_archive_from_a_newer_version_is_refused(db: str) -> None:
 
 
 def test_an_archive_from_before_migrations_is_brought_up_to_date(db: str) -> None:
-    engine = sa.create_engine(f"sqlite:///{db}")
-    with engine.begin() as conn:  # the schema issue 2 wrote, without alembic_version
-        conn.execute(sa.text("CREATE TABLE meta (key VARCHAR(64) PRIMARY KEY, value TEXT NOT NULL)"))
-        conn.execute(sa.text("CREATE TABLE stories (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE)"))
-        conn.execute(sa.text("CREATE TABLE sightings (id INTEGER PRIMARY KEY, story_id INTEGER, url TEXT NOT NULL UNIQUE, "
-                             "site VARCHAR(255), seen DATETIME)"))
+    engine = _engine(db)
+    with engine.begin() as conn:  # the schema issue 2 wrote: that of migration 0001, without alembic_version
+        command.upgrade(schema_version._config(conn), "0001")
+        conn.execute(sa.text("DROP TABLE alembic_version"))
     engine.dispose()
     Archive(db).close()
-    engine = sa.create_engine(f"sqlite:///{db}")
+    engine = _engine(db)
     with engine.connect() as conn:
         assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == schema_version.head()
     engine.dispose()
@@ -122,12 +119,24 @@ def test_a_bad_target_gets_a_clear_error(tmp_path: Path) -> None:
         Archive("nosuchdialect://x")
     with pytest.raises(ArchiveError, match="cannot open archive"):
         Archive(str(tmp_path / "missing-dir" / "a.db"))
+    with pytest.raises(ArchiveError, match="cannot open archive postgresql\\+psycopg://postgres:\\*\\*\\*@127.0.0.1:1/x"):
+        Archive("postgresql://postgres:secret@127.0.0.1:1/x")  # nothing listens on port 1: connection refused
 
 
-def test_reading_a_missing_archive_does_not_create_one(tmp_path: Path) -> None:
-    with pytest.raises(ArchiveError, match="no archive at"):
-        Archive(str(tmp_path / "none.db"), create=False)
-    assert not (tmp_path / "none.db").exists()
+def test_postgresql_urls_are_served_by_psycopg() -> None:
+    assert archive_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert archive_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert archive_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert archive_url("a/b.db") == "sqlite:///a/b.db"
+
+
+def test_reading_a_missing_archive_does_not_create_one(db: str) -> None:
+    with pytest.raises(ArchiveError, match="no archive (at|in) "):
+        Archive(db, create=False)
+    engine = _engine(db)
+    with engine.connect() as conn:
+        assert not sa.inspect(conn).get_table_names()
+    engine.dispose()
 
 
 def test_newsarchive_migrate_creates_then_reports_up_to_date(db: str) -> None:
@@ -138,3 +147,12 @@ def test_newsarchive_migrate_creates_then_reports_up_to_date(db: str) -> None:
     assert f"none -> {schema_version.head()}" in first.stderr
     again = newsarchive("migrate", "--db", db)
     assert again.returncode == 0 and "up to date" in again.stderr
+
+
+def test_processes_opening_a_new_archive_at_once_all_get_it(db: str) -> None:
+    """Crawlers started together on one new database: one creates the schema, the others wait for it."""
+    with ThreadPoolExecutor(4) as pool:
+        opened = list(pool.map(lambda _: Archive(db), range(4)))
+    for archive in opened:
+        assert archive.summary()["stories"] == 0
+        archive.close()

@@ -9,7 +9,6 @@ the web server's own log.
 from __future__ import annotations
 
 import dataclasses
-import json
 import sqlite3
 import subprocess
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import newsarchive, table_rows
+from conftest import exported, newsarchive, table_rows
 from crawler.newsweb import NewsWeb, Site, Story
 from crawler.newsweb.server import LoggedRequest
 from fixture_web import GrowingWeb, build_growing_web
@@ -49,9 +48,7 @@ class Recrawls:
     @cached_property
     def export(self) -> dict[str, dict]:
         """Return the exported stories by URL, after the last crawl."""
-        result = newsarchive("export", "--db", str(self.db))
-        assert result.returncode == 0, result.stderr
-        return {r["url"]: r for r in map(json.loads, result.stdout.splitlines())}
+        return {r["url"]: r for r in exported(str(self.db), "--with-duplicates")}
 
     def versions(self, url: str) -> list[str]:
         """Return the earlier texts of the story at ``url``, oldest first (read straight from the archive)."""

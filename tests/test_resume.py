@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import subprocess
 import time
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NEWSARCHIVE, newsarchive, table_rows
+from conftest import NEWSARCHIVE, exported, newsarchive, table_rows
 from crawler.newsweb import NewsWeb
 from fixture_web import build_test_web
 
@@ -67,8 +66,7 @@ def test_a_crawl_killed_twice_part_way_then_resumed_archives_every_story_once(
     assert resumed.returncode == 0, resumed.stderr
     assert f"JOBDIR {jobdir} was left by a crawl that was killed" in resumed.stderr
     assert sorted(p.name for p in jobdir.iterdir()) == []  # finished: nothing left to resume
-    exported = newsarchive("export", "--db", str(db))
-    web_data.check_archived_once([json.loads(line) for line in exported.stdout.splitlines()])
+    web_data.check_archived_once(exported(str(db), "--with-duplicates"))
     with sqlite3.connect(db) as conn:
         runs = conn.execute("SELECT finished IS NOT NULL, finish_reason FROM runs ORDER BY id").fetchall()
     assert runs == [(0, None), (0, None), (1, "finished")]

@@ -11,8 +11,10 @@ from crawler.cli.duplicates import duplicates
 from crawler.cli.explain import explain
 from crawler.cli.export import export
 from crawler.cli.extract import extract
+from crawler.cli.import_ import import_
 from crawler.cli.migrate import migrate
 from crawler.cli.runs import runs
+from crawler.cli.search import search
 from crawler.cli.show import show
 from crawler.cli.stats import stats
 
@@ -28,6 +30,8 @@ main.add_command(export)
 main.add_command(stats)
 main.add_command(demo)
 main.add_command(migrate)
+main.add_command(search)
+main.add_command(import_)
 main.add_command(runs)
 main.add_command(show)
 main.add_command(extract)

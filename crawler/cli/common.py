@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -10,6 +12,7 @@ from rich.table import Table
 
 from crawler.extensions.progress import crawl_counts
 from storage import Archive, ArchiveError
+from storage.selection import Selection
 
 #: Messages and tables for people go to stderr; data (exports, JSON lines) goes to stdout.
 console = Console(stderr=True, soft_wrap=True)
@@ -55,3 +58,21 @@ def print_summary(stats: dict[str, Any]) -> None:
         if key.startswith("newsarchive/errors/"):
             table.add_row(f"  {key.removeprefix('newsarchive/errors/')}", str(stats[key]))
     console.print(table)
+
+
+def selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --site, --since and --until; the command receives them as one ``selection`` (a storage Selection)."""
+    day = click.DateTime(formats=["%Y-%m-%d"])
+
+    @click.option("--site", default=None, metavar="HOST[:PORT]", help="Only stories of this site.")
+    @click.option("--since", type=day, default=None, metavar="YYYY-MM-DD", help="Only stories published on or after this day.")
+    @click.option("--until", type=day, default=None, metavar="YYYY-MM-DD", help="Only stories published on or before this day.")
+    @functools.wraps(command)
+    def with_selection(*args: Any, site: str | None, since: Any, until: Any, **kwargs: Any) -> Any:
+        try:
+            selection = Selection(site, since and since.date(), until and until.date())
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--since/--until") from exc
+        return command(*args, selection=selection, **kwargs)
+
+    return with_selection

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from crawler.cli.common import crawl as run, db_option, print_summary, settings_option
+from crawler.cli.common import console, crawl as run, db_option, print_summary, settings_option
 
 
 @click.command()
@@ -44,5 +44,6 @@ def crawl(
         overrides += (f"NEWSARCHIVE_WARC_DIR={warc_dir}",)
     stats = run(urls, db, overrides, loglevel)
     print_summary(stats)
-    if stats.get("finish_reason") != "finished":
+    if (reason := stats.get("finish_reason")) != "finished":
+        console.print(f"[bold red]the crawl stopped early: {reason}[/]")
         sys.exit(1)

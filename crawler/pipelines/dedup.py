@@ -9,7 +9,7 @@ from scrapy.settings import BaseSettings
 
 from crawler.archive_access import open_archive
 from crawler.config import from_settings
-from crawler.dedup import DedupConfig, Similarity, band_keys, fingerprint, shingles, signature, similarity
+from crawler.dedup import DedupConfig, Similarity, fingerprint, index_keys, shingles, similarity
 from crawler.items import ArticleItem
 
 #: How many LSH candidates are verified against their real text, most shared buckets first.
@@ -49,7 +49,7 @@ class DedupPipeline:
             return item
         item.fingerprint = fingerprint(item.text)
         if item.revises is not None:  # a story's own page again: no match to look for, only its new keys
-            item.band_keys = self._band_keys(shingles(item.text, self.config))
+            item.band_keys = index_keys(shingles(item.text, self.config), self.config)
             return item
         if (story_id := self.archive.story_of_url(item.url)) is not None:
             item.duplicate_of, item.match = story_id, "version"
@@ -59,7 +59,7 @@ class DedupPipeline:
         if not mine.size:  # nothing to compare, not even exactly: a new story, kept out of the index
             self.stats.inc_value("newsarchive/dedup/new")
             return item
-        item.band_keys = self._band_keys(mine)
+        item.band_keys = index_keys(mine, self.config)
         if (story_id := self.archive.story_by_fingerprint(item.fingerprint)) is not None:
             item.duplicate_of, item.match = story_id, "exact"
             self.stats.inc_value("newsarchive/dedup/exact")
@@ -71,9 +71,6 @@ class DedupPipeline:
         item.similarity, item.containment = best[1].jaccard, best[1].containment
         self.stats.inc_value("newsarchive/dedup/near")
         return item
-
-    def _band_keys(self, mine: Any) -> list[tuple[int, int]]:
-        return band_keys(signature(mine, self.config), self.config) if mine.size else []
 
     def _best_candidate(self, mine: Any, keys: list[tuple[int, int]]) -> tuple[int, Similarity] | None:
         """Return the candidate story with the copy most similar to ``mine``, among copies that pass verification.

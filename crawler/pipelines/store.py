@@ -15,6 +15,7 @@ from crawler import boilerplate
 from crawler.archive_access import open_archive
 from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
+from crawler.extensions.archive_guard import DATABASE_FAILURES
 from crawler.extraction import Article
 from crawler.items import ArticleItem
 from storage import NewStory
@@ -57,8 +58,11 @@ class StorePipeline:
         self.archive = open_archive(self.settings)
 
     def close_spider(self) -> None:
-        for site in sorted(self.sites):
-            self.reclean(site)
+        try:
+            for site in sorted(self.sites):
+                self.reclean(site)
+        except DATABASE_FAILURES as exc:  # the stories stay as archived; the next crawl of the site re-cleans them
+            logger.warning("re-cleaning skipped, the archive's database failed: %s", exc.orig)
         self.archive.close()
 
     def process_item(self, item: Any) -> Any:

@@ -24,6 +24,7 @@ from scrapy.spiders import SitemapSpider
 from twisted.python.failure import Failure
 
 from crawler.archive_access import open_archive
+from crawler.extensions.archive_guard import DATABASE_FAILURES, archive_failed
 from crawler.items import PageItem
 from crawler.middlewares.known import refetch_hours
 from crawler.site_settings import crawl_limits, sites_to_crawl
@@ -228,7 +229,10 @@ class NewsSpider(SitemapSpider):
                 yield request
 
     def failed(self, failure: Failure) -> None:
-        """Count and log a request that got no usable response; the crawl goes on."""
+        """Count and log a request that got no usable response; the crawl goes on (unless the archive failed)."""
+        if failure.check(*DATABASE_FAILURES):  # a middleware could not write to the archive
+            self.crawler.signals.send_catch_log(signal=archive_failed, failure=failure)
+            return
         stats = self.crawler.stats
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             stats.inc_value("newsarchive/skipped/ignored")  # robots.txt said no, or a middleware did
