@@ -25,6 +25,7 @@ from warcio.archiveiterator import ArchiveIterator
 from conftest import BIN, NEWSARCHIVE, newsarchive, run
 from crawler import __version__
 from crawler.newsweb import NewsWeb
+from databases import REQUIRE_SERVICES
 from storage import Archive
 from storage.warc import Exchange, WarcWriter, read_http_response
 
@@ -222,7 +223,10 @@ def pywb_command(name: str) -> str:
     """Return pywb's ``name`` command, from this venv or PATH (pywb pins redis==2.10.6: it often lives in its own venv)."""
     found = shutil.which(name, path=str(BIN)) or shutil.which(name)
     if not found:
-        pytest.skip(f"pywb is not installed: {name} not found (pip install pywb, or put its venv's bin on PATH)")
+        message = f"pywb is not installed: {name} not found (pip install pywb, or put its venv's bin on PATH)"
+        if REQUIRE_SERVICES:  # CI installs pywb in its own venv (.ci/run)
+            pytest.fail(f"{message} [NEWSARCHIVE_REQUIRE_SERVICES=1]")
+        pytest.skip(message)
     return found
 
 
