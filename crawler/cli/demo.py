@@ -33,7 +33,7 @@ def demo(db: str | None, overrides: tuple[str, ...]) -> None:
     print_summary(stats)
     with open_archive(db) as archive:
         _print_stories(archive, names)
-    console.print(f"archive: {db}  (try: newsarchive export --db {db})")
+    console.print(f"archive: {db}  (try: newsarchive duplicates --db {db}, or newsarchive export --with-duplicates --db {db})")
 
 
 def _print_stories(archive: Archive, names: dict[str, str]) -> None:
