@@ -19,6 +19,8 @@ from storage.schema import fetches, runs
 
 #: Outcomes of a page that was an article: the archive holds it, it need not be fetched again.
 ARTICLE_OUTCOMES = frozenset({"archived", "duplicate", "known", "revised", "unchanged"})
+#: URLs whose fetch state a log keeps in memory between two writes of them.
+STATE_CACHE_SIZE = 200_000
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,20 @@ _STATE = (
 _UPDATE = fetches.update().where(fetches.c.url == sa.bindparam("b_url"))
 
 
+def _state(row: sa.Row) -> FetchState:
+    """Return the fetch state in a row of ``_STATE``."""
+    return FetchState(
+        kind=row.kind,
+        status=row.status,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        outcome=row.outcome,
+        first_fetched=_utc(row.first_fetched),
+        fetched=_utc(row.fetched),
+        complete=row.finish_reason == "finished",
+    )
+
+
 def _utc(value: datetime) -> datetime:
     """SQLite hands datetimes back without their zone; they are stored in UTC."""
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
@@ -72,9 +88,9 @@ class FetchLog:
 
     Writes are queued and sent ``batch_size`` at a time in one transaction (call
     :meth:`flush` before closing): one commit per response costs the crawl's only
-    thread more than the fetch. Reads see queued writes, and URLs the log was
-    asked about and does not hold are remembered until they are recorded, since
-    a crawl asks again for every link on every page.
+    thread more than the fetch. Reads see queued writes; what was read is kept
+    (up to ``STATE_CACHE_SIZE`` URLs) until the URL is written again, since a
+    crawl asks again for every link on every page.
     """
 
     def __init__(self, archive: Archive, batch_size: int = 1) -> None:
@@ -84,7 +100,7 @@ class FetchLog:
         self.batch_size = batch_size
         self._pending: list[tuple[sa.Executable, dict[str, object]]] = []
         self._pending_urls: set[str] = set()
-        self._absent: set[str] = set()
+        self._states: dict[str, FetchState | None] = {}
         upsert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(fetches)
         updated = [c.name for c in fetches.c if c.name not in ("url", "first_fetched")]
         self._record = upsert.on_conflict_do_update(index_elements=["url"], set_={c: upsert.excluded[c] for c in updated})
@@ -92,7 +108,6 @@ class FetchLog:
     def record(self, fetch: Fetch, run_id: int | None) -> None:
         """Remember ``fetch`` as the latest of its URL (the first fetch time stays)."""
         now = datetime.now(timezone.utc)
-        self._absent.discard(fetch.url)
         self._queue(fetch.url, self._record, asdict(fetch) | {"fetched": now, "run_id": run_id, "first_fetched": now})
 
     def settle(self, url: str, kind: str, outcome: str, detail: str | None = None) -> None:
@@ -117,30 +132,22 @@ class FetchLog:
     def _queue(self, url: str, stmt: sa.Executable, params: dict[str, object]) -> None:
         self._pending.append((stmt, params))
         self._pending_urls.add(url)
+        self._states.pop(url, None)
         if len(self._pending) >= self.batch_size:
             self.flush()
 
     def state(self, url: str) -> FetchState | None:
         """Return what the log knows of ``url``, or None if it never fetched it."""
-        if url in self._absent:
-            return None
+        if url in self._states:
+            return self._states[url]
         if url in self._pending_urls:
             self.flush()
         with self.engine.connect() as conn:
             row = conn.execute(_STATE, {"b_url": url}).first()
-        if row is None:
-            self._absent.add(url)
-            return None
-        return FetchState(
-            kind=row.kind,
-            status=row.status,
-            etag=row.etag,
-            last_modified=row.last_modified,
-            outcome=row.outcome,
-            first_fetched=_utc(row.first_fetched),
-            fetched=_utc(row.fetched),
-            complete=row.finish_reason == "finished",
-        )
+        if len(self._states) >= STATE_CACHE_SIZE:
+            self._states.clear()
+        self._states[url] = state = None if row is None else _state(row)
+        return state
 
     def pages_of(
         self, sites: Iterable[str], kinds: Iterable[str], first_fetched_after: datetime | None = None
