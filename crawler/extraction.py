@@ -47,6 +47,7 @@ _WORDS = re.compile(r"\w+")
 _SUBHEADS = etree.XPath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")
 #: Elements that hold a block of text (a div only when it holds no paragraphs).
 _TEXT_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "dd", "td", "blockquote", "figcaption", "pre", "center", "div")
+_SUBHEAD_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _LAYOUT_TABLES = etree.XPath("//table[.//h1 or .//h2 or .//h3 or count(.//p) >= 3]")
 _HIDDEN = etree.XPath(
     "//body//*[@hidden] | //body//*[contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'), 'display:none')]"
@@ -159,7 +160,7 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
     heads = {_words(h) for h in doc.body.iter("head")} | {_words(h) for h in _SUBHEADS(tree)}
     while lines and meta.title and _words(lines[0]) == _words(meta.title):
         lines.pop(0)  # the headline printed again at the top of the body
-    lines = _without_styled_tail(lines, styles)
+    lines = _without_styled_edges(lines, styles)
     if not lines:
         return None
     return Article(
@@ -197,14 +198,16 @@ def _block_styles(tree: HtmlElement) -> dict[tuple[str, ...], Style]:
     return styles
 
 
-def _without_styled_tail(lines: list[str], styles: dict[tuple[str, ...], Style]) -> list[str]:
-    """Return ``lines`` without the blocks after the last paragraph of prose that are styled otherwise.
+def _without_styled_edges(lines: list[str], styles: dict[tuple[str, ...], Style]) -> list[str]:
+    """Return ``lines`` without the boxes styled unlike the story's prose around its first and last paragraphs.
 
     The prose style is the one most of the long paragraphs share. After the last
     such paragraph, a block of another tag or class, or in a container with a
     class of its own, is a box the site put under the story: a promo, a call for
-    comments, a note about the publisher. A list item is never dropped (stories
-    end in lists), nor is anything when the story itself is mostly a list.
+    comments, a note about the publisher. Before the first one, a short block
+    styled otherwise is a byline, a reading time or a toolbar. List items are never
+    dropped (stories end in lists), nor subheads before the story (they head it),
+    nor anything when the story itself is mostly a list.
     """
     found = [styles.get(_words(line)) for line in lines]
     long = Counter(style for line, style in zip(lines, found) if style and len(line.split()) >= CHUNK_MIN_WORDS)
@@ -213,11 +216,18 @@ def _without_styled_tail(lines: list[str], styles: dict[tuple[str, ...], Style])
     prose, count = long.most_common(1)[0]
     if prose[0] == "li" or count < PROSE_MIN_PARAGRAPHS or count < PROSE_MIN_SHARE * sum(long.values()):
         return lines
-    last = max(i for i, style in enumerate(found) if style == prose)
-    return lines[: last + 1] + [
-        line for line, style in zip(lines[last + 1 :], found[last + 1 :])
-        if style is None or style[0] == "li" or (style[:2] == prose[:2] and (style[2:] == prose[2:] or not style[3]))
-    ]
+    first = found.index(prose)
+    last = len(found) - 1 - found[::-1].index(prose)
+
+    def kept(i: int) -> bool:
+        style = found[i]
+        if style is None or style == prose or style[0] == "li":
+            return True
+        if i < first:
+            return style[0] in _SUBHEAD_TAGS or len(lines[i].split()) >= CHUNK_MIN_WORDS
+        return i < last or (style[:2] == prose[:2] and not style[3])
+
+    return [line for i, line in enumerate(lines) if kept(i)]
 
 
 def _with_sibling_chunks(tree: HtmlElement, lines: list[str]) -> list[str]:
