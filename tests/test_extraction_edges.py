@@ -29,7 +29,7 @@ def _lines(html: str) -> list[str]:
 
 def test_a_promo_box_after_the_last_paragraph_is_dropped() -> None:
     promo = (
-        '<div class="newsletter-cta"><h4>Something to consider</h4>'
+        '<div class="member-pitch"><h4>Something to consider</h4>'
         "<p>If you enjoyed this article, get our morning briefing delivered to your inbox every day.</p></div>"
     )
     assert _lines(_page(after=promo)) == PROSE
