@@ -19,8 +19,6 @@ from storage.schema import fetches, runs
 
 #: Outcomes of a page that was an article: the archive holds it, it need not be fetched again.
 ARTICLE_OUTCOMES = frozenset({"archived", "duplicate", "known", "revised", "unchanged"})
-#: URLs whose fetch state a log keeps in memory between two writes of them.
-STATE_CACHE_SIZE = 200_000
 
 
 @dataclass(frozen=True)
@@ -88,9 +86,7 @@ class FetchLog:
 
     Writes are queued and sent ``batch_size`` at a time in one transaction (call
     :meth:`flush` before closing): one commit per response costs the crawl's only
-    thread more than the fetch. Reads see queued writes; what was read is kept
-    (up to ``STATE_CACHE_SIZE`` URLs) until the URL is written again, since a
-    crawl asks again for every link on every page.
+    thread more than the fetch. Reads see queued writes.
     """
 
     def __init__(self, archive: Archive, batch_size: int = 1) -> None:
@@ -100,7 +96,6 @@ class FetchLog:
         self.batch_size = batch_size
         self._pending: list[tuple[sa.Executable, dict[str, object]]] = []
         self._pending_urls: set[str] = set()
-        self._states: dict[str, FetchState | None] = {}
         upsert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(fetches)
         updated = [c.name for c in fetches.c if c.name not in ("url", "first_fetched")]
         self._record = upsert.on_conflict_do_update(index_elements=["url"], set_={c: upsert.excluded[c] for c in updated})
@@ -132,22 +127,16 @@ class FetchLog:
     def _queue(self, url: str, stmt: sa.Executable, params: dict[str, object]) -> None:
         self._pending.append((stmt, params))
         self._pending_urls.add(url)
-        self._states.pop(url, None)
         if len(self._pending) >= self.batch_size:
             self.flush()
 
     def state(self, url: str) -> FetchState | None:
         """Return what the log knows of ``url``, or None if it never fetched it."""
-        if url in self._states:
-            return self._states[url]
         if url in self._pending_urls:
             self.flush()
         with self.engine.connect() as conn:
             row = conn.execute(_STATE, {"b_url": url}).first()
-        if len(self._states) >= STATE_CACHE_SIZE:
-            self._states.clear()
-        self._states[url] = state = None if row is None else _state(row)
-        return state
+        return None if row is None else _state(row)
 
     def pages_of(
         self, sites: Iterable[str], kinds: Iterable[str], first_fetched_after: datetime | None = None
