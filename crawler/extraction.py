@@ -4,8 +4,10 @@ Beyond plain trafilatura: what a browser would not show (``hidden``, inline
 ``display:none``) is dropped and layout tables become plain blocks before
 extraction; after it, blocks that are mostly link text (related-story lists,
 share and follow rows; at the body's edges a lower share is enough) and the
-headings they leave behind are dropped, and an article cut into sibling
-containers gets its other chunks back. Metadata is read from the whole page first.
+headings they leave behind are dropped, an article cut into sibling
+containers gets its other chunks back, and boxes styled unlike the story's
+prose at its edges (promos under it, reading times over it) are dropped.
+Metadata is read from the whole page first.
 """
 
 from __future__ import annotations
