@@ -113,6 +113,9 @@ INCREMENTAL_ENABLED = True
 #: Also re-fetch archived articles first fetched less than this many hours ago (0: only when
 #: their sitemap lastmod or feed date is newer than our last fetch).
 INCREMENTAL_REFETCH_HOURS = 0.0
+#: Fetch-log records written per transaction (1: one commit per response). A killed crawl loses at
+#: most this many records: those pages are fetched again next time, nothing archived is lost.
+FETCH_LOG_BATCH_SIZE = 100
 #: The name under which runs of this crawl are recorded (default: the sites' host:port).
 NEWSARCHIVE_SITE = ""
 #: Seconds between two saves of a running crawl's counts in its run record (0: only at the end).

@@ -12,8 +12,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.archive import Archive, _insert_for
+from storage.archive import Archive
 from storage.schema import fetches, runs
 
 #: Outcomes of a page that was an article: the archive holds it, it need not be fetched again.
@@ -52,56 +53,90 @@ class FetchState:
         return self.kind == "article" and self.outcome in ARTICLE_OUTCOMES
 
 
+# Built once: building a statement per call costs more than running it.
+_STATE = (
+    sa.select(fetches, runs.c.finish_reason)
+    .join(runs, runs.c.id == fetches.c.run_id, isouter=True)
+    .where(fetches.c.url == sa.bindparam("b_url"))
+)
+_UPDATE = fetches.update().where(fetches.c.url == sa.bindparam("b_url"))
+
+
+def _state(row: sa.Row) -> FetchState:
+    """Return the fetch state in a row of ``_STATE``."""
+    return FetchState(
+        kind=row.kind,
+        status=row.status,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        outcome=row.outcome,
+        first_fetched=_utc(row.first_fetched),
+        fetched=_utc(row.fetched),
+        complete=row.finish_reason == "finished",
+    )
+
+
 def _utc(value: datetime) -> datetime:
     """SQLite hands datetimes back without their zone; they are stored in UTC."""
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 class FetchLog:
-    """The ``fetches`` table of an archive."""
+    """The ``fetches`` table of an archive.
 
-    def __init__(self, archive: Archive) -> None:
+    Writes are queued and sent ``batch_size`` at a time in one transaction (call
+    :meth:`flush` before closing): one commit per response costs the crawl's only
+    thread more than the fetch. Reads see queued writes.
+    """
+
+    def __init__(self, archive: Archive, batch_size: int = 1) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size!r}")
         self.engine = archive.engine
+        self.batch_size = batch_size
+        self._pending: list[tuple[sa.Executable, dict[str, object]]] = []
+        self._pending_urls: set[str] = set()
+        upsert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(fetches)
+        updated = [c.name for c in fetches.c if c.name not in ("url", "first_fetched")]
+        self._record = upsert.on_conflict_do_update(index_elements=["url"], set_={c: upsert.excluded[c] for c in updated})
 
     def record(self, fetch: Fetch, run_id: int | None) -> None:
         """Remember ``fetch`` as the latest of its URL (the first fetch time stays)."""
         now = datetime.now(timezone.utc)
-        values = asdict(fetch) | {"fetched": now, "run_id": run_id}
-        with self.engine.begin() as conn:
-            stmt = _insert_for(conn)(fetches).values(**values, first_fetched=now)
-            conn.execute(stmt.on_conflict_do_update(index_elements=["url"], set_=values))
+        self._queue(fetch.url, self._record, asdict(fetch) | {"fetched": now, "run_id": run_id, "first_fetched": now})
 
     def settle(self, url: str, kind: str, outcome: str, detail: str | None = None) -> None:
         """Record what became of the page last fetched from ``url``."""
-        with self.engine.begin() as conn:
-            conn.execute(fetches.update().where(fetches.c.url == url).values(kind=kind, outcome=outcome, detail=detail))
+        self._queue(url, _UPDATE, {"b_url": url, "kind": kind, "outcome": outcome, "detail": detail})
 
     def revalidated(self, url: str, run_id: int | None) -> None:
         """Record a 304 for ``url``: the page and its validators are as the log holds them."""
         values = {"status": 304, "outcome": "unchanged", "fetched": datetime.now(timezone.utc), "run_id": run_id}
+        self._queue(url, _UPDATE, {"b_url": url, **values})
+
+    def flush(self) -> None:
+        """Write the queued records in one transaction, in the order they came."""
+        if not self._pending:
+            return
         with self.engine.begin() as conn:
-            conn.execute(fetches.update().where(fetches.c.url == url).values(**values))
+            for stmt, params in self._pending:
+                conn.execute(stmt, params)
+        self._pending.clear()
+        self._pending_urls.clear()
+
+    def _queue(self, url: str, stmt: sa.Executable, params: dict[str, object]) -> None:
+        self._pending.append((stmt, params))
+        self._pending_urls.add(url)
+        if len(self._pending) >= self.batch_size:
+            self.flush()
 
     def state(self, url: str) -> FetchState | None:
-        query = (
-            sa.select(fetches, runs.c.finish_reason)
-            .join(runs, runs.c.id == fetches.c.run_id, isouter=True)
-            .where(fetches.c.url == url)
-        )
+        """Return what the log knows of ``url``, or None if it never fetched it."""
+        if url in self._pending_urls:
+            self.flush()
         with self.engine.connect() as conn:
-            row = conn.execute(query).first()
-        if row is None:
-            return None
-        return FetchState(
-            kind=row.kind,
-            status=row.status,
-            etag=row.etag,
-            last_modified=row.last_modified,
-            outcome=row.outcome,
-            first_fetched=_utc(row.first_fetched),
-            fetched=_utc(row.fetched),
-            complete=row.finish_reason == "finished",
-        )
+            row = conn.execute(_STATE, {"b_url": url}).first()
+        return None if row is None else _state(row)
 
     def pages_of(
         self, sites: Iterable[str], kinds: Iterable[str], first_fetched_after: datetime | None = None
@@ -114,6 +149,7 @@ class FetchLog:
         )
         if first_fetched_after is not None:
             query = query.where(fetches.c.first_fetched > first_fetched_after)
+        self.flush()
         with self.engine.connect() as conn:
             return [(url, kind) for url, kind in conn.execute(query)]
 
@@ -125,11 +161,13 @@ class FetchLog:
             fetches.c.outcome == "error",
             sa.or_(fetches.c.status.is_(None), fetches.c.status >= 500),
         )
+        self.flush()
         with self.engine.connect() as conn:
             return list(conn.scalars(query.order_by(fetches.c.first_fetched)))
 
     def counts(self) -> dict[tuple[str, str], int]:
         """Return how many URLs the log holds per (kind, outcome)."""
         query = sa.select(fetches.c.kind, fetches.c.outcome, sa.func.count()).group_by(fetches.c.kind, fetches.c.outcome)
+        self.flush()
         with self.engine.connect() as conn:
             return {(kind, outcome): n for kind, outcome, n in conn.execute(query)}

@@ -84,3 +84,34 @@ def test_runs_are_listed_newest_first_and_an_unended_one_has_no_finish(archive: 
     assert (runs[0]["finished"], runs[0]["finish_reason"]) == (None, None)
     assert runs[1]["errors_by_kind"] == {"http_500": 1} and runs[1]["pages"] == 3
     assert runs[1]["finished"] >= runs[1]["started"]
+
+
+def test_batched_writes_reach_the_table_together_and_the_log_reads_its_own(archive: Archive) -> None:
+    log, reader = FetchLog(archive, batch_size=3), FetchLog(archive)
+    log.record(Fetch(URL, "a.org", "page", 200, None, None, "fetched"), None)
+    log.settle(URL, "article", "archived")
+    assert reader.state(URL) is None  # queued, not written yet
+    log.record(Fetch("http://a.org/b", "a.org", "page", 200, None, None, "fetched"), None)  # the third: written
+    assert reader.state(URL).outcome == "archived"  # in the order they came
+    assert reader.state("http://a.org/b").outcome == "fetched"
+    log.revalidated("http://a.org/b", None)
+    assert reader.state("http://a.org/b").outcome == "fetched"
+    assert log.state("http://a.org/b").status == 304  # a log reads what it queued
+    assert reader.state("http://a.org/b").status == 304  # by writing it first
+    log.settle(URL, "article", "revised")
+    log.flush()
+    assert reader.state(URL).outcome == "revised"
+
+
+def test_a_state_read_before_a_write_is_not_served_after_it(archive: Archive) -> None:
+    log = FetchLog(archive)
+    assert log.state(URL) is None
+    log.record(Fetch(URL, "a.org", "page", 200, None, None, "fetched"), None)
+    assert log.state(URL).outcome == "fetched"
+    log.settle(URL, "article", "archived")
+    assert log.state(URL).outcome == "archived"
+
+
+def test_batch_size_must_be_positive(archive: Archive) -> None:
+    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+        FetchLog(archive, batch_size=0)

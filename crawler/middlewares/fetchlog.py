@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 from urllib.parse import urlsplit
 
 from scrapy import Request, signals
@@ -37,11 +38,29 @@ def drop_outcome(reason: str) -> tuple[str, str]:
     return "page", "error"
 
 
+_LOGS: WeakKeyDictionary[Crawler, FetchLog] = WeakKeyDictionary()
+
+
 def open_fetch_log(crawler: Crawler) -> FetchLog:
-    """Return the fetch log of the crawl's archive, closed when the spider closes."""
-    archive = open_archive(crawler.settings)
-    crawler.signals.connect(archive.close, signal=signals.spider_closed)
-    return FetchLog(archive)
+    """Return the crawl's one fetch log (its middlewares share it), flushed and closed when the spider closes.
+
+    Shared, so that a middleware reading it sees what another queued.
+    """
+    if (log := _LOGS.get(crawler)) is None:
+        batch_size = crawler.settings.getint("FETCH_LOG_BATCH_SIZE")
+        if batch_size < 1:
+            raise ValueError(f"FETCH_LOG_BATCH_SIZE must be >= 1, got {batch_size!r}")
+        archive = open_archive(crawler.settings)
+        log = _LOGS[crawler] = FetchLog(archive, batch_size)
+
+        def close() -> None:
+            try:
+                log.flush()
+            finally:
+                archive.close()
+
+        crawler.signals.connect(close, signal=signals.spider_closed, weak=False)
+    return log
 
 
 def fetch_of(request: Request, response: Response) -> Fetch:

@@ -69,6 +69,9 @@ class NewsSpider(SitemapSpider):
         self.feed_paths: list[str] = []
         #: sitemap lastmod of each listed URL, until its request is made
         self.lastmods: dict[str, str] = {}
+        #: pages already requested from a link: every page links the same stories again, and each
+        #: repeat would cost the crawl's one thread a trip through the middlewares to the duplicate filter
+        self.linked: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -207,7 +210,9 @@ class NewsSpider(SitemapSpider):
         if rules.follows_links_at(response.meta.get("depth", 0)):
             hrefs = response.xpath(_NEXT_PAGE).getall() + [link.url for link in self.links.extract_links(response)]
             for href in hrefs:
-                if request := self.follow(response.urljoin(href), self.parse_page):
+                request = self.follow(response.urljoin(href), self.parse_page)
+                if request is not None and request.url not in self.linked:
+                    self.linked.add(request.url)
                     yield request
         if not home:
             yield PageItem(url=response.url, html=response.text, listed=listed, oldest=rules.oldest)
