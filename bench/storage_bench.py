@@ -6,7 +6,7 @@
 For each backend and size it prints, ours against a reference measured in the same run:
 - insert rate: articles/s written as the crawl writes them (``Archive.add_story`` — story,
   original sighting, LSH buckets, boilerplate line counts — one transaction per article; one in
-  five articles also gets a repost through ``Archive.add_sighting``), against the same rows
+  five articles also gets a repost through ``Archive.add_copy``, as the crawl writes it), against the same rows
   bulk-inserted by the raw driver in one transaction;
 - search latency: median and 95th percentile ms of ``newsarchive search``'s query (``storage.search``:
   every match ranked, top 20 with snippets), against a ``LIKE '%word%'`` scan for all matches;
@@ -24,6 +24,7 @@ a database created for the run and dropped at the end.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import os
@@ -44,7 +45,7 @@ import sqlalchemy as sa
 from psycopg import sql
 
 from crawler.dedup import DedupConfig
-from storage import Archive, NewStory, Sighting, archive_url
+from storage import Archive, NewStory, archive_url
 from storage.search import search
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,7 +96,8 @@ def insert(archive: Archive, corpus: Corpus, start: int, stop: int, chunk: int =
             story_id = archive.add_story(story, keys, lines)
             if i % 5 == 0:
                 site = f"mirror{i % 3}.example"
-                archive.add_sighting(story_id, Sighting(f"https://{site}/copy/{i}", site, story.title, "near", 0.8, 0.9), lines)
+                copy = dataclasses.replace(story, url=f"https://{site}/copy/{i}", site=site)
+                archive.add_copy(story_id, copy, "near", 0.8, 0.9, keys, lines)
         elapsed += time.perf_counter() - began
     return elapsed
 
