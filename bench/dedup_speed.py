@@ -163,7 +163,7 @@ def dedup_and_store(archive: Archive, url: str, text: str) -> None:
     mine = shingles(text, CONFIG)
     keys = band_keys(signature(mine, CONFIG), CONFIG)
     found = None
-    for story_id, other in archive.texts(archive.candidates(keys)[:20]).items():
+    for story_id, other, _canonical in archive.copy_texts(archive.candidates(keys)[:20]):
         if similarity(mine, shingles(other, CONFIG)).same_story(CONFIG):
             found = story_id
     story = NewStory(url, "bench.example", "t", None, None, None, None, text, text, fingerprint(text))

@@ -192,11 +192,6 @@ class Archive:
         with self.engine.connect() as conn:
             return list(conn.scalars(_candidates_query(len(keys)), params))
 
-    def texts(self, story_ids: Iterable[int]) -> dict[int, str]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(stories.c.id, stories.c.text).where(stories.c.id.in_(list(story_ids))))
-            return {row.id: row.text for row in rows}
-
     def copy_texts(self, story_ids: Iterable[int]) -> list[tuple[int, str, bool]]:
         """Return ``(story id, text, canonical?)`` for the canonical copy and every kept copy of each story."""
         ids = list(story_ids)
