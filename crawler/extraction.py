@@ -13,7 +13,6 @@ Metadata is read from the whole page first.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 import trafilatura
@@ -22,6 +21,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
+from crawler.article_edges import PageBlocks, without_styled_edges
 from crawler.metadata import PageMetadata, page_metadata
 
 #: A block with at least this share of its characters in links…
@@ -34,10 +34,6 @@ EDGE_LINK_DENSITY_MAX = 0.3
 CHUNK_MIN_WORDS = 8
 #: How far above the paragraphs' container to look for the article's repeated chunk.
 CHUNK_LEVELS = 3
-#: The article's prose style is the style of at least this many of its long paragraphs…
-PROSE_MIN_PARAGRAPHS = 3
-#: …and of at least this share of them.
-PROSE_MIN_SHARE = 0.5
 #: Pages with more elements than this are not parsed further (a DOM this big is no article page).
 MAX_ELEMENTS = 200_000
 #: Larger pages skip trafilatura's fallback extractors, whose cost grows with the square of the page (jusText).
@@ -47,9 +43,6 @@ MAX_UNDECODABLE = 0.01
 
 _WORDS = re.compile(r"\w+")
 _SUBHEADS = etree.XPath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")
-#: Elements that hold a block of text (a div only when it holds no paragraphs).
-_TEXT_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "dd", "td", "blockquote", "figcaption", "pre", "center", "div")
-_SUBHEAD_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _LAYOUT_TABLES = etree.XPath("//table[.//h1 or .//h2 or .//h3 or count(.//p) >= 3]")
 _HIDDEN = etree.XPath(
     "//body//*[@hidden] | //body//*[contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'), 'display:none')]"
@@ -144,7 +137,7 @@ def extract_article(html: str, url: str) -> Article | None:
 
 
 def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
-    styles = _block_styles(tree)  # before metadata extraction prunes the tree
+    blocks = PageBlocks.of(tree)  # before metadata extraction prunes the tree
     meta = page_metadata(tree, url)  # the whole page, before anything is pruned
     for element in _HIDDEN(tree):
         element.drop_tree()
@@ -162,7 +155,7 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
     heads = {_words(h) for h in doc.body.iter("head")} | {_words(h) for h in _SUBHEADS(tree)}
     while lines and meta.title and _words(lines[0]) == _words(meta.title):
         lines.pop(0)  # the headline printed again at the top of the body
-    lines = _without_styled_edges(lines, styles)
+    lines = without_styled_edges(lines, blocks)
     if not lines:
         return None
     return Article(
@@ -182,54 +175,6 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
         own = [e for e in table.iter("thead", "tbody", "tfoot", "tr", "td", "th") if next(e.iterancestors("table")) is table]
         for element in [table, *own]:
             element.tag = "div"
-
-
-#: How a block of text is styled: its tag and class, and its container's.
-Style = tuple[str, str | None, str | None, str | None]
-
-
-def _block_styles(tree: HtmlElement) -> dict[tuple[str, ...], Style]:
-    """Return the style of each block of text on the page, by the block's words (the first block wins)."""
-    styles: dict[tuple[str, ...], Style] = {}
-    for block in tree.iter(*_TEXT_BLOCKS):
-        if block.tag == "div" and block.find(".//p") is not None:
-            continue
-        parent = block.getparent()
-        style = (block.tag, block.get("class"), None if parent is None else parent.tag, None if parent is None else parent.get("class"))
-        styles.setdefault(_words(block.text_content()), style)
-    return styles
-
-
-def _without_styled_edges(lines: list[str], styles: dict[tuple[str, ...], Style]) -> list[str]:
-    """Return ``lines`` without the boxes styled unlike the story's prose around its first and last paragraphs.
-
-    The prose style is the one most of the long paragraphs share. After the last
-    such paragraph, a block of another tag or class, or in a container with a
-    class of its own, is a box the site put under the story: a promo, a call for
-    comments, a note about the publisher. Before the first one, a short block
-    styled otherwise is a byline, a reading time or a toolbar. List items are never
-    dropped (stories end in lists), nor subheads before the story (they head it),
-    nor anything when the story itself is mostly a list.
-    """
-    found = [styles.get(_words(line)) for line in lines]
-    long = Counter(style for line, style in zip(lines, found) if style and len(line.split()) >= CHUNK_MIN_WORDS)
-    if not long:
-        return lines
-    prose, count = long.most_common(1)[0]
-    if prose[0] == "li" or count < PROSE_MIN_PARAGRAPHS or count < PROSE_MIN_SHARE * sum(long.values()):
-        return lines
-    first = found.index(prose)
-    last = len(found) - 1 - found[::-1].index(prose)
-
-    def kept(i: int) -> bool:
-        style = found[i]
-        if style is None or style == prose or style[0] == "li":
-            return True
-        if i < first:
-            return style[0] in _SUBHEAD_TAGS or len(lines[i].split()) >= CHUNK_MIN_WORDS
-        return i < last or (style[:2] == prose[:2] and not style[3])
-
-    return [line for i, line in enumerate(lines) if kept(i)]
 
 
 def _with_sibling_chunks(tree: HtmlElement, lines: list[str]) -> list[str]:

@@ -1,0 +1,152 @@
+"""Where a story starts and ends on its page: its prose, the headline group over it, boxes around it.
+
+Extractors keep too much at a story's edges: the headline and its deck, a
+byline or a reading time over the text; a promo, a call for comments or a note
+about the publisher in small print under it. Each is told apart by where it
+stands and how it is styled relative to the story's prose (the tag and class
+most of its long paragraphs share), never by what it says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+#: Paragraphs this long tell which style the story's prose has.
+PROSE_MIN_WORDS = 8
+#: The article's prose style is the style of at least this many of its long paragraphs…
+PROSE_MIN_PARAGRAPHS = 3
+#: …and of at least this share of them.
+PROSE_MIN_SHARE = 0.5
+
+_WORDS = re.compile(r"\w+")
+#: Elements that hold a block of text (a div only when it holds no paragraphs).
+_TEXT_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "td", "blockquote", "figcaption", "pre", "center", "div")
+_SUBHEAD_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_HEADING_TAGS = frozenset({"h1", *_SUBHEAD_TAGS})
+#: Inline styles that set a block's type apart from the text around it (small print, grey print).
+_SET_APART_STYLE = re.compile(r"font|color", re.IGNORECASE)
+
+
+class Style(NamedTuple):
+    """How a block of text is styled: its tag and class, its container's, and whether its type is set apart."""
+
+    tag: str
+    cls: str | None
+    parent_tag: str | None
+    parent_cls: str | None
+    #: its font or colour set inline
+    set_apart: bool
+
+
+@dataclass(frozen=True)
+class PageBlocks:
+    """The blocks of text of a page as parsed, before extraction prunes it: by their words, the first wins."""
+
+    styles: dict[tuple[str, ...], Style]
+    elements: dict[tuple[str, ...], HtmlElement]
+    #: every element's position in document order
+    order: dict[HtmlElement, int]
+
+    @classmethod
+    def of(cls, tree: HtmlElement) -> PageBlocks:
+        styles: dict[tuple[str, ...], Style] = {}
+        elements: dict[tuple[str, ...], HtmlElement] = {}
+        for block in tree.iter(*_TEXT_BLOCKS):
+            if block.tag == "div" and block.find(".//p") is not None:
+                continue
+            for words in (words_of(block.text_content()), *map(words_of, _segments(block))):
+                if words not in elements:
+                    elements[words] = block
+                    styles[words] = _style(block)
+        return cls(styles, elements, {element: i for i, element in enumerate(tree.iter())})
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """Return the case-folded words of ``text``: how a line of output is found on its page."""
+    return tuple(_WORDS.findall(text.casefold()))
+
+
+def _segments(block: HtmlElement) -> list[str]:
+    """Return the texts between the line breaks of a block (none when it has no ``<br>``): each is a line of output."""
+    if block.find(".//br") is None:
+        return []
+    segments = [""]
+    for event, element in etree.iterwalk(block, events=("start", "end")):
+        if event == "start" and element.tag == "br":
+            segments.append("")
+        elif event == "start":
+            segments[-1] += element.text or ""
+        elif element is not block:
+            segments[-1] += element.tail or ""
+    return segments
+
+
+def _style(block: HtmlElement) -> Style:
+    parent = block.getparent()
+    return Style(
+        block.tag, block.get("class"), None if parent is None else parent.tag, None if parent is None else parent.get("class"),
+        bool(_SET_APART_STYLE.search(block.get("style") or "")),
+    )
+
+
+def without_styled_edges(lines: list[str], blocks: PageBlocks) -> list[str]:
+    """Return ``lines`` without what stands around the story's prose but is not part of it.
+
+    The prose style is the one most of the long paragraphs share. After the last
+    such paragraph, a block of another tag or class, in a container with a class
+    of its own, or with its type set apart (italics, small print) is a box the site
+    put under the story: a promo, a call for comments, a note about the publisher
+    in small print. Before the first one, the page's headline and the headings
+    standing with it (kicker, deck) are not body text, nor a short block styled otherwise (a byline, a
+    reading time, a toolbar). List items are never dropped (stories end in lists),
+    nor subheads of the story before its first paragraph, nor anything when the
+    story itself is mostly a list.
+    """
+    found = [blocks.styles.get(words_of(line)) for line in lines]
+    long = Counter(style for line, style in zip(lines, found) if style and len(line.split()) >= PROSE_MIN_WORDS)
+    if not long:
+        return lines
+    prose, count = long.most_common(1)[0]
+    if prose.tag == "li" or count < PROSE_MIN_PARAGRAPHS or count < PROSE_MIN_SHARE * sum(long.values()):
+        return lines
+    first = found.index(prose)
+    last = len(found) - 1 - found[::-1].index(prose)
+    over = _headline_group(blocks, blocks.elements[words_of(lines[first])])
+
+    def kept(i: int) -> bool:
+        style = found[i]
+        if i < first and blocks.elements.get(words_of(lines[i])) in over:
+            return False
+        if style is None or style == prose or style.tag == "li":
+            return True
+        if i < first:
+            return style.tag in _SUBHEAD_TAGS or len(lines[i].split()) >= PROSE_MIN_WORDS
+        return i < last or (style[:2] == prose[:2] and not style.parent_cls and style.set_apart == prose.set_apart)
+
+    return [line for i, line in enumerate(lines) if kept(i)]
+
+
+def _headline_group(blocks: PageBlocks, prose: HtmlElement) -> set[HtmlElement]:
+    """Return the headings that stand over the story's first paragraph as its headline or with it.
+
+    The headline is the last ``h1`` before that paragraph; headings up to it are
+    the page's header, and those beside it (a kicker, a deck) belong with it
+    unless the story's paragraphs stand beside it too.
+    """
+    start = blocks.order.get(prose, 0)
+    headlines = [e for e in blocks.elements.values() if e.tag == "h1" and blocks.order.get(e, start) < start]
+    if not headlines:
+        return set()
+    headline = max(headlines, key=blocks.order.__getitem__)
+    end, parent = blocks.order[headline], headline.getparent()
+    beside = parent is not prose.getparent()
+    return {
+        e for e in blocks.elements.values()
+        if e.tag in _HEADING_TAGS and (blocks.order.get(e, start) <= end or (beside and e.getparent() is parent))
+    }
