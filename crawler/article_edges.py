@@ -49,21 +49,21 @@ class PageBlocks:
     """The blocks of text of a page as parsed, before extraction prunes it: by their words, the first wins."""
 
     styles: dict[tuple[str, ...], Style]
-    elements: dict[tuple[str, ...], HtmlElement]
+    #: every block with those words, in page order
+    elements: dict[tuple[str, ...], list[HtmlElement]]
     #: every element's position in document order
     order: dict[HtmlElement, int]
 
     @classmethod
     def of(cls, tree: HtmlElement) -> PageBlocks:
         styles: dict[tuple[str, ...], Style] = {}
-        elements: dict[tuple[str, ...], HtmlElement] = {}
+        elements: dict[tuple[str, ...], list[HtmlElement]] = {}
         for block in tree.iter(*_TEXT_BLOCKS):
             if block.tag == "div" and block.find(".//p") is not None:
                 continue
-            for words in (words_of(block.text_content()), *map(words_of, _segments(block))):
-                if words not in elements:
-                    elements[words] = block
-                    styles[words] = _style(block)
+            for words in {words_of(block.text_content()), *map(words_of, _segments(block))}:
+                elements.setdefault(words, []).append(block)
+                styles.setdefault(words, _style(block))
         return cls(styles, elements, {element: i for i, element in enumerate(tree.iter())})
 
 
@@ -117,17 +117,21 @@ def without_styled_edges(lines: list[str], blocks: PageBlocks) -> list[str]:
         return lines
     first = found.index(prose)
     last = len(found) - 1 - found[::-1].index(prose)
-    over = _headline_group(blocks, blocks.elements[words_of(lines[first])])
+    start, end = blocks.elements[words_of(lines[first])][0], blocks.elements[words_of(lines[last])][0]
+    over = _headline_group(blocks, start)
+    story = _story_container(start, end)
 
     def kept(i: int) -> bool:
-        style = found[i]
-        if i < first and blocks.elements.get(words_of(lines[i])) in over:
+        style, found_at = found[i], blocks.elements.get(words_of(lines[i]), [])
+        if first <= i <= last:
+            return True
+        if found_at and (set(found_at) <= over or (story is not None and not any(_within(e, story) for e in found_at))):
             return False
         if style is None or style == prose or style.tag == "li":
             return True
         if i < first:
             return style.tag in _SUBHEAD_TAGS or len(lines[i].split()) >= PROSE_MIN_WORDS
-        return i < last or (style[:2] == prose[:2] and not style.parent_cls and style.set_apart == prose.set_apart)
+        return style[:2] == prose[:2] and not style.parent_cls and style.set_apart == prose.set_apart
 
     return [line for i, line in enumerate(lines) if kept(i)]
 
@@ -140,13 +144,23 @@ def _headline_group(blocks: PageBlocks, prose: HtmlElement) -> set[HtmlElement]:
     unless the story's paragraphs stand beside it too.
     """
     start = blocks.order.get(prose, 0)
-    headlines = [e for e in blocks.elements.values() if e.tag == "h1" and blocks.order.get(e, start) < start]
+    headings = {e for found in blocks.elements.values() for e in found if e.tag in _HEADING_TAGS}
+    headlines = [e for e in headings if e.tag == "h1" and blocks.order.get(e, start) < start]
     if not headlines:
         return set()
     headline = max(headlines, key=blocks.order.__getitem__)
     end, parent = blocks.order[headline], headline.getparent()
     beside = parent is not prose.getparent()
-    return {
-        e for e in blocks.elements.values()
-        if e.tag in _HEADING_TAGS and (blocks.order.get(e, start) <= end or (beside and e.getparent() is parent))
-    }
+    return {e for e in headings if blocks.order.get(e, start) <= end or (beside and e.getparent() is parent)}
+
+
+def _story_container(first: HtmlElement, last: HtmlElement) -> HtmlElement | None:
+    """Return the innermost element marked as the article (``<article>``, ``itemprop=articleBody``) holding both paragraphs."""
+    for element in first.iterancestors():
+        if (element.tag == "article" or element.get("itemprop") == "articleBody") and _within(last, element):
+            return element
+    return None
+
+
+def _within(element: HtmlElement, container: HtmlElement) -> bool:
+    return element is container or any(a is container for a in element.iterancestors())
