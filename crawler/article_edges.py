@@ -23,12 +23,17 @@ PROSE_MIN_WORDS = 8
 PROSE_MIN_PARAGRAPHS = 3
 #: …and of at least this share of them.
 PROSE_MIN_SHARE = 0.5
+#: A block with at least this share of its characters in links is a list of links.
+LINK_DENSITY_MAX = 0.5
 
 _WORDS = re.compile(r"\w+")
 #: Elements that hold a block of text (a div only when it holds no paragraphs).
 _TEXT_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "td", "blockquote", "figcaption", "pre", "center", "div")
 _SUBHEAD_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _HEADING_TAGS = frozenset({"h1", *_SUBHEAD_TAGS})
+_SUBHEADS = etree.XPath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")
+#: Elements that give the page's dates: its own time stamps, not the story's text.
+_DATES = etree.XPath("//body//time | //body//*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='dateCreated']")
 #: Inline styles that set a block's type apart from the text around it (small print, grey print).
 _SET_APART_STYLE = re.compile(r"font|color", re.IGNORECASE)
 
@@ -53,6 +58,8 @@ class PageBlocks:
     elements: dict[tuple[str, ...], list[HtmlElement]]
     #: every element's position in document order
     order: dict[HtmlElement, int]
+    #: the words of blocks about the page, not the story: dates and times, headings over lists of links
+    page_labels: frozenset[tuple[str, ...]] = frozenset()
 
     @classmethod
     def of(cls, tree: HtmlElement) -> PageBlocks:
@@ -64,7 +71,26 @@ class PageBlocks:
             for words in {words_of(block.text_content()), *map(words_of, _segments(block))}:
                 elements.setdefault(words, []).append(block)
                 styles.setdefault(words, _style(block))
-        return cls(styles, elements, {element: i for i, element in enumerate(tree.iter())})
+        labels = {words_of(e.text_content()) for e in _DATES(tree)}
+        labels |= {words_of(h.text_content()) for h in _SUBHEADS(tree) if _labels_links(h)}
+        return cls(styles, elements, {element: i for i, element in enumerate(tree.iter())}, frozenset(labels))
+
+
+def _labels_links(heading: HtmlElement) -> bool:
+    """Return True for a heading whose next block is mostly link text: it labels a list of links ("More:", "Related")."""
+    block = heading.getnext()
+    while block is not None and not isinstance(block.tag, str):
+        block = block.getnext()
+    if block is None:
+        return False
+    text = " ".join(block.text_content().split())
+    linked = sum(len(" ".join(a.text_content().split())) for a in block.iter("a"))
+    return bool(text) and linked / len(text) >= LINK_DENSITY_MAX
+
+
+def without_page_labels(lines: list[str], blocks: PageBlocks) -> list[str]:
+    """Return ``lines`` without those that are a date, a time or the heading of a list of links on their page."""
+    return [line for line in lines if words_of(line) not in blocks.page_labels]
 
 
 def words_of(text: str) -> tuple[str, ...]:

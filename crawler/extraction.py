@@ -21,7 +21,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
-from crawler.article_edges import PageBlocks, without_styled_edges
+from crawler.article_edges import PageBlocks, without_page_labels, without_styled_edges
 from crawler.metadata import PageMetadata, page_metadata
 
 #: A block with at least this share of its characters in links…
@@ -155,7 +155,7 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
     heads = {_words(h) for h in doc.body.iter("head")} | {_words(h) for h in _SUBHEADS(tree)}
     while lines and meta.title and _words(lines[0]) == _words(meta.title):
         lines.pop(0)  # the headline printed again at the top of the body
-    lines = without_styled_edges(lines, blocks)
+    lines = without_styled_edges(without_page_labels(lines, blocks), blocks)
     if not lines:
         return None
     return Article(
