@@ -42,6 +42,7 @@ FALLBACK_MAX_ELEMENTS = 10_000
 MAX_UNDECODABLE = 0.01
 
 _WORDS = re.compile(r"\w+")
+_SPACES = re.compile(r"\s+")
 _SUBHEADS = etree.XPath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")
 _LAYOUT_TABLES = etree.XPath("//table[.//h1 or .//h2 or .//h3 or count(.//p) >= 3]")
 _HIDDEN = etree.XPath(
@@ -150,6 +151,7 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
         return None
     _drop_link_blocks(doc.body)
     etree.strip_tags(doc.body, "ref")
+    _unwrap_source_lines(doc.body)
     lines = [line.strip() for line in xmltotxt(doc.body, include_formatting=False).split("\n") if line.strip()]
     lines = _with_sibling_chunks(tree, lines)
     heads = {_words(h) for h in doc.body.iter("head")} | {_words(h) for h in _SUBHEADS(tree)}
@@ -164,6 +166,20 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
         meta=meta,
         headings=frozenset(i for i, line in enumerate(lines) if _words(line) in heads),
     )
+
+
+def _unwrap_source_lines(body: etree._Element) -> None:
+    """Join the lines the page's source wrapped inside a paragraph: a paragraph is one line of output.
+
+    Without this, a paragraph whose HTML breaks lines around a link comes out as
+    several lines, and a short one of them ("and") can recur on every page of a
+    site and be learned as its furniture. ``<lb/>`` (``<br>``) breaks and code stay.
+    """
+    for element in body.xpath("descendant-or-self::*[not(ancestor-or-self::code)]"):
+        if element.text:
+            element.text = _SPACES.sub(" ", element.text)
+        if element.tail and element.tag != "code":
+            element.tail = _SPACES.sub(" ", element.tail)
 
 
 def _unwrap_layout_tables(tree: HtmlElement) -> None:
