@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from lxml import html as lxml_html
+
+from crawler.article_edges import PageBlocks, without_styled_edges
 from crawler.extraction import extract_article
 
 URL = "http://127.0.0.1:9/2019/11/20/council-votes-on-the-new-bridge"
@@ -59,3 +62,66 @@ def test_nothing_is_dropped_when_too_few_paragraphs_share_a_style() -> None:
     note = '<p class="editors-note">Paragraph 2 is a note in a style of its own, set under the story by its editors.</p>'
     lines = _lines(_page(after=note, prose=prose))
     assert lines[-1].startswith("Paragraph 2 is a note")
+
+
+def _story_page(header: str = "", story_after: str = "", container: str = "article") -> str:
+    body = "".join(f"<p>{line}</p>" for line in PROSE)
+    return (
+        "<html><head><title>Bridge vote - The Daily Planet</title></head><body>"
+        f"{header}<{container}><div class='story-body'>{body}{story_after}</div></{container}>"
+        "</body></html>"
+    )
+
+
+def _kept_of_everything(html: str) -> list[str]:
+    """Return what the edge rules keep of every block on the page, as if the extractor had kept them all."""
+    tree = lxml_html.fromstring(html)
+    lines = [" ".join(block.text_content().split()) for block in tree.body.iter("p", "li", "h1", "h3", "h5")]
+    return without_styled_edges(lines, PageBlocks.of(tree))
+
+
+def test_the_headline_and_the_deck_and_kicker_standing_with_it_are_not_body_text() -> None:
+    header = (
+        "<div class='promo'><h3>Election night 2019</h3></div>"
+        "<div class='headline-group'><h1>The council votes on the new bridge tonight</h1>"
+        "<h5 class='deck'>A vote six years in the making</h5></div>"
+    )
+    assert _kept_of_everything(_story_page(header=header, container="div")) == PROSE
+
+
+def test_the_story_keeps_its_subheads_when_its_paragraphs_stand_beside_the_headline() -> None:
+    prose = "".join(f"<p>{line}</p>" for line in PROSE)
+    html = f"<html><body><div class='story'><h1>The council votes</h1><h3>The vote</h3>{prose}</div></body></html>"
+    assert _kept_of_everything(html) == ["The vote", *PROSE]
+
+
+def test_lines_outside_the_article_element_before_the_story_are_dropped() -> None:
+    header = (
+        "<div class='tools'><ul><li>Order Reprints</li><li>Print Article</li></ul></div>"
+        "<div class='print-header'><p>This copy is for your personal, non-commercial use only; order copies from us.</p></div>"
+    )
+    assert _kept_of_everything(_story_page(header=header)) == PROSE
+
+
+def test_small_print_under_the_story_is_dropped() -> None:
+    about = (
+        '<hr><p style="font-size: 12px; color: rgb(128,130,100)">The Daily Planet is a newspaper group publishing '
+        "twelve titles in four states and employing around 1,300 people.</p>"
+    )
+    assert _lines(_story_page(story_after=about)) == PROSE
+
+
+def test_date_stamps_and_the_heading_of_a_list_of_links_are_not_body_text() -> None:
+    stamp = '<span itemprop="datePublished">Wednesday, 20 November 2019, 08:13</span>'
+    links = "".join(f'<ul><li><h4><a href="/{i}">Another story number {i}</a></h4></li></ul>' for i in range(3))
+    middle = len(PROSE) // 2
+    html = _page(before=stamp, prose=[*PROSE[:middle], f"</p><h4>More:</h4>{links}<p>", *PROSE[middle:]])
+    lines = _lines(html)
+    assert "More:" not in lines
+    assert not [line for line in lines if "2019" in line]
+
+
+def test_a_paragraph_wrapped_in_the_source_is_one_line() -> None:
+    wrapped = "Still, the stock slid, and peer\n    <a href='/quote/low'>Lowe’s</a>\n   and\n  <a href='/q/x'>Others</a>\n fell too."
+    lines = _lines(_page(prose=[*PROSE[:4], wrapped, *PROSE[4:]]))
+    assert "Still, the stock slid, and peer Lowe’s and Others fell too." in lines
