@@ -128,8 +128,8 @@ def without_styled_edges(lines: list[str], blocks: PageBlocks) -> list[str]:
     such paragraph, a block of another tag or class, in a container with a class
     of its own, or with its type set apart (italics, small print) is a box the site
     put under the story: a promo, a call for comments, a note about the publisher
-    in small print. Before the first one, the page's headline and the headings
-    standing with it (kicker, deck) are not body text, nor a short block styled otherwise (a byline, a
+    in small print. Before the first one, the page's headline, what stands
+    over it and the headings standing with it (kicker, deck) are not body text, nor a short block styled otherwise (a byline, a
     reading time, a toolbar). List items are never dropped (stories end in lists),
     nor subheads of the story before its first paragraph, nor anything when the
     story itself is mostly a list.
@@ -163,21 +163,25 @@ def without_styled_edges(lines: list[str], blocks: PageBlocks) -> list[str]:
 
 
 def _headline_group(blocks: PageBlocks, prose: HtmlElement) -> set[HtmlElement]:
-    """Return the headings that stand over the story's first paragraph as its headline or with it.
+    """Return the blocks that stand over the story's first paragraph as its headline or with it.
 
-    The headline is the last ``h1`` before that paragraph; headings up to it are
-    the page's header, and those beside it (a kicker, a deck) belong with it
-    unless the story's paragraphs stand beside it too.
+    The headline is the last ``h1`` before that paragraph; blocks up to it are
+    the page's header (a caption of the lead picture among them), and headings
+    beside it (a kicker, a deck) belong with it unless the story's paragraphs
+    stand beside it too.
     """
     start = blocks.order.get(prose, 0)
-    headings = {e for found in blocks.elements.values() for e in found if e.tag in _HEADING_TAGS}
-    headlines = [e for e in headings if e.tag == "h1" and blocks.order.get(e, start) < start]
+    found = {e for found in blocks.elements.values() for e in found}
+    headlines = [e for e in found if e.tag == "h1" and blocks.order.get(e, start) < start]
     if not headlines:
         return set()
     headline = max(headlines, key=blocks.order.__getitem__)
     end, parent = blocks.order[headline], headline.getparent()
     beside = parent is not prose.getparent()
-    return {e for e in headings if blocks.order.get(e, start) <= end or (beside and e.getparent() is parent)}
+    return {
+        e for e in found
+        if blocks.order.get(e, start) <= end or (beside and e.tag in _HEADING_TAGS and e.getparent() is parent)
+    }
 
 
 def _story_container(first: HtmlElement, last: HtmlElement) -> HtmlElement | None:

@@ -76,13 +76,15 @@ def _story_page(header: str = "", story_after: str = "", container: str = "artic
 def _kept_of_everything(html: str) -> list[str]:
     """Return what the edge rules keep of every block on the page, as if the extractor had kept them all."""
     tree = lxml_html.fromstring(html)
-    lines = [" ".join(block.text_content().split()) for block in tree.body.iter("p", "li", "h1", "h3", "h5")]
+    lines = [" ".join(block.text_content().split()) for block in tree.body.iter("p", "li", "h1", "h3", "h5", "figcaption")]
     return without_styled_edges(lines, PageBlocks.of(tree))
 
 
-def test_the_headline_and_the_deck_and_kicker_standing_with_it_are_not_body_text() -> None:
+def test_the_headline_what_stands_over_it_and_the_deck_and_kicker_beside_it_are_not_body_text() -> None:
     header = (
         "<div class='promo'><h3>Election night 2019</h3></div>"
+        "<figure><img src='/bridge.jpg'><figcaption>The old bridge at dawn, seen from the east bank of the river"
+        " (photo: The Daily Planet)</figcaption></figure>"
         "<div class='headline-group'><h1>The council votes on the new bridge tonight</h1>"
         "<h5 class='deck'>A vote six years in the making</h5></div>"
     )
