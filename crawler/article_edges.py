@@ -35,7 +35,7 @@ _SUBHEADS = etree.XPath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //b
 #: Elements that give the page's dates: its own time stamps, not the story's text.
 _DATES = etree.XPath("//body//time | //body//*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='dateCreated']")
 #: Inline styles that set a block's type apart from the text around it (small print, grey print).
-_SET_APART_STYLE = re.compile(r"font|color", re.IGNORECASE)
+_SET_APART_STYLE = re.compile(r"(?:^|;)\s*(?:font-size|color)\s*:", re.IGNORECASE)
 
 
 class Style(NamedTuple):
@@ -45,7 +45,7 @@ class Style(NamedTuple):
     cls: str | None
     parent_tag: str | None
     parent_cls: str | None
-    #: its font or colour set inline
+    #: its type size or colour set inline
     set_apart: bool
 
 
