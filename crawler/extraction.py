@@ -5,9 +5,10 @@ Beyond plain trafilatura: what a browser would not show (``hidden``, inline
 extraction; after it, blocks that are mostly link text (related-story lists,
 share and follow rows; at the body's edges a lower share is enough) and the
 headings they leave behind are dropped, an article cut into sibling
-containers gets its other chunks back, and boxes styled unlike the story's
-prose at its edges (promos under it, reading times over it) are dropped.
-Metadata is read from the whole page first.
+containers gets its other chunks back, date stamps and the headings of
+link lists go, and what stands around the story's prose without being part
+of it (the headline group over it, promos and small print under it, see
+``crawler.article_edges``) is dropped. Metadata is read from the whole page first.
 """
 
 from __future__ import annotations
