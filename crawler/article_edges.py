@@ -31,7 +31,8 @@ _WORDS = re.compile(r"\w+")
 _TEXT_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "td", "blockquote", "figcaption", "pre", "center", "div")
 _SUBHEAD_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _HEADING_TAGS = frozenset({"h1", *_SUBHEAD_TAGS})
-_SUBHEADS = etree.XPath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")
+#: The subheads of a page (its headline aside).
+SUBHEADS = etree.XPath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")
 #: Elements that give the page's dates: its own time stamps, not the story's text.
 _DATES = etree.XPath("//body//time | //body//*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='dateCreated']")
 #: Inline styles that set a block's type apart from the text around it (small print, grey print).
@@ -51,15 +52,16 @@ class Style(NamedTuple):
 
 @dataclass(frozen=True)
 class PageBlocks:
-    """The blocks of text of a page as parsed, before extraction prunes it: by their words, the first wins."""
+    """The blocks of text of a page as parsed, before extraction prunes it, found by their words."""
 
+    #: the style of the first block with those words
     styles: dict[tuple[str, ...], Style]
     #: every block with those words, in page order
     elements: dict[tuple[str, ...], list[HtmlElement]]
     #: every element's position in document order
     order: dict[HtmlElement, int]
     #: the words of blocks about the page, not the story: dates and times, headings over lists of links
-    page_labels: frozenset[tuple[str, ...]] = frozenset()
+    page_labels: frozenset[tuple[str, ...]]
 
     @classmethod
     def of(cls, tree: HtmlElement) -> PageBlocks:
@@ -72,7 +74,7 @@ class PageBlocks:
                 elements.setdefault(words, []).append(block)
                 styles.setdefault(words, _style(block))
         labels = {words_of(e.text_content()) for e in _DATES(tree)}
-        labels |= {words_of(h.text_content()) for h in _SUBHEADS(tree) if _labels_links(h)}
+        labels |= {words_of(h.text_content()) for h in SUBHEADS(tree) if _labels_links(h)}
         return cls(styles, elements, {element: i for i, element in enumerate(tree.iter())}, frozenset(labels))
 
 
@@ -81,11 +83,14 @@ def _labels_links(heading: HtmlElement) -> bool:
     block = heading.getnext()
     while block is not None and not isinstance(block.tag, str):
         block = block.getnext()
-    if block is None:
-        return False
+    return block is not None and html_link_density(block) >= LINK_DENSITY_MAX
+
+
+def html_link_density(block: HtmlElement) -> float:
+    """Return the share of a block's characters (spaces collapsed) that are link text; 0 for an empty block."""
     text = " ".join(block.text_content().split())
     linked = sum(len(" ".join(a.text_content().split())) for a in block.iter("a"))
-    return bool(text) and linked / len(text) >= LINK_DENSITY_MAX
+    return linked / len(text) if text else 0.0
 
 
 def without_page_labels(lines: list[str], blocks: PageBlocks) -> list[str]:

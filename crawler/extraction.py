@@ -22,17 +22,22 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
-from crawler.article_edges import PageBlocks, without_page_labels, without_styled_edges
+from crawler.article_edges import (
+    LINK_DENSITY_MAX,
+    PROSE_MIN_WORDS,
+    SUBHEADS,
+    PageBlocks,
+    html_link_density,
+    without_page_labels,
+    without_styled_edges,
+    words_of,
+)
 from crawler.metadata import PageMetadata, page_metadata
 
-#: A block with at least this share of its characters in links…
-LINK_DENSITY_MAX = 0.5
-#: …and at most this many words is navigation, not article text.
+#: A block with at least LINK_DENSITY_MAX of its characters in links and at most this many words is navigation.
 LINK_BLOCK_MAX_WORDS = 40
 #: At the top or bottom of the body, a short block with this share of links is navigation too.
 EDGE_LINK_DENSITY_MAX = 0.3
-#: Paragraphs this long tell which container the article's text came from.
-CHUNK_MIN_WORDS = 8
 #: How far above the paragraphs' container to look for the article's repeated chunk.
 CHUNK_LEVELS = 3
 #: Pages with more elements than this are not parsed further (a DOM this big is no article page).
@@ -44,7 +49,6 @@ MAX_UNDECODABLE = 0.01
 
 _WORDS = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
-_SUBHEADS = etree.XPath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")
 _LAYOUT_TABLES = etree.XPath("//table[.//h1 or .//h2 or .//h3 or count(.//p) >= 3]")
 _HIDDEN = etree.XPath(
     "//body//*[@hidden] | //body//*[contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'), 'display:none')]"
@@ -155,7 +159,7 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
     _unwrap_source_lines(doc.body)
     lines = [line.strip() for line in xmltotxt(doc.body, include_formatting=False).split("\n") if line.strip()]
     lines = _with_sibling_chunks(tree, lines)
-    heads = {_words(h) for h in doc.body.iter("head")} | {_words(h) for h in _SUBHEADS(tree)}
+    heads = {_words(h) for h in doc.body.iter("head")} | {_words(h) for h in SUBHEADS(tree)}
     while lines and meta.title and _words(lines[0]) == _words(meta.title):
         lines.pop(0)  # the headline printed again at the top of the body
     lines = without_styled_edges(without_page_labels(lines, blocks), blocks)
@@ -201,7 +205,7 @@ def _with_sibling_chunks(tree: HtmlElement, lines: list[str]) -> list[str]:
     between); trafilatura sometimes keeps the first only. The paragraphs of the
     other siblings are added in page order.
     """
-    found = {_words(line): i for i, line in enumerate(lines) if len(line.split()) >= CHUNK_MIN_WORDS}
+    found = {_words(line): i for i, line in enumerate(lines) if len(line.split()) >= PROSE_MIN_WORDS}
     chunks: dict[HtmlElement, list[int]] = {}
     for p in tree.iter("p"):
         if (i := found.get(_words(p))) is not None and (parent := p.getparent()) is not None and parent.get("class"):
@@ -227,8 +231,7 @@ def _chunk_paragraphs(chunk: HtmlElement) -> list[str]:
     found = []
     for block in chunk.xpath(".//p | .//h2 | .//h3 | .//h4 | .//h5 | .//h6"):
         text = " ".join(block.text_content().split())
-        linked = sum(len(" ".join(a.text_content().split())) for a in block.iter("a"))
-        if text and linked / len(text) < LINK_DENSITY_MAX and not block.xpath("ancestor::aside | ancestor::figure"):
+        if text and html_link_density(block) < LINK_DENSITY_MAX and not block.xpath("ancestor::aside | ancestor::figure"):
             found.append(text)
     return found
 
@@ -287,6 +290,4 @@ def _remove(element: etree._Element) -> None:
 
 
 def _words(text: str | etree._Element) -> tuple[str, ...]:
-    if not isinstance(text, str):
-        text = "".join(text.itertext())
-    return tuple(_WORDS.findall(text.casefold()))
+    return words_of(text if isinstance(text, str) else "".join(text.itertext()))
