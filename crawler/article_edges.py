@@ -129,15 +129,17 @@ def _style(block: HtmlElement) -> Style:
 def without_styled_edges(lines: list[str], blocks: PageBlocks) -> list[str]:
     """Return ``lines`` without what stands around the story's prose but is not part of it.
 
-    The prose style is the one most of the long paragraphs share. After the last
-    such paragraph, a block of another tag or class, in a container with a class
-    of its own, or with its type set apart (italics, small print) is a box the site
-    put under the story: a promo, a call for comments, a note about the publisher
-    in small print. Before the first one, the page's headline, what stands
-    over it and the headings standing with it (kicker, deck) are not body text, nor a short block styled otherwise (a byline, a
-    reading time, a toolbar). List items are never dropped (stories end in lists),
-    nor subheads of the story before its first paragraph, nor anything when the
-    story itself is mostly a list.
+    The prose style is the one most of the long paragraphs share; nothing between
+    the first and the last such paragraph is dropped. Around them, what stands
+    outside the page's ``<article>`` element goes. After them, a block of another
+    tag or class, in a container with a class of its own, or in small print (its
+    size or colour set inline) is a box the site put under the story: a promo, a
+    call for comments, a note about the publisher. Before them, the page's
+    headline goes with what stands over it and the headings beside it (kicker,
+    deck), and so does a short block styled otherwise (a byline, a reading time, a
+    toolbar). List items are never dropped for their style (stories end in
+    lists), nor the story's subheads over its first paragraph, and nothing is
+    dropped when the story itself is mostly a list.
     """
     found = [blocks.styles.get(words_of(line)) for line in lines]
     long = Counter(style for line, style in zip(lines, found) if style and len(line.split()) >= PROSE_MIN_WORDS)
