@@ -79,11 +79,17 @@ class PageBlocks:
 
 
 def _labels_links(heading: HtmlElement) -> bool:
-    """Return True for a heading whose next block is mostly link text: it labels a list of links ("More:", "Related")."""
+    """Return True for a heading whose next block is a list of links ("More:", "Related"), links most of its text.
+
+    A list is a list element or a block of several links: one link in a paragraph
+    (a heading over "Buy it here") is not, and the heading may be the story's.
+    """
     block = heading.getnext()
     while block is not None and not isinstance(block.tag, str):
         block = block.getnext()
-    return block is not None and html_link_density(block) >= LINK_DENSITY_MAX
+    if block is None or (block.tag not in ("ul", "ol") and len(block.findall(".//a")) < 2):
+        return False
+    return html_link_density(block) >= LINK_DENSITY_MAX
 
 
 def html_link_density(block: HtmlElement) -> float:

@@ -127,3 +127,10 @@ def test_a_paragraph_wrapped_in_the_source_is_one_line() -> None:
     wrapped = "Still, the stock slid, and peer\n    <a href='/quote/low'>Lowe’s</a>\n   and\n  <a href='/q/x'>Others</a>\n fell too."
     lines = _lines(_page(prose=[*PROSE[:4], wrapped, *PROSE[4:]]))
     assert "Still, the stock slid, and peer Lowe’s and Others fell too." in lines
+
+
+def test_a_heading_over_a_paragraph_with_one_link_is_kept() -> None:
+    middle = len(PROSE) // 2
+    buy = "</p><h4>The bridge toll calculator</h4><p><a href='/toll'>Work out your own toll with our calculator</a></p><p>"
+    lines = _lines(_page(prose=[*PROSE[:middle], buy, *PROSE[middle:]]))
+    assert "The bridge toll calculator" in lines
