@@ -152,7 +152,7 @@ class CrawlRunner:
                 logger.error("%s: crawl failed after %.0fs with exit status %d, see %s", site, took, status, crawl.log)
             self.plan.finished(site)
             if not self.stops and (due := self.plan.due_at(site)) is not None:
-                logger.info("%s: next crawl at %s", site, due.astimezone().isoformat(timespec="seconds"))
+                logger.info("%s: next crawl at %s", site, max(due, self.clock()).astimezone().isoformat(timespec="seconds"))
 
     def _stop(self, wakeup: selectors.BaseSelector) -> None:
         """Ask every running crawl to stop (one SIGTERM), wait up to the stop timeout, then kill what is left."""
