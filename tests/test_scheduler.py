@@ -13,8 +13,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import ROOT
+from crawler.cli import main
 from crawler.cli.schedule import last_runs
 from crawler.crawl_runner import CrawlCommand, folder_name
 from crawler.newsweb import NewsWeb
@@ -263,7 +265,7 @@ def test_after_downtime_each_overdue_site_runs_once_and_a_site_not_due_waits(new
         _record(archive, overdue, now - 10 * HOUR, "finished")  # ten runs missed
         _record(archive, stopped, now - 5 * MINUTE, "shutdown")  # stopped by the last shutdown: resume now
         _record(archive, recent, now - 5 * MINUTE, "finished")
-    process = _schedule(tmp_path, news_web, dict.fromkeys((overdue, stopped, recent), "1h"), "--max-concurrent", "1")
+    process = _schedule(tmp_path, news_web, dict.fromkeys((overdue, stopped, recent), "1h"), "--max-concurrent", "2")
     try:
         _until(lambda: _printed(tmp_path).count("next crawl at") == 2, process)
         stderr = _stop(process, tmp_path)
@@ -272,4 +274,20 @@ def test_after_downtime_each_overdue_site_runs_once_and_a_site_not_due_waits(new
     new = _runs(db)[3:]
     assert sorted(site for site, *_ in new) == sorted([overdue, stopped]), stderr
     assert all(reason == "finished" for *_, reason, _ in new)
-    assert new[0][2] <= new[1][1]  # the cap of one: one after the other
+
+
+def test_once_crawls_only_what_is_due_and_exits(news_web: NewsWeb, tmp_path: Path) -> None:
+    due, not_due = list(news_web.sites)[:2]
+    db = tmp_path / "archive.db"
+    with Archive(str(db)) as archive:
+        _record(archive, not_due, datetime.now(timezone.utc) - MINUTE, "finished")
+    process = _schedule(tmp_path, news_web, {due: "1d", not_due: "1d"}, "--once")
+    assert process.wait(timeout=120) == 0, _printed(tmp_path)
+    assert [(site, reason) for site, _, _, reason, _ in _runs(db)[1:]] == [(due, "finished")]
+
+
+def test_a_sites_file_without_any_schedule_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "sites.toml").write_text('[[site]]\nname = "A"\nstart_urls = ["http://127.0.0.1:9/"]\n', "utf-8")
+    result = CliRunner().invoke(main, ["schedule", "--sites", str(tmp_path / "sites.toml"), "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 2
+    assert "no site has a schedule" in result.output
