@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -100,6 +100,7 @@ class CrawlRunner:
         self.crawls: dict[str, _Crawl] = {}
         self.failed: list[str] = []
         self.stops = 0
+        self.lock_fd: int | None = None
 
     def run(self) -> int:
         """Run until stopped by a signal (or, with a ``once`` plan, until it is done); return the exit status."""
@@ -126,8 +127,11 @@ class CrawlRunner:
             log.write(f"# {shlex.join(argv)}\n".encode())
             log.flush()
             try:
-                process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                           start_new_session=True)  # a Ctrl-C at the terminal reaches the scheduler only
+                process = subprocess.Popen(
+                    argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    start_new_session=True,  # a Ctrl-C at the terminal reaches the scheduler only
+                    pass_fds=(self.lock_fd,),  # a crawl left running by a killed scheduler keeps the lock
+                )
             except OSError as exc:
                 logger.error("%s: cannot start the crawl: %s", site, exc)
                 self.failed.append(site)
@@ -166,7 +170,8 @@ class CrawlRunner:
             self._reap()
         for site, crawl in self.crawls.items():
             logger.warning("%s: crawl still running, killed (its JOBDIR will be discarded next time)", site)
-            os.killpg(crawl.process.pid, signal.SIGKILL)  # its extraction workers too
+            with suppress(ProcessLookupError):
+                os.killpg(crawl.process.pid, signal.SIGKILL)  # its extraction workers too
             crawl.process.wait()
         self._reap()
 
@@ -201,13 +206,19 @@ class CrawlRunner:
 
     @contextmanager
     def _lock(self) -> Iterator[None]:
-        """Hold the job folder's lock: two schedulers sharing JOBDIRs would crawl one site twice at once."""
+        """Hold the job folder's lock: two schedulers sharing JOBDIRs would crawl one site twice at once.
+
+        The crawls inherit it, so crawls left running by a scheduler that was killed hold it too.
+        """
         self.command.job_dir.mkdir(parents=True, exist_ok=True)
         with open(self.command.job_dir / "scheduler.lock", "a+") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise SchedulerBusy(f"another newsarchive schedule is using {self.command.job_dir}") from None
+                raise SchedulerBusy(
+                    f"another newsarchive schedule, or crawls it started, are using {self.command.job_dir}"
+                ) from None
+            self.lock_fd = lock.fileno()
             yield
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import sqlite3
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from conftest import ROOT
 from crawler.cli import main
@@ -286,8 +287,21 @@ def test_once_crawls_only_what_is_due_and_exits(news_web: NewsWeb, tmp_path: Pat
     assert [(site, reason) for site, _, _, reason, _ in _runs(db)[1:]] == [(due, "finished")]
 
 
+def _schedule_in_process(tmp_path: Path, site: str) -> Result:
+    (tmp_path / "sites.toml").write_text(f'[[site]]\nname = "A"\nstart_urls = ["http://127.0.0.1:9/"]\n{site}', "utf-8")
+    return CliRunner().invoke(main, ["schedule", "--sites", str(tmp_path / "sites.toml"), "--db", str(tmp_path / "a.db"), "--once"])
+
+
 def test_a_sites_file_without_any_schedule_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "sites.toml").write_text('[[site]]\nname = "A"\nstart_urls = ["http://127.0.0.1:9/"]\n', "utf-8")
-    result = CliRunner().invoke(main, ["schedule", "--sites", str(tmp_path / "sites.toml"), "--db", str(tmp_path / "a.db")])
+    result = _schedule_in_process(tmp_path, "")
     assert result.exit_code == 2
     assert "no site has a schedule" in result.output
+
+
+def test_a_second_scheduler_on_the_same_job_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.jobs").mkdir()
+    with open(tmp_path / "a.jobs" / "scheduler.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = _schedule_in_process(tmp_path, 'schedule = "1h"\n')
+    assert result.exit_code == 1
+    assert f"another newsarchive schedule, or crawls it started, are using {tmp_path / 'a.jobs'}" in result.output
