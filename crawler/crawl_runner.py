@@ -156,11 +156,12 @@ class CrawlRunner:
                 logger.error("%s: crawl failed after %.0fs with exit status %d, see %s", site, took, status, crawl.log)
             self.plan.finished(site)
             if not self.stops and (due := self.plan.due_at(site)) is not None:
-                logger.info("%s: next crawl at %s", site, max(due, self.clock()).astimezone().isoformat(timespec="seconds"))
+                when = max(due, self.clock()).astimezone()
+                logger.info("%s: next crawl at %s", site, when.isoformat(timespec="seconds"))
 
     def _stop(self, wakeup: selectors.BaseSelector) -> None:
         """Ask every running crawl to stop (one SIGTERM), wait up to the stop timeout, then kill what is left."""
-        logger.info("stopping: %d running crawl(s) asked to stop, waiting up to %.0fs", len(self.crawls), self.stop_timeout)
+        logger.info("stopping: %d crawl(s) asked to stop, waiting up to %.0fs", len(self.crawls), self.stop_timeout)
         for crawl in self.crawls.values():
             crawl.process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + self.stop_timeout
@@ -181,7 +182,8 @@ class CrawlRunner:
 
     def _on_stop_signal(self, signum: int, _frame: object) -> None:
         self.stops += 1
-        logger.info("%s received%s", signal.Signals(signum).name, ": stopping" if self.stops == 1 else " again: killing the crawls")
+        then = "stopping" if self.stops == 1 else "received again: killing the crawls"
+        logger.info("%s: %s", signal.Signals(signum).name, then)
 
     @contextmanager
     def _signals(self) -> Iterator[selectors.BaseSelector]:

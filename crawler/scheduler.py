@@ -74,7 +74,9 @@ class Plan:
             raise ValueError(f"the cap on concurrent crawls must be >= 1, got {max_concurrent}")
         self.max_concurrent = max_concurrent
         self.once = once
-        self.sites = {name: _Site(schedule, first_due(schedule, history.get(name), now)) for name, schedule in schedules.items()}
+        self.sites = {
+            name: _Site(schedule, first_due(schedule, history.get(name), now)) for name, schedule in schedules.items()
+        }
         if once:
             self.sites = {name: site for name, site in self.sites.items() if site.due <= now}
 

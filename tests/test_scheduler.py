@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 from conftest import ROOT
 from crawler.cli import main
 from crawler.cli.schedule import last_runs
-from crawler.crawl_runner import CrawlCommand, folder_name
+from crawler.crawl_runner import CrawlCommand, CrawlRunner, folder_name
 from crawler.newsweb import NewsWeb
 from crawler.scheduler import LastRun, Plan, first_due, next_run
 from crawler.sites import SiteConfig, duration
@@ -167,6 +167,27 @@ def test_the_last_run_of_a_site_is_its_newest_under_its_name_or_its_host(db: str
     assert history == {"Herald": finished_at(T0 - HOUR), "Courier": LastRun(T0 - HOUR, None)}
 
 
+# -- the loop, with a stand-in for the crawl command -------------------------------------------------
+
+
+class StandIn(CrawlCommand):
+    """A "crawl" that prints its site and fails for site B, in a few milliseconds."""
+
+    def argv(self, site: str) -> list[str]:
+        return [sys.executable, "-c", "import sys; print('crawl', sys.argv[1]); sys.exit(sys.argv[1] == 'B')", site]
+
+
+def test_once_runs_each_due_site_one_time_logs_each_run_and_reports_a_failure(tmp_path: Path) -> None:
+    now = datetime.now(timezone.utc)
+    history = {"A": finished_at(now - 2 * HOUR), "C": finished_at(now - MINUTE)}
+    plan = Plan(dict.fromkeys("ABC", "1h"), history, now, max_concurrent=1, once=True)
+    command = StandIn(tmp_path / "sites.toml", "a.db", tmp_path / "logs", tmp_path / "jobs")
+    assert CrawlRunner(plan, command, stop_timeout=5).run() == 1  # B failed
+    logs = {log.parent.name: log.read_text("utf-8").splitlines() for log in (tmp_path / "logs").glob("*/*.log")}
+    assert {site: lines[1:] for site, lines in logs.items()} == {"A": ["crawl A"], "B": ["crawl B"]}
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and signal.set_wakeup_fd(-1) == -1  # all put back
+
+
 # -- the real scheduler on the loopback test web ------------------------------------------------------
 
 #: Fast crawls of three pages: no AutoThrottle delays, extraction in the crawl's thread, counts saved often.
@@ -254,7 +275,7 @@ def test_the_scheduler_crawls_each_site_again_and_again_then_stops_cleanly_on_si
         assert all(f"--only '{site}'" in log.read_text("utf-8").splitlines()[0] for log in logs)
     for site in {r[0] for r in runs if r[3] == "shutdown"}:  # a stopped crawl keeps its queue to resume
         assert (tmp_path / "archive.jobs" / folder_name(site) / "requests.queue").exists()
-    assert "SIGTERM received: stopping" in stderr
+    assert "SIGTERM: stopping" in stderr
     assert "crawl failed" not in stderr and "killed" not in stderr
 
 
@@ -277,19 +298,10 @@ def test_after_downtime_each_overdue_site_runs_once_and_a_site_not_due_waits(new
     assert all(reason == "finished" for *_, reason, _ in new)
 
 
-def test_once_crawls_only_what_is_due_and_exits(news_web: NewsWeb, tmp_path: Path) -> None:
-    due, not_due = list(news_web.sites)[:2]
-    db = tmp_path / "archive.db"
-    with Archive(str(db)) as archive:
-        _record(archive, not_due, datetime.now(timezone.utc) - MINUTE, "finished")
-    process = _schedule(tmp_path, news_web, {due: "1d", not_due: "1d"}, "--once")
-    assert process.wait(timeout=120) == 0, _printed(tmp_path)
-    assert [(site, reason) for site, _, _, reason, _ in _runs(db)[1:]] == [(due, "finished")]
-
-
 def _schedule_in_process(tmp_path: Path, site: str) -> Result:
     (tmp_path / "sites.toml").write_text(f'[[site]]\nname = "A"\nstart_urls = ["http://127.0.0.1:9/"]\n{site}', "utf-8")
-    return CliRunner().invoke(main, ["schedule", "--sites", str(tmp_path / "sites.toml"), "--db", str(tmp_path / "a.db"), "--once"])
+    args = ["schedule", "--sites", str(tmp_path / "sites.toml"), "--db", str(tmp_path / "a.db"), "--once"]
+    return CliRunner().invoke(main, args)
 
 
 def test_a_sites_file_without_any_schedule_is_refused(tmp_path: Path) -> None:

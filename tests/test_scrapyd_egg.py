@@ -50,7 +50,7 @@ def test_a_crawl_runs_from_a_zipped_egg_and_migrates_its_archive(news_web: NewsW
     result = subprocess.run(
         [sys.executable, "-c", RUNNER, str(_egg(tmp_path / "newsarchive.egg")), "crawler.settings",
          "-a", f"start_urls={news_web.url(site)}", "-s", f"NEWSARCHIVE_DB={db}", "-s", f"NEWSARCHIVE_SITE={site}",
-         "-s", "NEWSARCHIVE_MAX_PAGES_PER_SITE=6", "-s", "EXTRACT_WORKERS=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
+         "-s", "EXTRACT_WORKERS=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr

@@ -33,13 +33,16 @@ def _log_to_stderr() -> None:
     """Print the scheduler's own messages, with their time, on stderr (the crawls log to their files)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-    logger.addHandler(handler)
+    logger.handlers[:] = [handler]
     logger.setLevel(logging.INFO)
     logger.propagate = False
 
 
 def _beside_archive(db: str, suffix: str) -> Path:
-    """Return the folder named like the SQLite archive with ``suffix`` (``archive.db`` -> ``archive.logs``), else ``./suffix``."""
+    """Return the folder named like the SQLite archive with ``suffix`` (``archive.db`` -> ``archive.logs``).
+
+    A database that is not a file gets ``./suffix``.
+    """
     path = archive_file(db)
     return path.with_suffix(f".{suffix}") if path else Path(suffix)
 
@@ -52,7 +55,9 @@ def _scheduled(sites_file: str, only: tuple[str, ...]) -> list[SiteConfig]:
     folders: dict[str, str] = {}
     for site in scheduled:
         if (other := folders.setdefault(folder_name(site.name), site.name)) != site.name:
-            raise click.UsageError(f"sites {other!r} and {site.name!r} would share the folder {folder_name(site.name)!r}: rename one")
+            raise click.UsageError(
+                f"sites {other!r} and {site.name!r} would share the folder {folder_name(site.name)!r}: rename one"
+            )
     for site in sites:
         if not site.schedule:
             logger.info("%s: no schedule, not crawled by the scheduler", site.name)
