@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner, Result
@@ -21,6 +22,7 @@ from conftest import ROOT
 from crawler.cli import main
 from crawler.cli.schedule import last_runs
 from crawler.crawl_runner import CrawlCommand, CrawlRunner, folder_name
+from crawler.extensions.runs import run_site
 from crawler.newsweb import NewsWeb
 from crawler.scheduler import LastRun, Plan, first_due, next_run
 from crawler.sites import SiteConfig, duration
@@ -151,6 +153,12 @@ def _record(archive: Archive, site: str, started: datetime, reason: str | None) 
     with archive.engine.begin() as conn:
         conn.execute(runs_table.insert().values(site=site, started=started, finish_reason=reason,
                                                 finished=None if reason is None else started + MINUTE))
+
+
+def test_a_run_is_recorded_under_its_site_name_else_under_the_hosts_it_crawled() -> None:
+    spider = SimpleNamespace(name="news", site_rules=dict.fromkeys(["127.0.0.1:8002", "127.0.0.1:8001"]))
+    assert run_site(spider, "Herald") == "Herald"  # NEWSARCHIVE_SITE, as the scheduler sets it
+    assert run_site(spider, "") == "127.0.0.1:8001, 127.0.0.1:8002"
 
 
 def test_the_last_run_of_a_site_is_its_newest_under_its_name_or_its_host(db: str) -> None:
