@@ -18,6 +18,7 @@ from croniter import croniter
 from crawler.urls import is_http_url, site_of
 
 _DURATION = re.compile(r"(?:\d+[smhdw])+")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def parse_start_urls(start_urls: str | Iterable[str]) -> list[str]:
@@ -87,8 +88,16 @@ def is_schedule(value: str) -> bool:
     """Return True for a duration (``30m``, ``1h30m``, ``2d``) or a five-field cron expression."""
     value = value.strip()
     if _DURATION.fullmatch(value):
-        return any(int(n) for n in re.findall(r"\d+", value))
+        return bool(duration(value))
     return len(value.split()) == 5 and croniter.is_valid(value)
+
+
+def duration(value: str) -> timedelta | None:
+    """Return the length of a duration such as ``90s``, ``30m`` or ``1h30m``; None if ``value`` is no duration."""
+    value = value.strip()
+    if not _DURATION.fullmatch(value):
+        return None
+    return sum((timedelta(**{_UNITS[unit]: int(n)}) for n, unit in re.findall(r"(\d+)([smhdw])", value)), timedelta())
 
 
 def entry_date(text: str | None) -> str | None:

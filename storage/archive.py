@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 
 from storage import schema_version
 from storage.schema import lsh_buckets, meta, site_lines, sightings, sites, stories, warc_records
@@ -110,6 +111,14 @@ def archive_url(target: str) -> str:
     if "://" in target:
         return target
     return f"sqlite:///{target}"
+
+
+def archive_file(target: str) -> Path | None:
+    """Return the file of an SQLite archive ``target`` (path or URL); None for a server or in-memory database."""
+    url = make_url(archive_url(target))
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(url.database)
+    return None
 
 
 def _now() -> datetime:

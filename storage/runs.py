@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -42,7 +43,16 @@ def save_run(archive: Archive, run_id: int, counts: RunCounts, finish_reason: st
 
 def list_runs(archive: Archive, limit: int | None = None) -> list[dict[str, Any]]:
     """Return the newest runs first; ``finished`` and ``finish_reason`` are None for a run that never ended."""
-    query = sa.select(runs).order_by(runs.c.id.desc()).limit(limit)
+    return _read(archive, sa.select(runs).order_by(runs.c.id.desc()).limit(limit))
+
+
+def latest_runs(archive: Archive, sites: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Return the newest run recorded under each of ``sites`` that has one, by site (as :func:`list_runs` gives runs)."""
+    newest = sa.select(sa.func.max(runs.c.id)).where(runs.c.site.in_(list(sites))).group_by(runs.c.site)
+    return {run["site"]: run for run in _read(archive, sa.select(runs).where(runs.c.id.in_(newest)))}
+
+
+def _read(archive: Archive, query: sa.Select) -> list[dict[str, Any]]:
     with archive.engine.connect() as conn:
         rows = [dict(row._mapping) for row in conn.execute(query)]
     for row in rows:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -11,7 +16,30 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _migrations_folder() -> Path:
+    """Return the folder of the migrations. Alembic reads them as files: run from a zipped egg
+    (a scrapyd deployment), they are copied out to a temporary folder first."""
+    folder = Path(__file__).with_name("migrations")
+    if folder.is_dir():
+        return folder
+    copy = Path(tempfile.mkdtemp(prefix="newsarchive-migrations-"))
+    atexit.register(shutil.rmtree, copy, True)
+    _copy_tree(resources.files("storage").joinpath("migrations"), copy)
+    return copy
+
+
+def _copy_tree(source: Traversable, target: Path) -> None:
+    for item in source.iterdir():
+        if item.is_dir():
+            (target / item.name).mkdir()
+            _copy_tree(item, target / item.name)
+        else:
+            (target / item.name).write_bytes(item.read_bytes())
+
+
+MIGRATIONS = _migrations_folder()
 
 #: Archives written before migrations existed carry this table and no alembic_version.
 _PRE_ALEMBIC_TABLE = "stories"

@@ -14,6 +14,7 @@ from crawler.cli.extract import extract
 from crawler.cli.import_ import import_
 from crawler.cli.migrate import migrate
 from crawler.cli.runs import runs
+from crawler.cli.schedule import schedule
 from crawler.cli.search import search
 from crawler.cli.show import show
 from crawler.cli.stats import stats
@@ -37,3 +38,4 @@ main.add_command(show)
 main.add_command(extract)
 main.add_command(duplicates)
 main.add_command(explain)
+main.add_command(schedule)

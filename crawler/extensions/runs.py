@@ -34,7 +34,7 @@ def run_counts(stats: dict[str, Any]) -> RunCounts:
 
 def run_site(spider: Spider, name: str) -> str:
     """Return what a run crawled: the configured site name, else the spider's sites (``host:port``)."""
-    return name or ", ".join(sorted(getattr(spider, "sites", ()))) or spider.name
+    return name or ", ".join(sorted(getattr(spider, "site_rules", ()))) or spider.name
 
 
 class RunRecorder:

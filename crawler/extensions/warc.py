@@ -20,10 +20,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
-from sqlalchemy.engine import make_url
 
 from crawler import __version__
-from storage import archive_url
+from storage import archive_file
 from storage.warc import Exchange, WarcWriter, file_problem
 
 logger = logging.getLogger(__name__)
@@ -39,10 +38,8 @@ def warc_dir(settings: BaseSettings) -> Path:
     """
     if configured := settings.get("NEWSARCHIVE_WARC_DIR"):
         return Path(configured)
-    url = make_url(archive_url(settings.get("NEWSARCHIVE_DB")))
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return Path(url.database).with_suffix(".warc")
-    return Path("warc")
+    path = archive_file(settings.get("NEWSARCHIVE_DB"))
+    return path.with_suffix(".warc") if path else Path("warc")
 
 
 def warc_max_size(settings: BaseSettings) -> int:

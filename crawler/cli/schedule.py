@@ -1,0 +1,109 @@
+"""``newsarchive schedule``: crawl each site of a sites file on its own schedule, until stopped."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from crawler.cli.common import db_option, settings_option
+from crawler.crawl_runner import CrawlCommand, CrawlRunner, SchedulerBusy, folder_name, logger, now_utc
+from crawler.scheduler import LastRun, Plan
+from crawler.sites import SiteConfig
+from crawler.sites_file import load_sites
+from storage import Archive, ArchiveError, archive_file
+from storage.runs import latest_runs
+
+
+def last_runs(archive: Archive, sites: list[SiteConfig]) -> dict[str, LastRun]:
+    """Return each site's newest run: recorded under its name (scheduled crawls) or its host:port (``crawl --only``)."""
+    keys = {site.name: (site.name, ", ".join(sorted(site.sites))) for site in sites}
+    runs = latest_runs(archive, [key for pair in keys.values() for key in pair])
+    history = {}
+    for name, pair in keys.items():
+        if found := [runs[key] for key in pair if key in runs]:
+            newest = max(found, key=lambda run: run["id"])
+            history[name] = LastRun(newest["started"], newest["finish_reason"])
+    return history
+
+
+def _log_to_stderr() -> None:
+    """Print the scheduler's own messages, with their time, on stderr (the crawls log to their files)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def _beside_archive(db: str, suffix: str) -> Path:
+    """Return the folder named like the SQLite archive with ``suffix`` (``archive.db`` -> ``archive.logs``).
+
+    A database that is not a file gets ``./suffix``.
+    """
+    path = archive_file(db)
+    return path.with_suffix(f".{suffix}") if path else Path(suffix)
+
+
+def _scheduled(sites_file: str, only: tuple[str, ...]) -> list[SiteConfig]:
+    sites = load_sites(sites_file, only)
+    scheduled = [site for site in sites if site.schedule]
+    if not scheduled:
+        raise click.UsageError(f"{sites_file}: no site has a schedule (schedule = \"30m\" or a cron expression)")
+    folders: dict[str, str] = {}
+    for site in scheduled:
+        if (other := folders.setdefault(folder_name(site.name), site.name)) != site.name:
+            raise click.UsageError(
+                f"sites {other!r} and {site.name!r} would share the folder {folder_name(site.name)!r}: rename one"
+            )
+    for site in sites:
+        if not site.schedule:
+            logger.info("%s: no schedule, not crawled by the scheduler", site.name)
+    return scheduled
+
+
+@click.command()
+@click.option("--sites", "sites_file", required=True, type=click.Path(dir_okay=False, exists=True),
+              help="The sites.toml; each site with a `schedule` is crawled on it.")
+@click.option("--only", multiple=True, metavar="NAME", help="Schedule only this site (repeatable).")
+@db_option
+@settings_option
+@click.option("-L", "--loglevel", default="INFO", show_default=True, help="Scrapy log level in each crawl's log file.")
+@click.option("--max-concurrent", type=click.IntRange(min=1), default=2, show_default=True,
+              help="At most this many crawls at once, all sites together.")
+@click.option("--stop-timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              help="Seconds running crawls get to stop gracefully on SIGTERM before they are killed.")
+@click.option("--log-dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of the crawls' logs, LOG_DIR/SITE/TIME.log (default: archive.db -> archive.logs).")
+@click.option("--job-dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of the sites' JOBDIRs (default: archive.db -> archive.jobs).")
+@click.option("--once", is_flag=True, help="Crawl the sites due now, each once, wait for them and exit (for cron).")
+def schedule(
+    sites_file: str, only: tuple[str, ...], db: str, overrides: tuple[str, ...], loglevel: str, max_concurrent: int,
+    stop_timeout: float, log_dir: str | None, job_dir: str | None, once: bool,
+) -> None:
+    """Crawl each site of --sites on its `schedule`, each crawl in its own process, until SIGTERM or Ctrl-C.
+
+    A site overdue after downtime is crawled once, at start; one whose last crawl was stopped resumes it.
+    """
+    from crawler.run import check, crawl_settings
+
+    _log_to_stderr()
+    try:
+        check(crawl_settings(db, (*overrides, f"NEWSARCHIVE_SITES={sites_file}")), ())
+        sites = _scheduled(sites_file, only)
+        with Archive(db) as archive:
+            history = last_runs(archive, sites)
+    except (ValueError, ArchiveError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    plan = Plan({site.name: site.schedule for site in sites}, history, now_utc(), max_concurrent, once)
+    command = CrawlCommand(
+        Path(sites_file).resolve(), db, Path(log_dir) if log_dir else _beside_archive(db, "logs"),
+        Path(job_dir) if job_dir else _beside_archive(db, "jobs"), overrides, loglevel,
+    )
+    try:
+        sys.exit(CrawlRunner(plan, command, stop_timeout).run())
+    except SchedulerBusy as exc:
+        raise click.ClickException(str(exc)) from exc
