@@ -15,6 +15,7 @@ from crawler.cli.import_ import import_
 from crawler.cli.migrate import migrate
 from crawler.cli.runs import runs
 from crawler.cli.search import search
+from crawler.cli.serve import serve
 from crawler.cli.show import show
 from crawler.cli.stats import stats
 
@@ -37,3 +38,4 @@ main.add_command(show)
 main.add_command(extract)
 main.add_command(duplicates)
 main.add_command(explain)
+main.add_command(serve)
