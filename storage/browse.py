@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from storage.archive import Archive
+from storage.clusters import cluster
 from storage.schema import sightings, stories
 from storage.selection import EVERYTHING, Selection
 
@@ -55,10 +56,13 @@ def count_stories(archive: Archive, selection: Selection = EVERYTHING) -> int:
 
 
 def story_by_id(archive: Archive, story_id: int) -> dict[str, Any] | None:
-    """Return story ``story_id`` with its duplicates (as :meth:`Archive.story_at` does), or None."""
+    """Return story ``story_id`` (its row) with ``reposts``, the other places it ran (clusters' copies), or None."""
     with archive.engine.connect() as conn:
-        url = conn.scalar(sa.select(stories.c.url).where(stories.c.id == story_id))
-    return None if url is None else archive.story_at(url)
+        row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).first()
+    if row is None:
+        return None
+    found = cluster(archive, story_id)
+    return dict(row._mapping) | {"reposts": found.copies[1:] if found else []}
 
 
 def site_names(archive: Archive) -> list[str]:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
-from crawler.web.models import ClusterList, Hit, Run, SearchResults, Story, StoryList
+from crawler.web.models import ClusterList, Run, SearchResults, Story, StoryList
 from storage import Archive
 from storage.browse import count_stories, latest_stories, story_by_id
 from storage.clusters import Cluster, cluster, clusters
 from storage.runs import list_runs
-from storage.search import SearchHit, search
+from storage.search import MARK_END, MARK_START, SearchHit, search
 from storage.selection import Selection
 from storage.site_report import SiteReport, site_reports
 
@@ -89,7 +90,8 @@ def search_api(
 ) -> SearchResults:
     """The stories matching every word of ``q``, best first, each with a snippet."""
     hits = find(archive, q, selection, page, per_page)
-    return SearchResults(query=q, hits=[Hit.of(hit) for hit in hits], page=page, per_page=per_page)
+    plain = [replace(hit, snippet=hit.snippet.replace(MARK_START, "").replace(MARK_END, "")) for hit in hits]
+    return SearchResults(query=q, hits=plain, page=page, per_page=per_page)
 
 
 @router.get("/clusters", response_model=ClusterList, summary="Duplicate clusters")

@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from storage.browse import StoryRow
-from storage.clusters import Cluster
-from storage.search import MARK_END, MARK_START, SearchHit
+from storage.clusters import Cluster, Copy
+from storage.search import SearchHit
 
 
 class StoryList(BaseModel):
@@ -21,18 +21,6 @@ class StoryList(BaseModel):
     page: int
     pages: int
     per_page: int
-
-
-class Repost(BaseModel):
-    """Another place a story ran: ``match`` is 'exact' or 'near'; similarity and containment of their 5-word shingles."""
-
-    url: str
-    site: str
-    title: str | None
-    match: str
-    similarity: float
-    containment: float
-    seen: datetime
 
 
 class Story(BaseModel):
@@ -55,42 +43,24 @@ class Story(BaseModel):
     description: str | None
     text: str
     first_seen: datetime
-    reposts: list[Repost]
+    #: every other place it ran, oldest sighting first
+    reposts: list[Copy]
     #: the path of the raw HTTP response recorded in WARC, when there is one
     raw_capture: str | None
 
     @classmethod
     def of(cls, story: dict[str, Any], has_capture: bool) -> Story:
-        """Return the API view of a story as :meth:`storage.Archive.story_at` gives it."""
+        """Return the API view of a story as :func:`storage.browse.story_by_id` gives it."""
         lists = {name: json.loads(story[name]) if story[name] else [] for name in ("authors", "tags")}
         raw = f"/stories/{story['id']}/raw" if has_capture else None
-        return cls.model_validate(story | lists | {"reposts": story["duplicates"], "raw_capture": raw})
-
-
-class Hit(BaseModel):
-    """A story found by a search; ``highlights`` are the words of ``snippet`` that matched."""
-
-    story_id: int
-    url: str
-    title: str | None
-    site: str
-    published: str | None
-    score: float
-    snippet: str
-    highlights: list[str]
-
-    @classmethod
-    def of(cls, hit: SearchHit) -> Hit:
-        highlights = [part.split(MARK_END, 1)[0] for part in hit.snippet.split(MARK_START)[1:]]
-        snippet = hit.snippet.replace(MARK_START, "").replace(MARK_END, "")
-        return cls(**{**vars(hit), "snippet": snippet, "highlights": highlights})
+        return cls.model_validate(story | lists | {"raw_capture": raw})
 
 
 class SearchResults(BaseModel):
-    """The stories matching every word of ``query``, best first."""
+    """The stories matching every word of ``query``, best first; each snippet is plain text."""
 
     query: str
-    hits: list[Hit]
+    hits: list[SearchHit]
     page: int
     per_page: int
 
