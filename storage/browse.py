@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from storage.archive import Archive
 from storage.clusters import cluster
+from storage.fetch_log import as_utc
 from storage.schema import sightings, stories
 from storage.selection import EVERYTHING, Selection
 
@@ -29,7 +30,7 @@ class StoryRow:
 
 
 def latest_stories(archive: Archive, selection: Selection = EVERYTHING, limit: int = 50, offset: int = 0) -> list[StoryRow]:
-    """Return the selected stories, the most recently archived first."""
+    """Return the selected stories, the most recently archived first (ids follow the order of archiving: no sort)."""
     reposts = (
         sa.select(sa.func.count())
         .where(sightings.c.story_id == stories.c.id, sightings.c.match != "original")
@@ -41,12 +42,12 @@ def latest_stories(archive: Archive, selection: Selection = EVERYTHING, limit: i
             stories.c.first_seen, reposts.label("reposts"),
         )
         .where(*selection.where())
-        .order_by(stories.c.first_seen.desc(), stories.c.id.desc())
+        .order_by(stories.c.id.desc())
         .limit(limit)
         .offset(offset)
     )
     with archive.engine.connect() as conn:
-        return [StoryRow(**row._mapping) for row in conn.execute(query)]
+        return [StoryRow(**dict(row._mapping, first_seen=as_utc(row.first_seen))) for row in conn.execute(query)]
 
 
 def count_stories(archive: Archive, selection: Selection = EVERYTHING) -> int:
@@ -62,7 +63,7 @@ def story_by_id(archive: Archive, story_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     found = cluster(archive, story_id)
-    return dict(row._mapping) | {"reposts": found.copies[1:] if found else []}
+    return dict(row._mapping) | {"first_seen": as_utc(row.first_seen), "reposts": found.copies[1:] if found else []}
 
 
 def site_names(archive: Archive) -> list[str]:

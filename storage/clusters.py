@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from storage.archive import Archive
+from storage.fetch_log import as_utc
 from storage.schema import sightings, stories
 
 
@@ -94,7 +95,7 @@ def _read_clusters(archive: Archive, sizes: sa.Subquery) -> list[Cluster]:
     with archive.engine.connect() as conn:
         for row in conn.execute(query):
             found.setdefault(row.story_id, Cluster(row.story_id)).copies.append(
-                Copy(row.url, row.site, row.title, row.published, row.seen, row.match, row.similarity, row.containment)
+                Copy(row.url, row.site, row.title, row.published, as_utc(row.seen), row.match, row.similarity, row.containment)
             )
     return list(found.values())
 
