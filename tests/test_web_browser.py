@@ -59,7 +59,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         try:
             yield Served(f"http://127.0.0.1:{port}", ids)
         finally:
-            server.should_exit = True
+            server.should_exit = server.force_exit = True  # the browser keeps connections open: do not wait for them
             thread.join(timeout=10)
 
 
