@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from storage.archive import Archive
+from storage.fetch_log import as_utc
 from storage.schema import sightings, stories
 
 
@@ -46,8 +47,10 @@ class Page:
     text: str | None  # None for a copy archived before copies kept their text
 
 
-def clusters(archive: Archive, site: str | None = None, since: datetime | None = None) -> list[Cluster]:
-    """Return the stories found in more than one place, biggest first.
+def clusters(
+    archive: Archive, site: str | None = None, since: datetime | None = None, limit: int | None = None, offset: int = 0
+) -> list[Cluster]:
+    """Return the stories found in more than one place, biggest first (``limit`` of them after ``offset``).
 
     ``site`` keeps the clusters with a copy on that site, ``since`` those with a copy seen at or after it.
     """
@@ -55,12 +58,34 @@ def clusters(archive: Archive, site: str | None = None, since: datetime | None =
         sa.select(sightings.c.story_id, sa.func.count().label("copies"))
         .group_by(sightings.c.story_id)
         .having(sa.func.count() > 1)
+        .order_by(sa.func.count().desc(), sightings.c.story_id)
+        .limit(limit)
+        .offset(offset)
     )
     if site is not None:
         sizes = sizes.having(sa.func.count().filter(sightings.c.site == site) > 0)
     if since is not None:
         sizes = sizes.having(sa.func.max(sightings.c.seen) >= since)
-    sizes = sizes.subquery()
+    return _read_clusters(archive, sizes.subquery())
+
+
+def cluster(archive: Archive, story_id: int) -> Cluster | None:
+    """Return story ``story_id`` with every place it ran (canonical copy first), or None if there is no such story.
+
+    A story found in one place only is a cluster of one copy.
+    """
+    sizes = (
+        sa.select(sightings.c.story_id, sa.func.count().label("copies"))
+        .where(sightings.c.story_id == story_id)
+        .group_by(sightings.c.story_id)
+        .subquery()
+    )
+    found = _read_clusters(archive, sizes)
+    return found[0] if found else None
+
+
+def _read_clusters(archive: Archive, sizes: sa.Subquery) -> list[Cluster]:
+    """Return the clusters of the stories in ``sizes`` (story_id, copies), biggest first, canonical copy on top."""
     query = (
         sa.select(sightings, sizes.c.copies)
         .join(sizes, sizes.c.story_id == sightings.c.story_id)
@@ -69,9 +94,8 @@ def clusters(archive: Archive, site: str | None = None, since: datetime | None =
     found: dict[int, Cluster] = {}
     with archive.engine.connect() as conn:
         for row in conn.execute(query):
-            cluster = found.setdefault(row.story_id, Cluster(row.story_id))
-            cluster.copies.append(
-                Copy(row.url, row.site, row.title, row.published, row.seen, row.match, row.similarity, row.containment)
+            found.setdefault(row.story_id, Cluster(row.story_id)).copies.append(
+                Copy(row.url, row.site, row.title, row.published, as_utc(row.seen), row.match, row.similarity, row.containment)
             )
     return list(found.values())
 

@@ -70,13 +70,13 @@ def _state(row: sa.Row) -> FetchState:
         etag=row.etag,
         last_modified=row.last_modified,
         outcome=row.outcome,
-        first_fetched=_utc(row.first_fetched),
-        fetched=_utc(row.fetched),
+        first_fetched=as_utc(row.first_fetched),
+        fetched=as_utc(row.fetched),
         complete=row.finish_reason == "finished",
     )
 
 
-def _utc(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
     """SQLite hands datetimes back without their zone; they are stored in UTC."""
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 

@@ -39,6 +39,7 @@ class SearchHit:
     published: str | None
     score: float
     snippet: str
+    story_id: int
 
 
 def fts5_query(text: str) -> str | None:
@@ -70,7 +71,7 @@ def search(archive: Archive, text: str, selection: Selection = EVERYTHING, limit
 
 
 def _columns() -> list[sa.ColumnElement[object]]:
-    return [stories.c.url, stories.c.title, stories.c.site, stories.c.published]
+    return [stories.c.url, stories.c.title, stories.c.site, stories.c.published, stories.c.id.label("story_id")]
 
 
 def sqlite_query(fts: str, selection: Selection, limit: int) -> sa.Select[object]:

@@ -39,6 +39,10 @@ class WarcLocation:
     offset: int
     length: int
 
+    def moved_to(self, directory: str | os.PathLike[str]) -> WarcLocation:
+        """Return this location with its file in ``directory``: for WARC files moved since they were written."""
+        return WarcLocation(str(Path(directory) / Path(self.path).name), self.offset, self.length)
+
 
 @dataclass(frozen=True)
 class Exchange:

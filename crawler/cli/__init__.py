@@ -16,6 +16,7 @@ from crawler.cli.migrate import migrate
 from crawler.cli.runs import runs
 from crawler.cli.schedule import schedule
 from crawler.cli.search import search
+from crawler.cli.serve import serve
 from crawler.cli.show import show
 from crawler.cli.stats import stats
 
@@ -39,3 +40,4 @@ main.add_command(extract)
 main.add_command(duplicates)
 main.add_command(explain)
 main.add_command(schedule)
+main.add_command(serve)

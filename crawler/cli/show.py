@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import click
@@ -34,7 +32,7 @@ def show(url: str, db: str, raw: bool, warc_dir: str | None) -> None:
             raise click.ClickException(f"{url} is not in the archive {db}")
         location = archive.capture_of(found[0])
     if location is not None and warc_dir:
-        location = replace(location, path=str(Path(warc_dir) / Path(location.path).name))
+        location = location.moved_to(warc_dir)
     if not raw:
         _print_story(found[0], found[1], location)
         return

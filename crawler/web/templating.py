@@ -1,0 +1,62 @@
+"""Jinja2 for the pages: autoescape on everywhere, and the few filters that keep archived text inert."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from storage.search import MARK_END, MARK_START
+
+_MARKED = re.compile(f"{MARK_START}(.*?){MARK_END}", re.DOTALL)
+
+
+def is_web_url(url: object) -> bool:
+    """True for an http(s) URL with a host: the only archived URLs that become links (never ``javascript:``)."""
+    if not isinstance(url, str):
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def marked(snippet: str) -> Markup:
+    """Return a search snippet escaped, its matched words in ``<mark>``."""
+    out, position = [], 0
+    for match in _MARKED.finditer(snippet):
+        out += [escape(snippet[position : match.start()]), Markup("<mark>"), escape(match.group(1)), Markup("</mark>")]
+        position = match.end()
+    out.append(escape(snippet[position:]))
+    return Markup("").join(out)
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def page_url(request: object, page: int) -> str:
+    """Return the current page's path and query with ``page`` set: the other query parameters stay."""
+    url = request.url.include_query_params(page=page)  # type: ignore[attr-defined]
+    return f"{url.path}?{url.query}"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.tests["web_url"] = is_web_url
+    env.filters |= {"marked": marked, "when": when}
+    env.globals["page_url"] = page_url
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
