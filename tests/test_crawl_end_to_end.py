@@ -97,7 +97,7 @@ def test_scrapy_crawl_from_the_repo_root(news_web: NewsWeb, tmp_path) -> None:
     url = news_web.url("China Topix")
     result = run(SCRAPY, "crawl", "news", "-a", f"start_urls={url}", "-s", f"NEWSARCHIVE_DB={db}", cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    assert "'newsarchive/stories_new': 5" in result.stderr
+    assert "'newsarchive/stories_new': 5" in result.stderr, result.stderr[-4000:]
 
 
 def test_crawl_rejects_a_bad_url_clearly(tmp_path) -> None:
