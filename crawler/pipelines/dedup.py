@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -14,6 +15,8 @@ from crawler.items import ArticleItem
 
 #: How many LSH candidates are verified against their real text, most shared buckets first.
 MAX_CANDIDATES = 20
+#: Shingle sets of candidate texts kept between articles: a story with many reposts is a candidate again and again.
+SHINGLE_CACHE_SIZE = 512
 
 
 def dedup_config(settings: BaseSettings) -> DedupConfig:
@@ -32,6 +35,7 @@ class DedupPipeline:
         self.settings = crawler.settings
         self.stats = crawler.stats
         self.config = dedup_config(crawler.settings)
+        self.shingles = functools.lru_cache(maxsize=SHINGLE_CACHE_SIZE)(functools.partial(shingles, config=self.config))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
@@ -83,7 +87,7 @@ class DedupPipeline:
         self.stats.inc_value("newsarchive/dedup/candidates", len(candidates))
         best: tuple[int, Similarity] | None = None
         for story_id, text, canonical in self.archive.copy_texts(candidates):
-            sim = similarity(mine, shingles(text, self.config))
+            sim = similarity(mine, self.shingles(text))
             by = sim.merged_by(self.config)
             if (by == "jaccard" or by and canonical) and (best is None or sim.jaccard > best[1].jaccard):
                 best = (story_id, sim)
