@@ -89,7 +89,9 @@ def _own_usage(pid: int) -> tuple[float, int] | None:
     except OSError:
         return None
     peak = re.search(r"VmHWM:\s+(\d+) kB", status)
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(peak.group(1)) // 1024 if peak else 0
+    if peak is None:  # exited: its memory is gone, the last reading stands
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(peak.group(1)) // 1024
 
 
 def crawl(web: NewsWeb, db: Path, workers: int) -> CrawlRun:
