@@ -12,8 +12,12 @@ Every article is also served under a /print/ URL, as the test web does, so the
 crawler fetches and extracts about twice as many pages as it archives.
 Also times the extraction pool alone (no crawl) with 1 and N workers.
 Prints article pages/s, pages fetched/s, the CPU cores the crawl kept busy
-(CPU seconds of the crawl's processes / wall seconds), peak memory, and the
-ratio of each to plain trafilatura's single-core pages/s.
+(CPU seconds of the crawl's processes / wall seconds), the CPU milliseconds
+the crawl's own process (Scrapy's event loop, the archive, WARC; not the
+workers) spent per page fetched, its peak memory and the largest worker's,
+the ratio of each rate to plain trafilatura's single-core pages/s, and the
+machine's load average while the crawls ran (other work on the machine
+shows in the wall-clock rates; the CPU per page does not depend on it).
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import trafilatura
@@ -59,21 +65,66 @@ def generated_stories(pool: list[Story], count: int, rng: random.Random) -> list
     return stories
 
 
-def crawl(web: NewsWeb, db: Path, workers: int) -> tuple[float, float, int, int, int]:
-    """Run one crawl; return (wall s, CPU s of its processes, pages fetched, articles archived, peak RSS MB)."""
+@dataclass(frozen=True)
+class CrawlRun:
+    """One measured crawl."""
+
+    wall: float
+    #: CPU seconds of the crawl's process and of its workers, together
+    cpu: float
+    #: CPU seconds of the crawl's own process alone (None where /proc is not there to read it)
+    main_cpu: float | None
+    fetched: int
+    archived: int
+    #: peak RSS in MB of the crawl's process, and of the largest process (a worker, or the crawl's)
+    main_rss: int | None
+    max_rss: int
+
+
+def _own_usage(pid: int) -> tuple[float, int] | None:
+    """Return (CPU seconds, peak RSS MB) of process ``pid`` alone, threads included, children not; None off Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    peak = re.search(r"VmHWM:\s+(\d+) kB", status)
+    if peak is None:  # exited: its memory is gone, the last reading stands
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(peak.group(1)) // 1024
+
+
+def crawl(web: NewsWeb, db: Path, workers: int) -> CrawlRun:
+    """Run one crawl in a subprocess and measure it; its own usage is sampled until it exits."""
     cmd = [str(Path(sys.executable).parent / "newsarchive"), "crawl", *[web.url(n) for n in web.sites], "--db", str(db),
            "-s", f"EXTRACT_WORKERS={workers}", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=32",
            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    # the crawl runs this checkout's code, whichever one the installed console script points at
+    env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    own: list[tuple[float, int] | None] = [None]
+
+    def sample() -> None:  # the last reading before the process exits (at most 50 ms of it missed)
+        while proc.poll() is None:
+            own[0] = _own_usage(proc.pid) or own[0]
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, stderr = proc.communicate()
+    sampler.join()
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode:
-        sys.exit(f"crawl failed:\n{result.stderr}")
-    counts = {k: int(v) for k, v in re.findall(r"│ (pages fetched|articles new|duplicates found)\s*│ (\d+)", result.stderr)}
+    if proc.returncode:
+        sys.exit(f"crawl failed:\n{stderr}")
+    counts = {k: int(v) for k, v in re.findall(r"│ (pages fetched|articles new|duplicates found)\s*│ (\d+)", stderr)}
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, counts["pages fetched"], counts["articles new"] + counts["duplicates found"], after.ru_maxrss // 1024
+    return CrawlRun(
+        wall, cpu, own[0][0] if own[0] else None, counts["pages fetched"],
+        counts["articles new"] + counts["duplicates found"], own[0][1] if own[0] else None, after.ru_maxrss // 1024,
+    )
 
 
 def pool_rate(pages: list[tuple[str, str]], workers: int) -> float:
@@ -116,27 +167,35 @@ def main() -> None:
         rendered = {site.name: site.render() for site in sites}
         pages = [(site.article_url(s), rendered[site.name][site.article_path(s)][2].decode("utf-8"))
                  for site in sites for s in site.stories]
+        load_before = os.getloadavg()[0]
         runs = {workers: crawl(web, Path(tmp) / f"w{workers}.db", workers) for workers in (1, args.workers)}
+        load_after = os.getloadavg()[0]
     plain_rate = single_core_rate(lambda html, url: trafilatura.extract(html), pages)
     ours_rate = single_core_rate(extract_page, pages)
     pool_rates = {workers: pool_rate(pages, workers) for workers in (1, args.workers)}
 
     print(f"loopback web: {args.sites} sites, {len(pages)} article pages (+ as many /print/ copies); "
-          f"{os.cpu_count()} CPU cores on this machine\n")
-    print(f"{'':40}{'articles/s':>12}{'fetched/s':>11}{'cores busy':>12}{'vs plain 1 core':>17}{'peak RSS':>10}")
-    for workers, (wall, cpu, fetched, archived, rss) in runs.items():
+          f"{os.cpu_count()} CPU cores on this machine; load average {load_before:.2f} before the crawls, "
+          f"{load_after:.2f} after\n")
+    print(f"{'':38}{'articles/s':>11}{'fetched/s':>10}{'cores busy':>11}{'main ms/page':>13}"
+          f"{'vs plain 1 core':>16}{'peak RSS main/max':>19}")
+    for workers, run in runs.items():
         name = f"newsarchive crawl, {workers} worker{'s' if workers > 1 else ''}"
-        rate = archived / wall
-        print(f"{name:40}{rate:>12.1f}{fetched / wall:>11.1f}{cpu / wall:>12.2f}{rate / plain_rate:>17.2f}"
-              f"{f'{rss} MB':>10}")
-        if archived != len(pages):
-            print(f"{'':40}(archived {archived} of {len(pages)} article pages)")
+        rate = run.archived / run.wall
+        main_ms = f"{1000 * run.main_cpu / run.fetched:.2f}" if run.main_cpu is not None else "n/a"
+        rss = f"{run.main_rss if run.main_rss is not None else '?'}/{run.max_rss} MB"
+        print(f"{name:38}{rate:>11.1f}{run.fetched / run.wall:>10.1f}{run.cpu / run.wall:>11.2f}{main_ms:>13}"
+              f"{rate / plain_rate:>16.2f}{rss:>19}")
+        if run.archived != len(pages):
+            print(f"{'':38}(archived {run.archived} of {len(pages)} article pages)")
     for workers, rate in pool_rates.items():
         name = f"extraction pool alone, {workers} worker{'s' if workers > 1 else ''}"
-        print(f"{name:40}{rate:>12.1f}{'':>11}{'':>12}{rate / plain_rate:>17.2f}")
-    print(f"{'ours extract_page, in process, 1 core':40}{ours_rate:>12.1f}{'':>11}{'1':>12}{ours_rate / plain_rate:>17.2f}")
-    print(f"{'plain trafilatura.extract, 1 core':40}{plain_rate:>12.1f}{'':>11}{'1':>12}{1.0:>17.2f}")
-    print(f"\nwall time of the 1-worker crawl / the {args.workers}-worker crawl: {runs[1][0] / runs[args.workers][0]:.2f}x")
+        print(f"{name:38}{rate:>11.1f}{'':>10}{'':>11}{'':>13}{rate / plain_rate:>16.2f}")
+    print(f"{'ours extract_page, in process, 1 core':38}{ours_rate:>11.1f}{'':>10}{'1':>11}{'':>13}{ours_rate / plain_rate:>16.2f}")
+    print(f"{'plain trafilatura.extract, 1 core':38}{plain_rate:>11.1f}{'':>10}{'1':>11}{'':>13}{1.0:>16.2f}")
+    one, many = runs[1], runs[args.workers]
+    print(f"\n{args.workers}-worker crawl / 1-worker crawl: {one.wall / many.wall:.2f}x the articles/s")
+    print("main ms/page: CPU time of the crawl's own process (event loop, archive, WARC; not the workers) per page fetched")
 
 
 if __name__ == "__main__":

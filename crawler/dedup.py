@@ -129,6 +129,21 @@ def index_keys(mine: np.ndarray, config: DedupConfig) -> list[tuple[int, int]]:
     return band_keys(signature(mine, config), config) if mine.size else []
 
 
+@dataclass(frozen=True)
+class TextSignals:
+    """What dedup needs of a text: its exact fingerprint, its shingle set and that set's LSH band keys."""
+
+    fingerprint: str
+    shingles: np.ndarray = field(repr=False)
+    band_keys: list[tuple[int, int]] = field(repr=False)
+
+
+def text_signals(text: str, config: DedupConfig) -> TextSignals:
+    """Return the dedup signals of ``text`` (computed where the page is extracted, off the crawl's thread)."""
+    mine = shingles(text, config)
+    return TextSignals(fingerprint(text), mine, index_keys(mine, config))
+
+
 def similarity(a: np.ndarray, b: np.ndarray) -> Similarity:
     """Return the exact Jaccard similarity and containment of two shingle sets."""
     smaller = min(a.size, b.size)

@@ -4,8 +4,8 @@ A pebble process pool (one worker per core by default) runs the extraction
 function; a semaphore bounds the pages in flight, which holds the crawl back
 (Scrapy keeps responses in its scraper slot until their items are processed).
 A page that hangs a worker is cut off at the timeout and its worker replaced;
-a worker that dies takes only its page with it. Both come back as an outcome,
-not an exception.
+a worker that dies takes only its page with it. ``extract`` returns both as an
+outcome, not an exception; ``run`` (any picklable task) raises WorkerFailed.
 """
 
 from __future__ import annotations
@@ -13,12 +13,24 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from collections.abc import Callable
+from typing import Any, TypeVar
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from pebble import ProcessExpired, ProcessPool
 
 from crawler.extraction import Extracted, extract_page
+
+T = TypeVar("T")
+
+
+class WorkerFailed(Exception):
+    """A task got no result: ``reason`` is ``timeout`` or ``error``, ``detail`` says more."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -57,20 +69,30 @@ class ExtractionPool:
 
     async def extract(self, html: str, url: str) -> Extracted:
         """Return the outcome of extracting one page; waits while the pool is full."""
+        try:
+            return await self.run(self._extract, html, url)
+        except WorkerFailed as exc:
+            return Extracted(None, exc.reason, exc.detail)
+
+    async def run(self, task: Callable[..., T], *args: Any) -> T:
+        """Return ``task(*args)`` computed in a worker; waits while the pool is full.
+
+        Raises WorkerFailed if the task timed out, its worker died or it could not be sent.
+        """
         if self._pool is None:
-            return self._extract(html, url)
+            return task(*args)
         if self._slots is None:  # created in the running loop
             self._slots = asyncio.Semaphore(self.config.in_flight)
         async with self._slots:
-            future = self._pool.submit(self._extract, self.config.timeout, html, url)
+            future = self._pool.submit(task, self.config.timeout, *args)
             try:
                 return await asyncio.wrap_future(future)
             except FutureTimeout:
-                return Extracted(None, "timeout", f"more than {self.config.timeout:g} s")
+                raise WorkerFailed("timeout", f"more than {self.config.timeout:g} s") from None
             except ProcessExpired as exc:
-                return Extracted(None, "error", f"worker died: {exc}")
+                raise WorkerFailed("error", f"worker died: {exc}") from None
             except Exception as exc:  # e.g. a page that cannot be sent to a worker
-                return Extracted(None, "error", repr(exc))
+                raise WorkerFailed("error", repr(exc)) from None
 
     def close(self) -> None:
         """Stop the workers; pages still in the pool are abandoned."""

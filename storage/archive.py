@@ -100,6 +100,15 @@ class ArchivedStory:
     duplicates: list[tuple[Sighting, datetime]]
 
 
+#: The lookups and inserts of every crawled article, built once: building a statement costs more than running it.
+_SIGHTING_AT = sa.select(sightings.c.id).where(sightings.c.url == sa.bindparam("b_url"))
+_STORY_OF_URL = sa.select(sightings.c.story_id).where(sightings.c.url == sa.bindparam("b_url"))
+_STORY_BY_FINGERPRINT = sa.select(stories.c.id).where(stories.c.fingerprint == sa.bindparam("b_fingerprint")).limit(1)
+_INSERT_STORY = stories.insert()
+_INSERT_SIGHTING = sightings.insert()
+_INSERT_CAPTURE = warc_records.insert()
+
+
 def archive_url(target: str) -> str:
     """Return the SQLAlchemy URL for ``target``: a database URL, or a path to an SQLite file.
 
@@ -181,16 +190,16 @@ class Archive:
     def known_url(self, url: str) -> bool:
         """Return True if ``url`` is already archived, as a story or as a sighting of one."""
         with self.engine.connect() as conn:
-            return conn.scalar(sa.select(sightings.c.id).where(sightings.c.url == url)) is not None
+            return conn.scalar(_SIGHTING_AT, {"b_url": url}) is not None
 
     def story_of_url(self, url: str) -> int | None:
         """Return the story ``url`` is archived under (as its canonical copy or another sighting), if any."""
         with self.engine.connect() as conn:
-            return conn.scalar(sa.select(sightings.c.story_id).where(sightings.c.url == url))
+            return conn.scalar(_STORY_OF_URL, {"b_url": url})
 
     def story_by_fingerprint(self, fingerprint: str) -> int | None:
         with self.engine.connect() as conn:
-            return conn.scalar(sa.select(stories.c.id).where(stories.c.fingerprint == fingerprint).limit(1))
+            return conn.scalar(_STORY_BY_FINGERPRINT, {"b_fingerprint": fingerprint})
 
     def candidates(self, keys: Iterable[tuple[int, int]]) -> list[int]:
         """Return the stories sharing at least one LSH bucket with ``keys``, most shared first."""
@@ -219,7 +228,7 @@ class Archive:
         """Archive a new story with its original sighting, index buckets, line counts and raw capture; return its id."""
         now = _now()
         with self.engine.begin() as conn:
-            story_id = conn.execute(stories.insert().values(**asdict(story), first_seen=now)).inserted_primary_key[0]
+            story_id = conn.execute(_INSERT_STORY, asdict(story) | {"first_seen": now}).inserted_primary_key[0]
             original = Sighting(story.url, story.site, story.title, "original", 1.0, 1.0, story.published)
             _insert_sighting(conn, story_id, original, capture, now)
             buckets = [{"band": b, "bucket": k, "story_id": story_id} for b, k in keys]
@@ -288,15 +297,10 @@ class Archive:
         return count
 
     def _count_lines(self, conn: Connection, site: str, lines: dict[str, str]) -> None:
-        insert = _insert_for(conn)
-        stmt = insert(sites).values(site=site, pages=1)
-        conn.execute(stmt.on_conflict_do_update(index_elements=["site"], set_={"pages": sites.c.pages + 1}))
+        count_page, count_lines = _line_counts(conn.dialect.name)
+        conn.execute(count_page, {"site": site, "pages": 1})
         if lines:
-            stmt = insert(site_lines)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["site", "line_key"], set_={"pages": site_lines.c.pages + 1}
-            )
-            conn.execute(stmt, [{"site": site, "line_key": k, "line": v, "pages": 1} for k, v in lines.items()])
+            conn.execute(count_lines, [{"site": site, "line_key": k, "line": v, "pages": 1} for k, v in lines.items()])
 
     # -- boilerplate -----------------------------------------------------
 
@@ -416,16 +420,15 @@ def _insert_sighting(
 ) -> None:
     """Insert a sighting of ``story_id`` and the location of its raw capture."""
     row = asdict(sighting) | {"story_id": story_id, "seen": seen or _now()}
-    sighting_id = conn.execute(sightings.insert().values(**row)).inserted_primary_key[0]
+    sighting_id = conn.execute(_INSERT_SIGHTING, row).inserted_primary_key[0]
     _add_capture(conn, sighting_id, capture)
 
 
 def _add_capture(conn: Connection, sighting_id: int, capture: WarcLocation | None) -> None:
     if capture is not None:
         conn.execute(
-            warc_records.insert().values(
-                sighting_id=sighting_id, warc_file=capture.path, warc_offset=capture.offset, warc_length=capture.length
-            )
+            _INSERT_CAPTURE,
+            {"sighting_id": sighting_id, "warc_file": capture.path, "warc_offset": capture.offset, "warc_length": capture.length},
         )
 
 
@@ -442,6 +445,17 @@ def _candidates_query(n: int) -> sa.Select[Any]:
         .group_by(lsh_buckets.c.story_id)
         .order_by(sa.func.count().desc(), lsh_buckets.c.story_id)
     )
+
+
+@lru_cache(maxsize=2)
+def _line_counts(dialect: str) -> tuple[Any, Any]:
+    """Return the upserts counting a page of a site and the lines on it, built once per dialect."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    page = insert(sites).on_conflict_do_update(index_elements=["site"], set_={"pages": sites.c.pages + 1})
+    lines = insert(site_lines).on_conflict_do_update(
+        index_elements=["site", "line_key"], set_={"pages": site_lines.c.pages + 1}
+    )
+    return page, lines
 
 
 def _published_before(a: str | None, b: str | None) -> bool:

@@ -18,10 +18,14 @@ _REPLACED = ("title", "author", "published", "language", "sitename", "text", "ra
 _KEPT = ("title", "author", "published", "text", "raw_text", "fingerprint")
 
 
+#: Built once: asked for every page a crawl extracts.
+_STORY_AT = sa.select(stories.c.id).where(stories.c.url == sa.bindparam("b_url"))
+
+
 def story_at(archive: Archive, url: str) -> int | None:
     """Return the id of the story whose own URL is ``url`` (not a repost of it), if any."""
     with archive.engine.connect() as conn:
-        return conn.scalar(sa.select(stories.c.id).where(stories.c.url == url))
+        return conn.scalar(_STORY_AT, {"b_url": url})
 
 
 def revise_story(

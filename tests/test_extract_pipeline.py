@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
+import numpy as np
 import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from crawler.boilerplate import countable_lines
+from crawler.dedup import fingerprint, index_keys, shingles
 from crawler.items import ArticleItem, PageItem
 from crawler.newsweb import Site
+from crawler.pipelines.dedup import dedup_config
 from crawler.pipelines.extract import ExtractPipeline
 from crawler.run import crawl_settings
 from fixture_web import load_articles
@@ -51,3 +55,16 @@ def test_a_page_without_text_is_dropped_and_counted(pipeline) -> None:
     stats = pipeline.stats.get_stats()
     assert stats["newsarchive/extract/empty"] == 1
     assert stats["newsarchive/extract/bad_encoding"] == 1 and stats["newsarchive/errors"] == 1
+
+
+def test_the_dedup_signals_made_with_the_extraction_are_those_of_the_clean_text(pipeline) -> None:
+    site = Site("Ledger", "ledger", list(load_articles().values())[:2], base_url="http://127.0.0.1:9201")
+    files = site.render()
+    config = dedup_config(pipeline.settings)
+    for story in site.stories:
+        item = _process(pipeline, PageItem(site.article_url(story), files[site.article_path(story)][2].decode(), True))
+        mine = shingles(item.text, config)
+        assert item.signals.fingerprint == fingerprint(item.text)
+        assert np.array_equal(item.signals.shingles, mine)
+        assert item.signals.band_keys == index_keys(mine, config)
+        assert item.countable == countable_lines(item.article.lines, pipeline.furniture.max_words)

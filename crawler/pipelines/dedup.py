@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -9,11 +10,13 @@ from scrapy.settings import BaseSettings
 
 from crawler.archive_access import open_archive
 from crawler.config import from_settings
-from crawler.dedup import DedupConfig, Similarity, fingerprint, index_keys, shingles, similarity
+from crawler.dedup import DedupConfig, Similarity, shingles, similarity, text_signals
 from crawler.items import ArticleItem
 
 #: How many LSH candidates are verified against their real text, most shared buckets first.
 MAX_CANDIDATES = 20
+#: Shingle sets of candidate texts kept between articles: a story with many reposts is a candidate again and again.
+SHINGLE_CACHE_SIZE = 512
 
 
 def dedup_config(settings: BaseSettings) -> DedupConfig:
@@ -32,6 +35,7 @@ class DedupPipeline:
         self.settings = crawler.settings
         self.stats = crawler.stats
         self.config = dedup_config(crawler.settings)
+        self.shingles = functools.lru_cache(maxsize=SHINGLE_CACHE_SIZE)(functools.partial(shingles, config=self.config))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
@@ -47,19 +51,20 @@ class DedupPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        item.fingerprint = fingerprint(item.text)
+        signals = item.signals or text_signals(item.text, self.config)
+        item.fingerprint = signals.fingerprint
         if item.revises is not None:  # a story's own page again: no match to look for, only its new keys
-            item.band_keys = index_keys(shingles(item.text, self.config), self.config)
+            item.band_keys = signals.band_keys
             return item
         if (story_id := self.archive.story_of_url(item.url)) is not None:
             item.duplicate_of, item.match = story_id, "version"
             self.stats.inc_value("newsarchive/dedup/same_url")
             return item
-        mine = shingles(item.text, self.config)
+        mine = signals.shingles
         if not mine.size:  # nothing to compare, not even exactly: a new story, kept out of the index
             self.stats.inc_value("newsarchive/dedup/new")
             return item
-        item.band_keys = index_keys(mine, self.config)
+        item.band_keys = signals.band_keys
         if (story_id := self.archive.story_by_fingerprint(item.fingerprint)) is not None:
             item.duplicate_of, item.match = story_id, "exact"
             self.stats.inc_value("newsarchive/dedup/exact")
@@ -82,7 +87,7 @@ class DedupPipeline:
         self.stats.inc_value("newsarchive/dedup/candidates", len(candidates))
         best: tuple[int, Similarity] | None = None
         for story_id, text, canonical in self.archive.copy_texts(candidates):
-            sim = similarity(mine, shingles(text, self.config))
+            sim = similarity(mine, self.shingles(text))
             by = sim.merged_by(self.config)
             if (by == "jaccard" or by and canonical) and (best is None or sim.jaccard > best[1].jaccard):
                 best = (story_id, sim)

@@ -3,6 +3,9 @@
 Extraction runs in a pool of worker processes (``EXTRACT_WORKERS``, one per core
 by default) so the crawl keeps fetching while pages are parsed; at most
 ``EXTRACT_MAX_IN_FLIGHT`` pages wait for the pool, which holds the crawl back.
+The workers also do the rest of the per-page work (crawler.page_analysis):
+furniture removal, word count, dedup signals; this pipeline only asks the
+archive what it knows and decides.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ from scrapy.exceptions import DropItem
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
-from crawler import boilerplate
 from crawler.archive_access import open_archive
 from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
-from crawler.extraction_pool import ExtractionPool, PoolConfig
+from crawler.extraction import Extracted
+from crawler.extraction_pool import ExtractionPool, PoolConfig, WorkerFailed
 from crawler.items import ArticleItem, PageItem
+from crawler.page_analysis import PageAnalyser, PageAnalysis
 from crawler.page_kind import PageSignals, not_article_reason
+from crawler.pipelines.dedup import dedup_config
 from crawler.urls import canonical_url, site_of
 from storage.versions import story_at
 
@@ -45,9 +50,10 @@ class ExtractPipeline:
         self.furniture = from_settings(BoilerplateConfig, "BOILERPLATE", settings)
         self.refresh = settings.getint("BOILERPLATE_REFRESH_PAGES")
         self.pool_config = pool_config(settings)
-        self.extract = functools.partial(
+        extract = functools.partial(
             load_object(settings.get("EXTRACT_FUNCTION")), max_elements=settings.getint("EXTRACT_MAX_ELEMENTS")
         )
+        self.analyse = PageAnalyser(extract, dedup_config(settings), self.furniture.max_words)
         #: site -> (learned line keys, articles of the site seen since they were read)
         self.learned: dict[str, tuple[set[str], int]] = {}
 
@@ -57,7 +63,7 @@ class ExtractPipeline:
 
     def open_spider(self) -> None:
         self.archive = open_archive(self.settings)
-        self.pool = ExtractionPool(self.pool_config, self.extract)
+        self.pool = ExtractionPool(self.pool_config)
 
     def close_spider(self) -> None:
         self.pool.close()
@@ -68,29 +74,39 @@ class ExtractPipeline:
             return item
         url = canonical_url(item.url)
         revises = self._known_story(url)
-        outcome = await self.pool.extract(item.html, item.url)
-        article = outcome.article
+        # rel=canonical may move the page to another URL, never to another site
+        site = site_of(url)
+        analysis = await self._analyse(item, self._learned(site))
+        article = analysis.extracted.article
         if article is None:
+            outcome = analysis.extracted
             if outcome.reason != "empty":
                 self.stats.inc_value("newsarchive/errors")
                 logger.warning("extraction %s on %s: %s", outcome.reason, item.url, outcome.detail)
             self._drop(f"extract/{outcome.reason}", item.url)
-        page = PageSignals(item.url, article.page_type, article.word_count, item.listed)
+        page = PageSignals(item.url, article.page_type, analysis.word_count, item.listed)
         if reason := not_article_reason(page, self.min_words):
             self._drop(f"extract/not_article/{reason}", item.url)
         if item.oldest and article.published and article.published < item.oldest:
             self._drop("extract/too_old", item.url)
         # rel=canonical names the page's own URL; one pointing at another site names the original, not this copy
         canonical = canonical_url(article.url)
-        if revises is None and canonical != url and site_of(canonical) == site_of(url):
+        if revises is None and canonical != url and site_of(canonical) == site:
             url = canonical
             self._skip_if_known(url)
-        site = site_of(url)
-        lines = boilerplate.clean(article.lines, self._learned(site), article.headings)
+        self._count_article(site)
         self._count("extract/articles")
         return ArticleItem(
-            url=url, site=site, article=article, text="\n".join(lines), revises=revises, warc=item.warc
+            url=url, site=site, article=article, text=analysis.text, revises=revises, warc=item.warc,
+            signals=analysis.signals, countable=analysis.countable,
         )
+
+    async def _analyse(self, item: PageItem, learned: set[str]) -> PageAnalysis:
+        """Return the analysis of the page, made in a worker; a worker's failure comes back as its outcome."""
+        try:
+            return await self.pool.run(self.analyse, item.html, item.url, learned)
+        except WorkerFailed as exc:
+            return PageAnalysis(Extracted(None, exc.reason, exc.detail))
 
     def _known_story(self, url: str) -> int | None:
         """Return the story whose own page ``url`` is (fetched again: maybe a new version); drop a known repost."""
@@ -104,8 +120,12 @@ class ExtractPipeline:
         learned, seen = self.learned.get(site, (set(), self.refresh))
         if seen >= self.refresh:
             learned, seen = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio), 0
-        self.learned[site] = (learned, seen + 1)
+            self.learned[site] = (learned, seen)
         return learned
+
+    def _count_article(self, site: str) -> None:
+        learned, seen = self.learned[site]
+        self.learned[site] = (learned, seen + 1)
 
     def _skip_if_known(self, url: str) -> None:
         if self.archive.known_url(url):

@@ -70,7 +70,9 @@ class StorePipeline:
             return item
         if item.revises is not None:
             return self._revise(item)
-        lines = boilerplate.countable_lines(item.article.lines, self.furniture.max_words)
+        lines = item.countable
+        if lines is None:
+            lines = boilerplate.countable_lines(item.article.lines, self.furniture.max_words)
         try:
             if item.duplicate_of is None:
                 self.archive.add_story(self._story(item), item.band_keys, lines, item.warc)
