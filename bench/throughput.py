@@ -79,6 +79,8 @@ class CrawlRun:
     #: peak RSS in MB of the crawl's process, and of the largest process (a worker, or the crawl's)
     main_rss: int | None
     max_rss: int
+    #: CPU seconds of this process meanwhile: the loopback web serving the crawl (and the light sampler)
+    server_cpu: float
 
 
 def _own_usage(pid: int) -> tuple[float, int] | None:
@@ -100,6 +102,7 @@ def crawl(web: NewsWeb, db: Path, workers: int) -> CrawlRun:
            "-s", f"EXTRACT_WORKERS={workers}", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=32",
            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     # the crawl runs this checkout's code, whichever one the installed console script points at
     env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
@@ -117,14 +120,19 @@ def crawl(web: NewsWeb, db: Path, workers: int) -> CrawlRun:
     sampler.join()
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_after = resource.getrusage(resource.RUSAGE_SELF)
     if proc.returncode:
         sys.exit(f"crawl failed:\n{stderr}")
     counts = {k: int(v) for k, v in re.findall(r"│ (pages fetched|articles new|duplicates found)\s*│ (\d+)", stderr)}
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return CrawlRun(
-        wall, cpu, own[0][0] if own[0] else None, counts["pages fetched"],
+        wall, _cpu(before, after), own[0][0] if own[0] else None, counts["pages fetched"],
         counts["articles new"] + counts["duplicates found"], own[0][1] if own[0] else None, after.ru_maxrss // 1024,
+        _cpu(server_before, server_after),
     )
+
+
+def _cpu(before: resource.struct_rusage, after: resource.struct_rusage) -> float:
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def pool_rate(pages: list[tuple[str, str]], workers: int) -> float:
@@ -177,24 +185,26 @@ def main() -> None:
     print(f"loopback web: {args.sites} sites, {len(pages)} article pages (+ as many /print/ copies); "
           f"{os.cpu_count()} CPU cores on this machine; load average {load_before:.2f} before the crawls, "
           f"{load_after:.2f} after\n")
-    print(f"{'':38}{'articles/s':>11}{'fetched/s':>10}{'cores busy':>11}{'main ms/page':>13}"
+    print(f"{'':38}{'articles/s':>11}{'fetched/s':>10}{'cores busy':>11}{'+ server':>9}{'main ms/page':>13}"
           f"{'vs plain 1 core':>16}{'peak RSS main/max':>19}")
     for workers, run in runs.items():
         name = f"newsarchive crawl, {workers} worker{'s' if workers > 1 else ''}"
         rate = run.archived / run.wall
         main_ms = f"{1000 * run.main_cpu / run.fetched:.2f}" if run.main_cpu is not None else "n/a"
         rss = f"{run.main_rss if run.main_rss is not None else '?'}/{run.max_rss} MB"
-        print(f"{name:38}{rate:>11.1f}{run.fetched / run.wall:>10.1f}{run.cpu / run.wall:>11.2f}{main_ms:>13}"
+        busy = f"{run.cpu / run.wall:>11.2f}{(run.cpu + run.server_cpu) / run.wall:>9.2f}"
+        print(f"{name:38}{rate:>11.1f}{run.fetched / run.wall:>10.1f}{busy}{main_ms:>13}"
               f"{rate / plain_rate:>16.2f}{rss:>19}")
         if run.archived != len(pages):
             print(f"{'':38}(archived {run.archived} of {len(pages)} article pages)")
     for workers, rate in pool_rates.items():
         name = f"extraction pool alone, {workers} worker{'s' if workers > 1 else ''}"
-        print(f"{name:38}{rate:>11.1f}{'':>10}{'':>11}{'':>13}{rate / plain_rate:>16.2f}")
-    print(f"{'ours extract_page, in process, 1 core':38}{ours_rate:>11.1f}{'':>10}{'1':>11}{'':>13}{ours_rate / plain_rate:>16.2f}")
-    print(f"{'plain trafilatura.extract, 1 core':38}{plain_rate:>11.1f}{'':>10}{'1':>11}{'':>13}{1.0:>16.2f}")
+        print(f"{name:38}{rate:>11.1f}{'':>10}{'':>20}{'':>13}{rate / plain_rate:>16.2f}")
+    print(f"{'ours extract_page, in process, 1 core':38}{ours_rate:>11.1f}{'':>10}{'1':>11}{'':>9}{'':>13}{ours_rate / plain_rate:>16.2f}")
+    print(f"{'plain trafilatura.extract, 1 core':38}{plain_rate:>11.1f}{'':>10}{'1':>11}{'':>9}{'':>13}{1.0:>16.2f}")
     one, many = runs[1], runs[args.workers]
     print(f"\n{args.workers}-worker crawl / 1-worker crawl: {one.wall / many.wall:.2f}x the articles/s")
+    print("cores busy: CPU seconds of the crawl's processes / wall seconds; + server: with the loopback web serving it")
     print("main ms/page: CPU time of the crawl's own process (event loop, archive, WARC; not the workers) per page fetched")
 
 
