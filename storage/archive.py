@@ -373,7 +373,7 @@ class Archive:
     def story_at(self, url: str) -> dict[str, Any] | None:
         """Return the story found at ``url`` (its own URL or a duplicate's) with its duplicates, or None."""
         with self.engine.connect() as conn:
-            story_id = conn.scalar(sa.select(sightings.c.story_id).where(sightings.c.url == url))
+            story_id = conn.scalar(_STORY_OF_URL, {"b_url": url})
             if story_id is None:
                 return None
             story = dict(conn.execute(sa.select(stories).where(stories.c.id == story_id)).one()._mapping)

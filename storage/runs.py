@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from storage.archive import Archive
+from storage.fetch_log import as_utc
 from storage.schema import runs
 
 
@@ -58,6 +59,6 @@ def _read(archive: Archive, query: sa.Select) -> list[dict[str, Any]]:
     for row in rows:
         row["errors_by_kind"] = json.loads(row["errors_by_kind"])
         for key in ("started", "finished"):
-            if row[key] is not None and row[key].tzinfo is None:
-                row[key] = row[key].replace(tzinfo=timezone.utc)
+            if row[key] is not None:
+                row[key] = as_utc(row[key])
     return rows
