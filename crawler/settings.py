@@ -11,9 +11,9 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # -- politeness --------------------------------------------------------
-#: Where site owners learn who crawls them: USER_AGENT is "newsarchive/<version> (+<this URL>)"
-#: unless USER_AGENT itself is set (crawler.user_agent.ContactUserAgent builds it).
-NEWSARCHIVE_CONTACT_URL = "https://github.com/newsarchive/newsarchive"
+#: Where site owners learn who crawls them: USER_AGENT is "newsarchive/<version> (+<this URL>)",
+#: "newsarchive/<version>" without one, unless USER_AGENT itself is set (crawler.user_agent.ContactUserAgent builds it).
+NEWSARCHIVE_CONTACT_URL = ""  # none by default: a crawl without one warns as it starts
 ADDONS = {"crawler.user_agent.ContactUserAgent": 0}
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True

@@ -31,8 +31,8 @@ def crawl_limits(settings: BaseSettings) -> CrawlLimits:
         if not path.startswith("/"):
             raise ValueError(f"NEWSARCHIVE_FEED_PATHS: a path starts with '/', got {path!r}")
     contact = settings.get("NEWSARCHIVE_CONTACT_URL")
-    if not is_http_url(contact):
-        raise ValueError(f"NEWSARCHIVE_CONTACT_URL must be an http(s) URL, got {contact!r}")
+    if contact and not is_http_url(contact):
+        raise ValueError(f"NEWSARCHIVE_CONTACT_URL must be an http(s) URL (or empty), got {contact!r}")
     return limits
 
 

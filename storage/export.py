@@ -19,7 +19,7 @@ FIELDS = (
 #: Fields stored as JSON text, exported as JSON values.
 JSON_FIELDS = ("authors", "tags", "jsonld")
 #: Fields of each entry of a story's ``duplicates``.
-DUPLICATE_FIELDS = ("url", "site", "title", "match", "similarity", "containment", "seen")
+DUPLICATE_FIELDS = ("url", "site", "title", "match", "similarity", "containment", "published", "seen")
 
 
 def iso(moment: datetime) -> str:

@@ -12,9 +12,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.archive import Archive
+from storage.archive import Archive, insert_on_conflict
 from storage.schema import fetches, runs
 
 #: Outcomes of a page that was an article: the archive holds it, it need not be fetched again.
@@ -96,7 +95,7 @@ class FetchLog:
         self.batch_size = batch_size
         self._pending: list[tuple[sa.Executable, dict[str, object]]] = []
         self._pending_urls: set[str] = set()
-        upsert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(fetches)
+        upsert = insert_on_conflict(self.engine.dialect.name)(fetches)
         updated = [c.name for c in fetches.c if c.name not in ("url", "first_fetched")]
         self._record = upsert.on_conflict_do_update(index_elements=["url"], set_={c: upsert.excluded[c] for c in updated})
 

@@ -38,7 +38,8 @@ def archived_story(record: dict[str, Any], sign: Signer) -> ArchivedStory:
         **{name: _json_text(record.get(name)) for name in _JSON_METADATA},
     )
     duplicates = [
-        (Sighting(d["url"], d["site"], d.get("title"), d["match"], float(d["similarity"]), float(d["containment"])),
+        (Sighting(d["url"], d["site"], d.get("title"), d["match"], float(d["similarity"]), float(d["containment"]),
+                  d.get("published")),
          datetime.fromisoformat(d["seen"]))
         for d in record.get("duplicates", [])
     ]

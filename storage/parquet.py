@@ -40,7 +40,7 @@ def parquet_schema(duplicates: bool) -> Any:
     if duplicates:
         duplicate = pa.struct(
             [("url", pa.string()), ("site", pa.string()), ("title", pa.string()), ("match", pa.string()),
-             ("similarity", pa.float64()), ("containment", pa.float64()), ("seen", timestamp)]
+             ("similarity", pa.float64()), ("containment", pa.float64()), ("published", pa.string()), ("seen", timestamp)]
         )
         fields.append(pa.field("duplicates", pa.list_(duplicate)))
     return pa.schema(fields)

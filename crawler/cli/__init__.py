@@ -1,43 +1,56 @@
-"""The ``newsarchive`` command. Each subcommand lives in its own module and is registered here."""
+"""The ``newsarchive`` command. Each subcommand lives in its own module, imported only when it runs.
+
+Scrapy, trafilatura, datasketch and SQLAlchemy take seconds to import together:
+``--help`` and a read-only command load only what they use (click's LazyGroup pattern).
+"""
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from crawler import __version__
-from crawler.cli.crawl import crawl
-from crawler.cli.demo import demo
-from crawler.cli.duplicates import duplicates
-from crawler.cli.explain import explain
-from crawler.cli.export import export
-from crawler.cli.extract import extract
-from crawler.cli.import_ import import_
-from crawler.cli.migrate import migrate
-from crawler.cli.runs import runs
-from crawler.cli.schedule import schedule
-from crawler.cli.search import search
-from crawler.cli.serve import serve
-from crawler.cli.show import show
-from crawler.cli.stats import stats
+
+#: Each subcommand and the ``module:object`` that defines it, in the order ``--help`` lists them.
+COMMANDS = {
+    "demo": "crawler.cli.demo:demo",
+    "crawl": "crawler.cli.crawl:crawl",
+    "schedule": "crawler.cli.schedule:schedule",
+    "runs": "crawler.cli.runs:runs",
+    "stats": "crawler.cli.stats:stats",
+    "search": "crawler.cli.search:search",
+    "show": "crawler.cli.show:show",
+    "duplicates": "crawler.cli.duplicates:duplicates",
+    "explain": "crawler.cli.explain:explain",
+    "export": "crawler.cli.export:export",
+    "import": "crawler.cli.import_:import_",
+    "extract": "crawler.cli.extract:extract",
+    "serve": "crawler.cli.serve:serve",
+    "migrate": "crawler.cli.migrate:migrate",
+}
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported by name when they are looked up."""
+
+    def __init__(self, *args: object, lazy_commands: dict[str, str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy_commands = lazy_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*self.lazy_commands, *super().list_commands(ctx)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.lazy_commands:
+            return super().get_command(ctx, cmd_name)
+        module, name = self.lazy_commands[cmd_name].split(":")
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command), f"{self.lazy_commands[cmd_name]} is not a click command"
+        return command
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS)
 @click.version_option(__version__, prog_name="newsarchive")
 def main() -> None:
     """Crawl news sites and keep one clean copy of every story, with where else it ran."""
-
-
-main.add_command(crawl)
-main.add_command(export)
-main.add_command(stats)
-main.add_command(demo)
-main.add_command(migrate)
-main.add_command(search)
-main.add_command(import_)
-main.add_command(runs)
-main.add_command(show)
-main.add_command(extract)
-main.add_command(duplicates)
-main.add_command(explain)
-main.add_command(schedule)
-main.add_command(serve)

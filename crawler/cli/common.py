@@ -1,21 +1,30 @@
-"""What the ``newsarchive`` commands share: the console, the --db and -s options, crawling and opening archives."""
+"""What the ``newsarchive`` commands share: the console, the --db and -s options, crawling and opening archives.
+
+Only click and rich are imported here: storage (SQLAlchemy) and the crawler (Scrapy)
+are imported by the functions that need them, so ``--help`` and the read-only commands start fast.
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 
-from crawler.extensions.progress import crawl_counts
-from storage import Archive, ArchiveError
-from storage.selection import Selection
+if TYPE_CHECKING:
+    from storage import Archive
 
 #: Messages and tables for people go to stderr; data (exports, JSON lines) goes to stdout.
 console = Console(stderr=True, soft_wrap=True)
+
+
+class Failure(click.ClickException):
+    """An expected failure: one ``Error: …`` line naming the thing and the cause, exit status 2, no traceback."""
+
+    exit_code = 2
+
 
 db_option = click.option(
     "--db",
@@ -30,27 +39,39 @@ settings_option = click.option(
 )
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """Return ``1 story``, ``2 stories``: the count and the noun in its number."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def open_archive(db: str) -> Archive:
-    """Open an existing archive for a command, or stop with a usage error that says why not."""
+    """Open an existing archive for a command, or stop with one line saying why not."""
+    from storage import Archive, ArchiveError
+
     try:
         return Archive(db, create=False)
     except ArchiveError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise Failure(str(exc)) from exc
 
 
 def crawl(urls: Any, db: str, overrides: tuple[str, ...], loglevel: str) -> dict[str, Any]:
-    """Run one crawl in this process and return its stats; bad settings become usage errors."""
+    """Run one crawl in this process and return its stats; bad settings and archives become one-line errors."""
     from crawler.run import crawl_settings, run_crawl
+    from storage import ArchiveError
 
     try:
         settings = crawl_settings(db, overrides, loglevel)
         return run_crawl(settings, urls)
     except (ValueError, ArchiveError) as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise Failure(str(exc)) from exc
 
 
 def print_summary(stats: dict[str, Any]) -> None:
     """Print the crawl's counts and its errors by kind."""
+    from rich.table import Table
+
+    from crawler.extensions.progress import crawl_counts
+
     table = Table("crawl", "count", title="crawl summary")
     for name, value in crawl_counts(stats).items():
         table.add_row(name, str(value))
@@ -61,14 +82,19 @@ def print_summary(stats: dict[str, Any]) -> None:
 
 
 def selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add --site, --since and --until; the command receives them as one ``selection`` (a storage Selection)."""
+    """Add --site, --since and --until; the command receives them as one ``selection`` (a storage Selection).
+
+    ``--site`` is resolved against the archive by the command (:func:`resolve_site`).
+    """
     day = click.DateTime(formats=["%Y-%m-%d"])
 
-    @click.option("--site", default=None, metavar="HOST[:PORT]", help="Only stories of this site.")
+    @click.option("--site", default=None, metavar="SITE", help="Only stories of this site: its name, host[:port] or URL.")
     @click.option("--since", type=day, default=None, metavar="YYYY-MM-DD", help="Only stories published on or after this day.")
     @click.option("--until", type=day, default=None, metavar="YYYY-MM-DD", help="Only stories published on or before this day.")
     @functools.wraps(command)
     def with_selection(*args: Any, site: str | None, since: Any, until: Any, **kwargs: Any) -> Any:
+        from storage.selection import Selection
+
         try:
             selection = Selection(site, since and since.date(), until and until.date())
         except ValueError as exc:
@@ -76,3 +102,18 @@ def selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
         return command(*args, selection=selection, **kwargs)
 
     return with_selection
+
+
+def resolve_site(archive: Archive, given: str | None) -> str | None:
+    """Return the host:port of the archive's site ``given`` as a name, host, host:port or URL; None for None.
+
+    Stops with the list of the archive's sites when none matches.
+    """
+    if given is None:
+        return None
+    from storage.site_names import SiteNotFound, find_site
+
+    try:
+        return find_site(archive, given)
+    except SiteNotFound as exc:
+        raise Failure(f"--site: {exc}") from exc

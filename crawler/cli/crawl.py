@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from crawler.cli.common import console, crawl as run, db_option, print_summary, settings_option
+from crawler.cli.common import Failure, console, crawl as run, db_option, print_summary, settings_option
 
 
 @click.command()
@@ -38,6 +38,9 @@ def crawl(
     """
     if only and not sites_file:
         raise click.UsageError("--only names sites of a --sites file")
+    if not urls and not sites_file and not any(o.startswith("NEWSARCHIVE_SITES=") for o in overrides):
+        raise Failure("no site to crawl: give home page URLs (newsarchive crawl https://news.example.com/) "
+                      "or a sites file (--sites sites.toml)")
     if sites_file:
         overrides += (f"NEWSARCHIVE_SITES={sites_file}", f"NEWSARCHIVE_SITES_ONLY={','.join(only)}")
     if warc_dir:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from crawler.cli.common import console, crawl, open_archive, print_summary, settings_option
-from crawler.urls import site_of
-from storage import Archive
+
+if TYPE_CHECKING:
+    from storage import Archive
 
 
 @click.command()
@@ -21,6 +23,7 @@ def demo(db: str | None, overrides: tuple[str, ...]) -> None:
     """Serve a bundled sample news web on 127.0.0.1, crawl it into a fresh archive and show the result."""
     from crawler.demo import sample_sites
     from crawler.newsweb import NewsWeb
+    from crawler.urls import site_of
 
     db = db or str(Path(tempfile.mkdtemp(prefix="newsarchive-demo-")) / "archive.db")
     if Path(db).exists():

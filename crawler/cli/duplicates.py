@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.markup import escape
 
-from crawler.cli.common import db_option, open_archive
-from storage.clusters import Cluster, clusters
+from crawler.cli.common import db_option, open_archive, plural, resolve_site
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from storage.clusters import Cluster
 
 
 def _since(value: str | None) -> datetime | None:
@@ -22,29 +25,41 @@ def _since(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _print(console: Console, cluster: Cluster) -> None:
+def _print(console: Console, cluster: Cluster, names: dict[str, str]) -> None:
+    from rich.markup import escape
+
+    from storage.site_names import labelled
+
     canonical = cluster.copies[0]
     console.print(f"[bold]story {cluster.story_id}[/bold]: {escape(canonical.title or '')} ({len(cluster.copies)} copies)")
     for copy in cluster.copies:
         similarity = "" if copy.match == "original" else f"{copy.similarity:.2f}"
         published = copy.published or "undated"
         console.print(f"  {copy.match:<8} {similarity:>4}  {published:<10}  seen {copy.seen:%Y-%m-%d %H:%M}  "
-                      f"{escape(copy.site)}  {escape(copy.url)}")
+                      f"{escape(labelled(copy.site, names))}  {escape(copy.url)}")
 
 
 @click.command()
 @db_option
-@click.option("--site", help="Only clusters with a copy on this site.")
-@click.option("--since", "since", metavar="DATE", help="Only clusters with a copy seen at or after this ISO date.")
+@click.option("--site", metavar="SITE", help="Only clusters with a copy on this site: its name, host[:port] or URL.")
+@click.option("--since", "since", metavar="DATE", help="Only clusters with a copy seen at or after this ISO date (UTC).")
 def duplicates(db: str, site: str | None, since: str | None) -> None:
     """List the stories found in more than one place, biggest clusters first, canonical copy on top."""
+    from rich.console import Console
+
+    from storage.clusters import clusters
+    from storage.site_names import site_names
+
     moment = _since(since)
     with open_archive(db) as archive:
-        found = clusters(archive, site=site, since=moment)
+        key = resolve_site(archive, site)
+        found = clusters(archive, site=key, since=moment)
+        names = site_names(archive)
     console = Console(soft_wrap=True)
     if not found:
         console.print("no duplicates" + (f" on {site}" if site else "") + (f" since {since}" if since else ""))
         return
     for cluster in found:
-        _print(console, cluster)
-    console.print(f"{len(found)} stories with duplicates, {sum(len(c.copies) - 1 for c in found)} duplicate copies")
+        _print(console, cluster, names)
+    copies = sum(len(c.copies) - 1 for c in found)
+    console.print(f"{plural(len(found), 'story', 'stories')} with duplicates, {plural(copies, 'duplicate copy', 'duplicate copies')}")

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
-from crawler.cli.common import db_option, open_archive, settings_option
-from crawler.dedup import DedupConfig, Similarity, shingles, similarity
-from crawler.pipelines.dedup import dedup_config
-from crawler.run import crawl_settings
-from storage.clusters import Page, page
+from crawler.cli.common import Failure, db_option, open_archive, plural, settings_option
+
+if TYPE_CHECKING:
+    from crawler.dedup import DedupConfig, Similarity
+    from storage.clusters import Page
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…。！？])\s+")
 #: How many differing passages are shown on each side.
@@ -49,11 +50,11 @@ def _passages(console: Console, a: str, b: str) -> None:
     left, right = sentences(a), sentences(b)
     matcher = difflib.SequenceMatcher(None, [s.casefold() for s in left], [s.casefold() for s in right], autojunk=False)
     shared = sum(size for _, _, size in matcher.get_matching_blocks())
-    console.print(f"shared passages: {shared} of {len(left)} sentences in A, of {len(right)} in B")
+    console.print(f"shared passages: {shared} of {plural(len(left), 'sentence')} in A, of {len(right)} in B")
     only_a = [s for tag, i1, i2, _, _ in matcher.get_opcodes() if tag in ("delete", "replace") for s in left[i1:i2]]
     only_b = [s for tag, _, _, j1, j2 in matcher.get_opcodes() if tag in ("insert", "replace") for s in right[j1:j2]]
     for label, passages in (("only in A", only_a), ("only in B", only_b)):
-        console.print(f"{label}: {len(passages)} sentences")
+        console.print(f"{label}: {plural(len(passages), 'sentence')}")
         for passage in passages[:SHOWN]:
             console.print(f"  - {escape(passage)}")
         if len(passages) > SHOWN:
@@ -67,10 +68,15 @@ def _passages(console: Console, a: str, b: str) -> None:
 @click.argument("url_b")
 def explain(db: str, overrides: tuple[str, ...], url_a: str, url_b: str) -> None:
     """Show why the archived pages URL_A and URL_B were, or were not, merged into one story."""
+    from crawler.dedup import shingles, similarity
+    from crawler.pipelines.dedup import dedup_config
+    from crawler.run import crawl_settings
+    from storage.clusters import page
+
     try:
         config = dedup_config(crawl_settings(db, overrides))
     except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     with open_archive(db) as archive:
         a, b = page(archive, url_a), page(archive, url_b)
     missing = [url for url, found in ((url_a, a), (url_b, b)) if found is None]

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from w3lib.encoding import html_to_unicode
 
-from crawler import boilerplate
-from crawler.boilerplate import BoilerplateConfig
-from crawler.cli.common import console, open_archive
-from crawler.config import from_settings
-from crawler.extraction import Extracted, extract_page
-from crawler.run import crawl_settings
-from crawler.urls import site_of
-from storage import Archive
+from crawler.cli.common import console, open_archive, plural
+
+if TYPE_CHECKING:
+    from crawler.boilerplate import BoilerplateConfig
+    from crawler.extraction import Article, Extracted
+    from storage import Archive
 
 SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+#: An element every HTML page has one of; a file with none is text, not a page.
+_MARKUP = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|article|main|div|p|title)\b", re.IGNORECASE)
 
 
 def page_files(paths: tuple[Path, ...]) -> Iterator[Path]:
@@ -35,6 +35,8 @@ def page_files(paths: tuple[Path, ...]) -> Iterator[Path]:
 
 def read_page(path: Path) -> str:
     """Return the page saved at ``path`` (gzip-compressed if it ends in .gz) as text, decoded like Scrapy does."""
+    from w3lib.encoding import html_to_unicode
+
     body = path.read_bytes()
     if path.name.lower().endswith(".gz"):
         try:
@@ -42,6 +44,30 @@ def read_page(path: Path) -> str:
         except (OSError, EOFError, zlib.error) as exc:
             raise ValueError(f"not a gzip file: {exc}") from exc
     return html_to_unicode(None, body)[1]
+
+
+def not_article(article: Article, url: str, min_words: int) -> str | None:
+    """Return why a crawl would not archive this page (``crawler.page_kind``'s test), or None for an article.
+
+    A page known only by its file name is judged by its length and declared type: its URL cannot say.
+    """
+    from crawler.page_kind import ARTICLE_TYPES, PageSignals, not_article_reason
+    from crawler.urls import is_http_url
+
+    if is_http_url(url):
+        return not_article_reason(PageSignals(url, article.page_type, article.word_count), min_words)
+    if article.word_count < min_words:
+        return "too_short"
+    return "page_type" if article.page_type and article.page_type not in ARTICLE_TYPES else None
+
+
+#: What each reason of :func:`not_article` means, for the line on stderr.
+NOT_ARTICLE = {
+    "too_short": "fewer words than ARTICLE_MIN_WORDS={min_words}: not an article",
+    "page_type": "its declared type ({page_type}) is not an article's: a listing or a site page",
+    "listing_url": "its URL ({url}) is a listing's (tag, section, author, search, archive or next page)",
+    "url_shape": "its URL ({url}) has no story shape (no slug, no story number): a listing page",
+}
 
 
 def page_record(path: Path, outcome: Extracted, text: str | None) -> dict[str, Any]:
@@ -79,27 +105,50 @@ def extract(paths: tuple[Path, ...], url: str | None, db: str | None) -> None:
     Prints one JSON line per page: path, title, text and metadata, or the error
     that kept the page from giving an article.
     """
+    from crawler import boilerplate
+    from crawler.boilerplate import BoilerplateConfig
+    from crawler.config import from_settings
+    from crawler.run import crawl_settings
+    from crawler.urls import site_of
+
     archive = open_archive(db) if db else None
     settings = crawl_settings(db or "archive.db")
     learned = LearnedFurniture(archive, from_settings(BoilerplateConfig, "BOILERPLATE", settings)) if archive else None
+    min_words = settings.getint("ARTICLE_MIN_WORDS")
     failed = 0
     try:
         for path in page_files(paths):
-            try:
-                outcome = extract_page(read_page(path), url or path.resolve().as_uri(),
-                                       max_elements=settings.getint("EXTRACT_MAX_ELEMENTS"))
-            except (OSError, ValueError) as exc:
-                outcome = Extracted(None, "unreadable", str(exc))
+            outcome = _extract(path, url, settings.getint("EXTRACT_MAX_ELEMENTS"), min_words)
             text = None
             if (article := outcome.article) is not None:
                 furniture = learned(site_of(url or article.url)) if learned else set()
                 text = "\n".join(boilerplate.clean(article.lines, furniture, article.headings))
             else:
                 failed += 1
-                console.print(f"{path}: {outcome.reason}: {outcome.detail}")
+                console.print(f"{path}: {outcome.reason}: {outcome.detail}", markup=False)
             click.echo(json.dumps(page_record(path, outcome, text), ensure_ascii=False))
     finally:
         if archive is not None:
             archive.close()
     if failed:
-        console.print(f"{failed} page(s) gave no article")
+        console.print(f"{plural(failed, 'page')} gave no article")
+
+
+def _extract(path: Path, url: str | None, max_elements: int, min_words: int) -> Extracted:
+    """Return the page's article as a crawl would archive it, or why a crawl would archive none."""
+    from crawler.extraction import Extracted, extract_page
+
+    try:
+        html = read_page(path)
+    except (OSError, ValueError) as exc:
+        return Extracted(None, "unreadable", str(exc))
+    if html.strip() and not _MARKUP.search(html):
+        return Extracted(None, "not_html", "no HTML markup: a plain-text file, not a page")
+    outcome = extract_page(html, url or path.resolve().as_uri(), max_elements=max_elements)
+    if (article := outcome.article) is None:
+        return outcome
+    page_url = url or article.url
+    if reason := not_article(article, page_url, min_words):
+        detail = NOT_ARTICLE[reason].format(min_words=min_words, page_type=article.page_type, url=page_url)
+        return Extracted(None, f"not_article/{reason}", detail)
+    return outcome

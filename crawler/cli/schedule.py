@@ -5,20 +5,23 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from crawler.cli.common import db_option, settings_option
-from crawler.crawl_runner import CrawlCommand, CrawlRunner, SchedulerBusy, folder_name, logger, now_utc
-from crawler.scheduler import LastRun, Plan
-from crawler.sites import SiteConfig
-from crawler.sites_file import load_sites
-from storage import Archive, ArchiveError, archive_file
-from storage.runs import latest_runs
+from crawler.cli.common import Failure, db_option, settings_option
+
+if TYPE_CHECKING:
+    from crawler.scheduler import LastRun
+    from crawler.sites import SiteConfig
+    from storage import Archive
 
 
 def last_runs(archive: Archive, sites: list[SiteConfig]) -> dict[str, LastRun]:
     """Return each site's newest run: recorded under its name (scheduled crawls) or its host:port (``crawl --only``)."""
+    from crawler.scheduler import LastRun
+    from storage.runs import latest_runs
+
     keys = {site.name: (site.name, ", ".join(sorted(site.sites))) for site in sites}
     runs = latest_runs(archive, [key for pair in keys.values() for key in pair])
     history = {}
@@ -31,6 +34,8 @@ def last_runs(archive: Archive, sites: list[SiteConfig]) -> dict[str, LastRun]:
 
 def _log_to_stderr() -> None:
     """Print the scheduler's own messages, with their time, on stderr (the crawls log to their files)."""
+    from crawler.crawl_runner import logger
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
     logger.handlers[:] = [handler]
@@ -43,19 +48,24 @@ def _beside_archive(db: str, suffix: str) -> Path:
 
     A database that is not a file gets ``./suffix``.
     """
+    from storage import archive_file
+
     path = archive_file(db)
     return path.with_suffix(f".{suffix}") if path else Path(suffix)
 
 
 def _scheduled(sites_file: str, only: tuple[str, ...]) -> list[SiteConfig]:
+    from crawler.crawl_runner import folder_name, logger
+    from crawler.sites_file import load_sites
+
     sites = load_sites(sites_file, only)
     scheduled = [site for site in sites if site.schedule]
     if not scheduled:
-        raise click.UsageError(f"{sites_file}: no site has a schedule (schedule = \"30m\" or a cron expression)")
+        raise Failure(f"{sites_file}: no site has a schedule (schedule = \"30m\" or a cron expression)")
     folders: dict[str, str] = {}
     for site in scheduled:
         if (other := folders.setdefault(folder_name(site.name), site.name)) != site.name:
-            raise click.UsageError(
+            raise Failure(
                 f"sites {other!r} and {site.name!r} would share the folder {folder_name(site.name)!r}: rename one"
             )
     for site in sites:
@@ -88,7 +98,10 @@ def schedule(
 
     A site overdue after downtime is crawled once, at start; one whose last crawl was stopped resumes it.
     """
+    from crawler.crawl_runner import CrawlCommand, CrawlRunner, SchedulerBusy, now_utc
     from crawler.run import check, crawl_settings
+    from crawler.scheduler import Plan
+    from storage import Archive, ArchiveError
 
     _log_to_stderr()
     try:
@@ -97,7 +110,7 @@ def schedule(
         with Archive(db) as archive:
             history = last_runs(archive, sites)
     except (ValueError, ArchiveError) as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     plan = Plan({site.name: site.schedule for site in sites}, history, now_utc(), max_concurrent, once)
     command = CrawlCommand(
         Path(sites_file).resolve(), db, Path(log_dir) if log_dir else _beside_archive(db, "logs"),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import os
+import socket
 
 import click
 
-from crawler.cli.common import console, db_option, open_archive
+from crawler.cli.common import Failure, console, db_option, open_archive
 
 
 def _is_loopback(host: str) -> bool:
@@ -34,5 +36,17 @@ def serve(db: str, host: str, port: int, warc_dir: str | None) -> None:
     if not _is_loopback(host):
         console.print(f"[yellow]listening on {host}: anyone who can reach it can read the whole archive[/yellow]")
     with open_archive(db) as archive:
+        listening = _listen(host, port)
+        port = listening.getsockname()[1]
         console.print(f"serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", markup=False)
-        uvicorn.run(create_app(archive, warc_dir), host=host, port=port, log_level="warning")
+        server = uvicorn.Server(uvicorn.Config(create_app(archive, warc_dir), log_level="warning"))
+        server.run(sockets=[listening])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Return a socket bound to ``host:port``, before anything says it serves: a taken port is one line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        raise Failure(f"cannot listen on {host}:{port}: {os.strerror(exc.errno) if exc.errno else exc}") from exc

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
 
 from crawler.cli.common import db_option, open_archive
-from crawler.urls import canonical_url
-from storage.warc import WarcLocation, read_http_response
+
+if TYPE_CHECKING:
+    from storage.warc import WarcLocation
 
 
 @click.command()
@@ -25,6 +24,9 @@ from storage.warc import WarcLocation, read_http_response
 )
 def show(url: str, db: str, raw: bool, warc_dir: str | None) -> None:
     """Show the story archived at URL (its own URL or a duplicate's): metadata, text and duplicates."""
+    from crawler.urls import canonical_url
+    from storage.warc import read_http_response
+
     with open_archive(db) as archive:
         urls = dict.fromkeys([url, canonical_url(url)])  # as given first, then as the crawl stored it
         found = next(((u, s) for u in urls if (s := archive.story_at(u)) is not None), None)
@@ -47,11 +49,17 @@ def show(url: str, db: str, raw: bool, warc_dir: str | None) -> None:
 
 
 def _print_story(url: str, story: dict[str, Any], location: WarcLocation | None) -> None:
-    """Print the story as plain lines: URLs are never cut to the terminal's width."""
+    """Print the story as plain lines: URLs are never cut to the terminal's width; first_seen in UTC, as export gives it."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from storage.export import iso
+
     console = Console(soft_wrap=True)
     console.print(f"[bold]{escape(story['title'] or '(no title)')}[/bold]")
-    for name in ("url", "site", "author", "published", "language", "sitename", "first_seen"):
+    for name in ("url", "site", "author", "published", "language", "sitename"):
         console.print(f"{name}: {story[name] or ''}", markup=False, highlight=False)
+    console.print(f"first_seen: {iso(story['first_seen'])}", markup=False, highlight=False)
     if location is not None:
         console.print(f"raw capture: {location.path} offset {location.offset} length {location.length}", markup=False)
     console.print()

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from crawler.cli.common import db_option, open_archive
+from crawler.cli.common import db_option, open_archive, plural
 
 
 @click.command()
 @db_option
 def stats(db: str) -> None:
-    """Show what the archive holds, per site."""
+    """Show what the archive holds, per site: its name, stories and duplicates."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from storage.site_names import site_names
+
     with open_archive(db) as archive:
         summary = archive.summary()
-    table = Table("site", "stories", "duplicates", title=f"{summary['stories']} stories, {summary['duplicates']} duplicates")
+        names = site_names(archive)
+    title = f"{plural(summary['stories'], 'story', 'stories')}, {plural(summary['duplicates'], 'duplicate')}"
+    table = Table("site", "name", "stories", "duplicates", title=title)
     for row in summary["sites"]:
-        table.add_row(row["site"], str(row["stories"]), str(row["duplicates"]))
+        table.add_row(row["site"], names.get(row["site"], ""), str(row["stories"]), str(row["duplicates"]))
     Console().print(table)
