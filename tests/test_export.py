@@ -29,7 +29,9 @@ T0 = datetime(2024, 5, 1, 8, 30, tzinfo=timezone.utc)
 def _archived(i: int, reposts: int = 1) -> ArchivedStory:
     story = new_story(f"http://a.org/{i}", "a.org" if i % 2 else "b.org", f"Story {i}.\nLine, with \"quotes\" and ünïcode.",
                       published=(date(2024, 1, 1) + timedelta(days=i)).isoformat())
-    duplicates = [(Sighting(f"http://c.org/{i}-{r}", "c.org", f"Copy {r}", "near", 0.81234, 0.9), T0 + timedelta(hours=r))
+    duplicates = [(Sighting(f"http://c.org/{i}-{r}", "c.org", f"Copy {r}", "near", 0.81234, 0.9,
+                            (date(2024, 2, 1) + timedelta(days=i + r)).isoformat() if r % 2 == 0 else None),
+                   T0 + timedelta(hours=r))
                   for r in range(reposts)]
     return ArchivedStory(story, T0, [], duplicates)
 
@@ -49,7 +51,8 @@ def test_export_holds_one_copy_per_story_and_duplicates_on_request(archive: Arch
     assert plain[0]["first_seen"] == "2024-05-01T08:30:00+00:00"
     (duplicate,) = exported(db, "--with-duplicates")[0]["duplicates"]
     assert duplicate == {"url": "http://c.org/1-0", "site": "c.org", "title": "Copy 0", "match": "near",
-                         "similarity": 0.8123, "containment": 0.9, "seen": "2024-05-01T08:30:00+00:00"}
+                         "similarity": 0.8123, "containment": 0.9, "published": "2024-02-02",
+                         "seen": "2024-05-01T08:30:00+00:00"}
 
 
 def test_export_selects_by_site_and_publication_day(archive: Archive, db: str) -> None:

@@ -29,8 +29,12 @@ def _status(run: dict[str, Any]) -> str:
 
 
 def _errors(run: dict[str, Any]) -> str:
-    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(run["errors_by_kind"].items()))
-    return f"{run['errors']} ({kinds})" if kinds else str(run["errors"])
+    """Return the errors, then one line per kind: narrow, so the table fits 80 columns."""
+    return "\n".join([str(run["errors"]), *(f"{kind} {n}" for kind, n in sorted(run["errors_by_kind"].items()))])
+
+
+def _stories(run: dict[str, Any]) -> str:
+    return f"{run['new_stories']} new\n{run['duplicates']} dups\n{run['new_versions']} versions"
 
 
 @click.command()
@@ -51,20 +55,20 @@ def runs(db: str, limit: int | None) -> None:
     with open_archive(db) as archive:
         rows = list_runs(archive, limit)
         names = site_names(archive)
-    table = Table(title=plural(len(rows), "crawl run"), box=box.SIMPLE_HEAD, show_edge=False, padding=0)
+    table = Table(title=plural(len(rows), "crawl run"), box=box.SIMPLE_HEAD, show_edge=False, padding=0, leading=1)
     table.add_column("run", justify="right", no_wrap=True)
     sites = [labelled(run["site"], names, "\n") for run in rows]
     longest = max((len(word) for cell in sites for word in cell.split()), default=4)
     table.add_column("site", min_width=min(longest, 21))
     table.add_column("started", no_wrap=True)
     table.add_column("took", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    for header in ("pages", "new", "dups", "versions"):
-        table.add_column(header, justify="right", no_wrap=True)
-    table.add_column("errors", min_width=6)
+    table.add_column("status", overflow="fold")
+    table.add_column("pages", justify="right", no_wrap=True)
+    table.add_column("stories", no_wrap=True)
+    table.add_column("errors", min_width=6, overflow="fold")
     for run, site in zip(rows, sites):
         table.add_row(
-            str(run["id"]), site, _when(run["started"]), _took(run), _status(run),
-            str(run["pages"]), str(run["new_stories"]), str(run["duplicates"]), str(run["new_versions"]), _errors(run),
+            str(run["id"]), site, _when(run["started"]), _took(run), _status(run), str(run["pages"]), _stories(run),
+            _errors(run),
         )
     Console().print(table)
