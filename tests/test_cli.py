@@ -273,3 +273,9 @@ def test_show_gives_first_seen_in_utc_with_its_offset(archive_db: str) -> None:
     result = newsarchive("show", "https://ledger.example.com/world/story-1-of-the-day", "--db", archive_db)
     assert result.returncode == 0, result.stderr
     assert "first_seen: 2024-05-01T08:30:00+00:00" in result.stdout.splitlines()
+
+
+def test_the_newest_revision_is_read_from_the_migration_files_as_alembic_reads_it() -> None:
+    from storage import schema_version
+
+    assert schema_version._head_from_files() == schema_version.head()

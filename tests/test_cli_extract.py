@@ -42,3 +42,25 @@ def test_with_db_the_sites_learned_furniture_is_removed(crawls: Crawls, test_web
     assert [line for line in site.furniture if line in plain["text"]]
     assert not [line for line in site.furniture if line in cleaned["text"]]
     assert cleaned["title"] == story.title
+
+
+def test_a_listing_page_and_a_text_file_are_no_articles_and_say_why(test_web: FixtureWeb, tmp_path: Path) -> None:
+    site = test_web.sites[2]
+    files = site.render()
+    section = next(path for path in files if path.startswith("/section/"))
+    (tmp_path / "section.html").write_bytes(files[section][2])
+    (tmp_path / "home.html").write_bytes(files["/"][2])
+    (tmp_path / "notes.txt").write_text("Shopping list\n\n" + "milk, eggs, bread and a long list of other things. " * 20)
+    results = {
+        name: newsarchive("extract", str(tmp_path / name), "--url", site.base_url + path)
+        for name, path in (("section.html", section), ("home.html", "/"))
+    }
+    results["notes.txt"] = newsarchive("extract", str(tmp_path / "notes.txt"))
+    for name, result in results.items():
+        assert result.returncode == 0, result.stderr
+        (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+        assert "text" not in record, name
+        expected = "not_html" if name == "notes.txt" else "not_article/"
+        assert record["error"].startswith(expected), (name, record)
+        assert f"{tmp_path / name}: {record['error']}: {record['detail']}" in result.stderr
+        assert "1 page gave no article" in result.stderr

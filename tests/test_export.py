@@ -112,6 +112,11 @@ def test_a_crawled_archive_survives_export_and_import(crawls: Crawls, db: str, t
     assert f"imported {len(original)} stories" in result.stderr
     assert [json.loads(line) for line in original] == exported(db, "--with-duplicates")
     assert newsarchive("stats", "--db", str(crawls.db)).stdout == newsarchive("stats", "--db", db).stdout
+    before, after = (newsarchive("duplicates", "--db", target) for target in (str(crawls.db), db))
+    assert before.returncode == 0 and after.stdout == before.stdout
+    copies = [d for line in original for d in json.loads(line)["duplicates"]]
+    assert copies and all(d["published"] for d in copies)  # every copy of the test web is dated: no copy comes back undated
+    assert "undated" not in after.stdout
 
 
 def test_an_imported_archive_knows_its_stories_for_dedup(db: str) -> None:

@@ -65,7 +65,7 @@ def not_article(article: Article, url: str, min_words: int) -> str | None:
 NOT_ARTICLE = {
     "too_short": "fewer words than ARTICLE_MIN_WORDS={min_words}: not an article",
     "page_type": "its declared type ({page_type}) is not an article's: a listing or a site page",
-    "listing_url": "its URL ({url}) is a listing's (tag, section, author, search, archive or next page)",
+    "listing_url": "its URL ({url}) is a home page's or a listing's (tag, section, author, search, archive, next page)",
     "url_shape": "its URL ({url}) has no story shape (no slug, no story number): a listing page",
 }
 
