@@ -152,7 +152,7 @@ class Archive:
         except sa.exc.DBAPIError as exc:  # not a database (a text file), a server refusing, a locked file
             self.engine.dispose()
             name = _safe(self.engine.url) if "://" in target else target
-            raise ArchiveError(f"cannot open archive {name}: {exc.orig}") from exc
+            raise ArchiveError(f"cannot open archive {name}: {' '.join(str(exc.orig).split())}") from exc  # one line
 
     def close(self) -> None:
         self.engine.dispose()
