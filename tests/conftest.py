@@ -39,8 +39,17 @@ def newsarchive(*args: str, env_db: str | None = None, **kwargs: object) -> subp
 
 
 def table_rows(output: str) -> list[list[str]]:
-    """Return the cells of the body rows of a table ``newsarchive`` printed with rich."""
-    return [[cell.strip() for cell in line.split("│")[1:-1]] for line in output.splitlines() if line.startswith("│")]
+    """Return the cells of the body rows of a table ``newsarchive`` printed with rich; a wrapped row is joined."""
+    rows: list[list[str]] = []
+    for line in output.splitlines():
+        if not line.startswith("│"):
+            continue
+        cells = [cell.strip() for cell in line.split("│")[1:-1]]
+        if rows and not cells[0]:  # the next line of a row whose cells wrapped
+            rows[-1] = [" ".join(filter(None, pair)) for pair in zip(rows[-1], cells)]
+        else:
+            rows.append(cells)
+    return rows
 
 
 @pytest.fixture(scope="session")

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from crawler.cli.common import db_option, open_archive, plural
 
+if TYPE_CHECKING:
+    from rich.table import Table
 
-def _when(value: datetime) -> str:
-    """Return the day over the time: two short lines keep the table within 80 columns."""
-    return value.strftime("%Y-%m-%d\n%H:%M:%S")
+
+#: Terminals at least this wide get one line per run and a column per count; narrower ones the compact table.
+WIDE = 120
+
+
+def _when(value: datetime, sep: str = " ") -> str:
+    return value.strftime(f"%Y-%m-%d{sep}%H:%M:%S")
 
 
 def _took(run: dict[str, Any]) -> str:
@@ -28,13 +34,11 @@ def _status(run: dict[str, Any]) -> str:
     return run["finish_reason"] or "unfinished"
 
 
-def _errors(run: dict[str, Any]) -> str:
-    """Return the errors, then one line per kind: narrow, so the table fits 80 columns."""
-    return "\n".join([str(run["errors"]), *(f"{kind} {n}" for kind, n in sorted(run["errors_by_kind"].items()))])
-
-
-def _stories(run: dict[str, Any]) -> str:
-    return f"{run['new_stories']} new\n{run['duplicates']} dups\n{run['new_versions']} versions"
+def _errors(run: dict[str, Any], sep: str = ", ") -> str:
+    kinds = sep.join(f"{kind} {n}" for kind, n in sorted(run["errors_by_kind"].items()))
+    if not kinds:
+        return str(run["errors"])
+    return f"{run['errors']}\n{kinds}" if sep == "\n" else f"{run['errors']} ({kinds})"
 
 
 @click.command()
@@ -43,18 +47,44 @@ def _stories(run: dict[str, Any]) -> str:
 def runs(db: str, limit: int | None) -> None:
     """List the crawl runs recorded in the archive: when, which sites, what they did, how they ended.
 
-    Times are UTC. The table fits the terminal (80 columns too): long cells wrap between words.
+    Times are UTC. On a terminal narrower than 120 columns (80 too) the table is compact:
+    a run's sites, counts and errors stand one per line.
     """
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
 
     from storage.runs import list_runs
-    from storage.site_names import labelled, site_names
+    from storage.site_names import site_names
 
     with open_archive(db) as archive:
         rows = list_runs(archive, limit)
         names = site_names(archive)
+    out = Console()
+    out.print((_wide if out.width >= WIDE else _compact)(rows, names))
+
+
+def _wide(rows: list[dict[str, Any]], names: dict[str, str]) -> Table:
+    """Return the table with a column per count, one line per run."""
+    from rich.table import Table
+
+    from storage.site_names import labelled
+
+    table = Table("run", "site", "started", "took", "status", "pages", "new", "duplicates", "versions", "errors",
+                  title=plural(len(rows), "crawl run"))
+    for run in rows:
+        table.add_row(
+            str(run["id"]), labelled(run["site"], names), _when(run["started"]), _took(run), _status(run),
+            str(run["pages"]), str(run["new_stories"]), str(run["duplicates"]), str(run["new_versions"]), _errors(run),
+        )
+    return table
+
+
+def _compact(rows: list[dict[str, Any]], names: dict[str, str]) -> Table:
+    """Return the table for 80 columns: no borders, and what may be long one item per line."""
+    from rich import box
+    from rich.table import Table
+
+    from storage.site_names import labelled
+
     table = Table(title=plural(len(rows), "crawl run"), box=box.SIMPLE_HEAD, show_edge=False, padding=0, leading=1)
     table.add_column("run", justify="right", no_wrap=True)
     sites = [labelled(run["site"], names, "\n") for run in rows]
@@ -67,8 +97,7 @@ def runs(db: str, limit: int | None) -> None:
     table.add_column("stories", no_wrap=True)
     table.add_column("errors", min_width=6, overflow="fold")
     for run, site in zip(rows, sites):
-        table.add_row(
-            str(run["id"]), site, _when(run["started"]), _took(run), _status(run), str(run["pages"]), _stories(run),
-            _errors(run),
-        )
-    Console().print(table)
+        stories = f"{run['new_stories']} new\n{run['duplicates']} dups\n{run['new_versions']} versions"
+        table.add_row(str(run["id"]), site, _when(run["started"], "\n"), _took(run), _status(run), str(run["pages"]),
+                      stories, _errors(run, "\n"))
+    return table
