@@ -21,8 +21,8 @@ from storage.archive import ArchivedStory
 from storage.runs import RunCounts, save_run, start_run
 
 T0 = datetime(2024, 5, 1, 8, 30, tzinfo=timezone.utc)
-#: What a read-only command must not import: the crawler's heavy libraries, and Alembic for an up-to-date archive.
-HEAVY = ("scrapy", "twisted", "trafilatura", "datasketch", "scipy", "alembic")
+#: What a read-only command must not import: the crawler's libraries (courlan too), and Alembic for an up-to-date archive.
+HEAVY = ("scrapy", "twisted", "trafilatura", "datasketch", "scipy", "alembic", "courlan")
 
 
 def _imported(*args: str, cwd: Path = ROOT) -> set[str]:

@@ -10,6 +10,7 @@ import click
 from crawler.cli.common import db_option, open_archive
 
 if TYPE_CHECKING:
+    from storage import Archive
     from storage.warc import WarcLocation
 
 
@@ -24,12 +25,10 @@ if TYPE_CHECKING:
 )
 def show(url: str, db: str, raw: bool, warc_dir: str | None) -> None:
     """Show the story archived at URL (its own URL or a duplicate's): metadata, text and duplicates."""
-    from crawler.urls import canonical_url
     from storage.warc import read_http_response
 
     with open_archive(db) as archive:
-        urls = dict.fromkeys([url, canonical_url(url)])  # as given first, then as the crawl stored it
-        found = next(((u, s) for u in urls if (s := archive.story_at(u)) is not None), None)
+        found = _find(archive, url)
         if found is None:
             raise click.ClickException(f"{url} is not in the archive {db}")
         location = archive.capture_of(found[0])
@@ -46,6 +45,16 @@ def show(url: str, db: str, raw: bool, warc_dir: str | None) -> None:
         raise click.ClickException(f"cannot read the WARC record of {found[0]}: {exc}") from exc
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
+
+
+def _find(archive: Archive, url: str) -> tuple[str, dict[str, Any]] | None:
+    """Return (URL, story) of the story at ``url`` as given, else as the crawl stores URLs (canonical form)."""
+    if (story := archive.story_at(url)) is not None:
+        return url, story
+    from crawler.urls import canonical_url  # courlan: imported only when the URL is not found as given
+
+    canonical = canonical_url(url)
+    return (canonical, story) if canonical != url and (story := archive.story_at(canonical)) is not None else None
 
 
 def _print_story(url: str, story: dict[str, Any], location: WarcLocation | None) -> None:
