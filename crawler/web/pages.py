@@ -11,6 +11,7 @@ from crawler.web import api
 from crawler.web.api import ArchiveDep, PageNumber, SelectionDep
 from crawler.web.templating import templates
 from storage.browse import site_names
+from storage.sitenames import site_labels
 from storage.warc import read_http_response
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -23,7 +24,9 @@ RAW_HEADERS = {
 
 
 def render(request: Request, name: str, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, context)
+    """Render page ``name``; every page can name its sites (``labels``: host:port -> name)."""
+    labels = site_labels(request.app.state.archive)
+    return templates.TemplateResponse(request, name, {"labels": labels} | context)
 
 
 @router.get("/")
@@ -67,7 +70,7 @@ def raw_capture(request: Request, archive: ArchiveDep, story_id: int) -> Respons
 
 @router.get("/clusters")
 def clusters_page(request: Request, archive: ArchiveDep, site: str = "", page: PageNumber = 1) -> HTMLResponse:
-    return render(request, "clusters.html", listing=api.clusters_api(archive, site, page), site=site)
+    return render(request, "clusters.html", listing=api.clusters_api(archive, site, page), site_filter=site)
 
 
 @router.get("/clusters/{story_id}")
@@ -77,7 +80,9 @@ def cluster_page(request: Request, archive: ArchiveDep, story_id: int) -> HTMLRe
 
 @router.get("/sites")
 def sites_page(request: Request, archive: ArchiveDep) -> HTMLResponse:
-    return render(request, "sites.html", reports=api.sites_api(archive))
+    reports = api.sites_api(archive)
+    top = max((day.stories for report in reports for day in report.per_day), default=0)
+    return render(request, "sites.html", reports=reports, top=top)
 
 
 @router.get("/runs")
