@@ -11,6 +11,7 @@ from crawler.cli.duplicates import duplicates
 from crawler.cli.explain import explain
 from crawler.cli.export import export
 from crawler.cli.extract import extract
+from crawler.cli.health import health
 from crawler.cli.import_ import import_
 from crawler.cli.migrate import migrate
 from crawler.cli.runs import runs
@@ -41,3 +42,4 @@ main.add_command(duplicates)
 main.add_command(explain)
 main.add_command(schedule)
 main.add_command(serve)
+main.add_command(health)
