@@ -123,6 +123,39 @@ class Verdict:
         return f"{'DRIFT' if self.flags else 'ok'}: {h.articles}/{h.pages} articles{words}"
 
 
+@dataclass(frozen=True)
+class HealthSummary:
+    """A verdict as the web UI and the API show it: the run's numbers, the usual, and what was flagged."""
+
+    site: str
+    run_id: int | None
+    pages: int
+    articles: int
+    median_words: int | None
+    usual_words: float | None
+    usual_yield: float | None
+    title_share: float | None
+    date_share: float | None
+    author_share: float | None
+    furniture_change: float | None
+    #: runs the usual was made of; judged: False for a first run or one with too few article pages
+    baseline_runs: int
+    judged: bool
+    flagged: bool
+    flags: list[str]
+    notes: list[str]
+    examples: list[str]
+
+    @classmethod
+    def of(cls, verdict: Verdict) -> HealthSummary:
+        h = verdict.health
+        return cls(
+            h.site, h.run_id, h.pages, h.articles, h.median_words, verdict.usual_words, verdict.usual_yield,
+            h.share(h.with_title), h.share(h.with_date), h.share(h.with_author), h.furniture_change,
+            verdict.baseline_runs, verdict.judged, verdict.flagged, list(verdict.flags), list(verdict.notes), list(verdict.examples),
+        )
+
+
 def save_health(archive: Archive, run_id: int, records: Iterable[RunHealth]) -> None:
     """Store the run's records; each one's furniture change is measured against its site's previous run."""
     with archive.engine.begin() as conn:
@@ -245,3 +278,12 @@ def run_verdicts(archive: Archive, run_ids: Iterable[int], rule: HealthRule = He
             if verdict.health.run_id in wanted:
                 found.setdefault(verdict.health.run_id, []).append(verdict)
     return found
+
+
+
+def run_health(archive: Archive, run_ids: Iterable[int], rule: HealthRule = HealthRule()) -> dict[int, str]:
+    """Return a word for each run with health records: ``DRIFT`` when a site of it is flagged, else ``ok``."""
+    return {
+        run_id: "DRIFT" if any(v.flagged for v in verdicts) else "ok"
+        for run_id, verdicts in run_verdicts(archive, run_ids, rule).items()
+    }

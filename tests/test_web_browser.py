@@ -25,6 +25,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from crawler.web import create_app
 from databases import missing_service
 from storage import Archive, Sighting
+from storage.health import RunHealth, save_health
 from storage.runs import RunCounts, save_run, start_run
 from web_archive import IMAGE, SCRIPT, WebArchive, fill
 
@@ -116,6 +117,12 @@ def _add_wide_content(archive: Archive, ids: WebArchive) -> None:
     kinds = {"http_404": 3, "http_503": 1, "TimeoutError": 2, "extract/too_large": 1, "ConnectionRefusedError": 1}
     save_run(archive, run_id, RunCounts(pages=1234, new_stories=987, duplicates=65, new_versions=4, errors=8,
                                         errors_by_kind=kinds), "closespider_pagecount")
+    # farm.org's extraction: a usual run, then one that failed, with its example URLs
+    save_health(archive, run_id, [RunHealth("farm.org", 12, 12, 640, 12, 12, 11, frozenset({"k1", "k2"}))])
+    failing = start_run(archive, "farm.org")
+    failures = tuple((f"{LONG_URL}&page={n}", "extract/not_article/too_short") for n in range(3))
+    save_health(archive, failing, [RunHealth("farm.org", 10, 1, 35, 1, 1, 0, frozenset({"k3"}), failures=failures)])
+    save_run(archive, failing, RunCounts(pages=30, new_stories=1), "finished")
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +209,18 @@ def _at_width(browser: WebDriver, width: int) -> None:
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 500},
     )
+
+
+def test_the_sites_page_flags_a_site_whose_extraction_fails(browser: WebDriver, served: Served) -> None:
+    _at_width(browser, 1280)
+    browser.get(served.base + "/sites")
+    flags = [flag.text for flag in browser.find_elements(By.CSS_SELECTOR, ".health .flag")]
+    assert flags == ["yield 10% of 10 article pages (usual 100%)",
+                     "median 35 words (usual 640), with the layout changed (furniture 100% new or gone)"]
+    assert LONG_URL in browser.find_element(By.CSS_SELECTOR, ".health .url").text
+    browser.get(served.base + "/runs")
+    assert [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, ".runs tbody tr td:last-child")][:2] == [
+        "drift\nA\nfarm.org", "ok"]
 
 
 def _layout_pages(ids: WebArchive) -> list[str]:

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crawler.cli.common import db_option, open_archive
+from storage.health import run_health
 from storage.runs import list_runs
 
 
@@ -38,11 +39,13 @@ def runs(db: str, limit: int | None) -> None:
     """List the crawl runs recorded in the archive: when, which sites, what they did, how they ended."""
     with open_archive(db) as archive:
         rows = list_runs(archive, limit)
+        health = run_health(archive, [run["id"] for run in rows])
     table = Table("run", "site", "started", "took", "status", "pages", "new", "duplicates", "versions", "errors",
-                  title=f"{len(rows)} crawl runs")
+                  "health", title=f"{len(rows)} crawl runs")
     for run in rows:
         table.add_row(
             str(run["id"]), run["site"], _when(run["started"]), _took(run), _status(run),
             str(run["pages"]), str(run["new_stories"]), str(run["duplicates"]), str(run["new_versions"]), _errors(run),
+            health.get(run["id"], "-"),
         )
     Console().print(table)

@@ -11,6 +11,7 @@ from crawler.web import api
 from crawler.web.api import ArchiveDep, PageNumber, SelectionDep
 from crawler.web.templating import templates
 from storage.browse import site_names
+from storage.health import run_verdicts
 from storage.sitenames import site_labels
 from storage.warc import read_http_response
 
@@ -87,4 +88,5 @@ def sites_page(request: Request, archive: ArchiveDep) -> HTMLResponse:
 
 @router.get("/runs")
 def runs_page(request: Request, archive: ArchiveDep) -> HTMLResponse:
-    return render(request, "runs.html", runs=api.runs_api(archive))
+    runs = api.runs_api(archive)
+    return render(request, "runs.html", runs=runs, health=run_verdicts(archive, [run.id for run in runs]))
