@@ -11,13 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.test import get_crawler
 
 from conftest import newsarchive, table_rows
+from crawler.extensions.health import ExtractionHealth
+from crawler.items import PageItem
 from crawler.newsweb import NewsWeb
 from crawler.urls import site_of
 from fixture_web import DriftWeb, build_drift_web
 from storage import Archive
-from storage.health import HealthRule, RunHealth, history, judge, latest_verdicts, run_verdicts
+from storage.health import HealthRule, RunHealth, history, judge, latest_verdicts, run_verdicts, save_health
+from storage.runs import start_run
 
 QUICK = ("-s", "AUTOTHROTTLE_START_DELAY=0.1")
 
@@ -177,3 +182,38 @@ def test_the_usual_is_the_recent_runs_only() -> None:
 def test_a_bad_rule_is_a_clear_value_error(field: str, value: float) -> None:
     with pytest.raises(ValueError, match=f"^{field} must be"):
         HealthRule(**{field: value})
+
+
+# -- the parts ----------------------------------------------------------------
+
+
+def test_health_records_round_trip_and_measure_furniture_change(db: str) -> None:
+    with Archive(db) as archive:
+        first, second = start_run(archive, "news.example"), start_run(archive, "news.example")
+        save_health(archive, first, [RunHealth("news.example", 8, 7, 512, 7, 6, 5, frozenset({"a", "b", "c"}),
+                                               failures=(("http://news.example/x-y-z", "extract/empty"),))])
+        save_health(archive, second, [RunHealth("news.example", 9, 9, 480, 9, 9, 9, frozenset({"b", "c", "d"}),
+                                                shortest=("http://news.example/short-one-here",))])
+        (runs,) = history(archive).values()
+    assert [(r.run_id, r.pages, r.articles, r.median_words) for r in runs] == [(first, 8, 7, 512), (second, 9, 9, 480)]
+    assert runs[0].furniture_change is None and runs[1].furniture_change == pytest.approx(0.5)  # a, d of a-d
+    assert runs[0].failures == (("http://news.example/x-y-z", "extract/empty"),)
+    assert runs[1].shortest == ("http://news.example/short-one-here",) and runs[1].started is not None
+
+
+def test_the_extension_counts_article_pages_only() -> None:
+    crawler = get_crawler(settings_dict={"NEWSARCHIVE_HEALTH_ENABLED": True})
+    health = ExtractionHealth.from_crawler(crawler)
+    story = "http://news.example/2024/05/council-votes-on-bridge/"
+    health.item_dropped(PageItem(story, "<html></html>"), DropItem(f"extract/not_article/too_short: {story}"))
+    health.item_dropped(PageItem("http://news.example/section/world/", ""), DropItem("extract/not_article/listing_url: x"))
+    health.item_dropped(PageItem("http://news.example/world/", ""), DropItem("extract/not_article/url_shape: x"))
+    health.item_dropped(PageItem("http://news.example/2024/05/known-story-here/", ""), DropItem("known_url: x"))
+    health.item_dropped(PageItem("http://news.example/2019/01/an-old-story-here/", ""), DropItem("extract/too_old: x"))
+    (tally,) = health.sites.values()
+    assert (tally.site, tally.pages, tally.failures) == ("news.example", 1, [(story, "extract/not_article/too_short")])
+
+
+def test_the_extension_is_off_with_its_setting() -> None:
+    with pytest.raises(NotConfigured):
+        ExtractionHealth.from_crawler(get_crawler(settings_dict={"NEWSARCHIVE_HEALTH_ENABLED": False}))
