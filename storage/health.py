@@ -111,17 +111,6 @@ class Verdict:
     def flagged(self) -> bool:
         return bool(self.flags)
 
-    @property
-    def summary(self) -> str:
-        """One short line: the yield and median of the run, and whether it is flagged."""
-        h = self.health
-        if not h.pages:
-            return "no article pages"
-        if not self.judged:
-            return f"{h.articles}/{h.pages} articles, not judged"
-        words = f", {h.median_words} words" if h.median_words is not None else ""
-        return f"{'DRIFT' if self.flags else 'ok'}: {h.articles}/{h.pages} articles{words}"
-
 
 @dataclass(frozen=True)
 class HealthSummary:
@@ -249,8 +238,11 @@ def _verdict(run: RunHealth, earlier: list[RunHealth], rule: HealthRule) -> Verd
         change = run.furniture_change or 0.0
         metadata = max((drop for drop, _, _ in drops.values()), default=0.0)
         length = f"median {run.median_words} words (usual {usual_words:.0f})"
-        if change >= rule.structure_change or metadata >= rule.structure_change:
-            verdict.flags.append(f"{length}, with the layout changed (furniture {change:.0%} new or gone)")
+        evidence = [f"furniture {change:.0%} new or gone"] if change >= rule.structure_change else []
+        if metadata >= rule.structure_change:
+            evidence.append(f"titles/dates found {metadata:.0%} less often")
+        if evidence:
+            verdict.flags.append(f"{length}, with the layout changed ({', '.join(evidence)})")
             verdict.examples.extend(u for u in run.shortest if u not in verdict.examples)
         else:
             verdict.notes.append(f"{length}, same layout: shorter stories, not a failing extraction")
