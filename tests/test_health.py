@@ -24,7 +24,9 @@ from storage import Archive
 from storage.health import HealthRule, RunHealth, history, judge, latest_verdicts, run_verdicts, save_health
 from storage.runs import start_run
 
-QUICK = ("-s", "AUTOTHROTTLE_START_DELAY=0.1")
+#: Politeness and worker timeouts are not what these crawls test: no long first delay, and a loaded
+#: machine's slow extraction is not mistaken for a failing one.
+QUICK = ("-s", "AUTOTHROTTLE_START_DELAY=0.1", "-s", "EXTRACT_TIMEOUT=300")
 
 
 @dataclass
@@ -60,9 +62,9 @@ def test_each_crawl_records_every_sites_extraction(drift: Drift) -> None:
     with Archive(drift.db, create=False) as archive:
         runs = history(archive)
     steady, relaunched, briefs = (runs[drift.key(n)] for n in ("Steady Tribune", "Relaunch Ledger", "Brief Courier"))
-    assert [(r.pages, r.articles) for r in steady] == [(5, 5), (5, 5)]
-    assert [(r.pages, r.articles) for r in relaunched] == [(5, 5), (5, 0)]
-    assert [(r.pages, r.articles) for r in briefs] == [(5, 5), (5, 5)]
+    assert [(r.pages, r.articles) for r in steady] == [(5, 5), (5, 5)], [r.failures for r in steady]
+    assert [(r.pages, r.articles) for r in relaunched] == [(5, 5), (5, 0)], [r.failures for r in relaunched]
+    assert [(r.pages, r.articles) for r in briefs] == [(5, 5), (5, 5)], [r.failures for r in briefs]
     first = steady[0]
     assert (first.with_title, first.with_date, first.with_author) == (5, 5, 5)
     assert first.furniture and first.furniture_change is None  # learned furniture; nothing to compare with yet
@@ -86,6 +88,10 @@ def test_health_flags_the_site_that_changed_its_template_with_example_urls(drift
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("DRIFT")]
     assert relaunched in line and "run 2" in line
     assert "yield 0% of 5 article pages (usual 100%)" in result.stdout
+    # the crawl said so when it ended
+    warned = [line for line in drift.crawls[1].stderr.splitlines() if "looks broken" in line]
+    assert len(warned) == 1 and f"extraction on {relaunched} looks broken: yield 0%" in warned[0]
+    assert "looks broken" not in drift.crawls[0].stderr
     examples = {line.split()[1] for line in result.stdout.splitlines() if line.strip().startswith("e.g.")}
     new_pages = {drift.web.site("Relaunch Ledger").base_url + path for path in _new_article_paths(drift, "Relaunch Ledger")}
     assert examples and examples <= new_pages

@@ -2,7 +2,8 @@
 
 Fed by the item signals: every article page that reached extraction either gave an article (it was
 stored, or dropped later as a copy the archive holds) or was dropped for a reason. When the spider
-closes, one record per site goes to the archive (storage.health) under the crawl's run.
+closes, one record per site goes to the archive (storage.health) under the crawl's run, and a site
+whose extraction now fails against its recent runs is logged and counted (``newsarchive/health/flagged``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from crawler.items import ArticleItem, PageItem
 from crawler.middlewares.fetchlog import RUN_ID_STAT
 from crawler.page_kind import is_story_url
 from crawler.urls import canonical_url, site_of
-from storage.health import EXAMPLES, RunHealth, save_health
+from storage.health import EXAMPLES, RunHealth, latest_verdicts, save_health
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,10 @@ class ExtractionHealth:
                 for site, tally in sorted(self.sites.items())
             ]
             save_health(archive, run_id, records)
-        for record in records:
-            self.stats.set_value(f"newsarchive/health/{record.site}/articles", record.articles)
-            self.stats.set_value(f"newsarchive/health/{record.site}/pages", record.pages)
+            verdicts = latest_verdicts(archive, [record.site for record in records])
+        for site, verdict in sorted(verdicts.items()):
+            if verdict.flagged:
+                self.stats.inc_value("newsarchive/health/flagged")
+                logger.warning("extraction on %s looks broken: %s (newsarchive health --site %s)",
+                               site, "; ".join(verdict.flags), site)
         logger.info("extraction health recorded for %d sites", len(records))
