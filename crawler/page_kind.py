@@ -65,6 +65,20 @@ def not_article_reason(page: PageSignals, min_words: int) -> str | None:
     return None if _SLUG.search(urlsplit(page.url).path.lower()) else "url_shape"
 
 
+def is_story_url(url: str, listed: bool = False) -> bool:
+    """Return True if ``url`` should carry a story, whatever its page turns out to hold.
+
+    Not a listing's URL, and a story slug or a long number in its path, or named by a sitemap or feed:
+    the pages whose extraction should give an article (crawler.extensions.health counts them).
+
+    >>> is_story_url("https://n.example/2019/11/moon-shot-bids/"), is_story_url("https://n.example/world/")
+    (True, False)
+    """
+    if is_listing_url(url):
+        return False
+    return listed or bool(_SLUG.search(urlsplit(url).path.lower()))
+
+
 def is_listing_url(url: str) -> bool:
     """Return True if ``url`` has the shape of a listing or a site page, not of a story.
 

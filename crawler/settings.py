@@ -140,7 +140,10 @@ EXTENSIONS = {
     "crawler.extensions.runs.RunRecorder": 510,
     "crawler.extensions.jobdir.JobdirGuard": 520,
     "crawler.extensions.warc.WarcRecorder": 100,
+    "crawler.extensions.health.ExtractionHealth": 540,
 }
+#: Record per site and run how extraction went (``newsarchive health``): article yield, median words, metadata.
+NEWSARCHIVE_HEALTH_ENABLED = True
 #: Seconds between two progress lines (0 turns them off).
 NEWSARCHIVE_PROGRESS_INTERVAL = 5.0
 

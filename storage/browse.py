@@ -66,7 +66,7 @@ def story_by_id(archive: Archive, story_id: int) -> dict[str, Any] | None:
     return dict(row._mapping) | {"first_seen": as_utc(row.first_seen), "reposts": found.copies[1:] if found else []}
 
 
-def site_names(archive: Archive) -> list[str]:
+def story_sites(archive: Archive) -> list[str]:
     """Return every site the archive holds a story of, in order."""
     with archive.engine.connect() as conn:
         return list(conn.scalars(sa.select(stories.c.site).distinct().order_by(stories.c.site)))

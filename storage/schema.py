@@ -154,3 +154,26 @@ warc_records = sa.Table(
     sa.Column("warc_offset", sa.BigInteger, nullable=False),
     sa.Column("warc_length", sa.BigInteger, nullable=False),
 )
+
+#: How extraction went on each site in each run (migration 0009): the numbers that show a site's layout drifting.
+site_health = sa.Table(
+    "site_health",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), primary_key=True),
+    sa.Column("site", sa.String(255), primary_key=True, index=True),
+    #: article pages extracted: pages with a story's URL (or listed by a sitemap or feed) and not known before
+    sa.Column("pages", sa.Integer, nullable=False),
+    #: of them, the ones that gave an article (passed the crawl's article test)
+    sa.Column("articles", sa.Integer, nullable=False),
+    sa.Column("median_words", sa.Integer),
+    sa.Column("with_title", sa.Integer, nullable=False),
+    sa.Column("with_date", sa.Integer, nullable=False),
+    sa.Column("with_author", sa.Integer, nullable=False),
+    #: the site's learned furniture (line keys, JSON) when the run ended
+    sa.Column("furniture", sa.Text, nullable=False),
+    #: share of that furniture new or gone since the site's previous run (Jaccard distance); NULL: no previous run
+    sa.Column("furniture_change", sa.Float),
+    #: examples, JSON: [[url, why], …] of pages that gave no article, [url, …] of the shortest articles
+    sa.Column("failures", sa.Text, nullable=False),
+    sa.Column("shortest", sa.Text, nullable=False),
+)

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from storage.archive import Archive, ArchiveError
-from storage.schema import fetches, sightings, stories
+from storage.schema import fetches, runs, sightings, stories
 
 
 class SiteNotFound(ArchiveError):
@@ -19,7 +19,17 @@ class SiteNotFound(ArchiveError):
 
 
 def site_names(archive: Archive) -> dict[str, str]:
-    """Return ``host[:port] -> name``: the ``sitename`` most of a site's stories give (sites without one are left out)."""
+    """Return ``host[:port] -> name`` for every site whose name the archive knows (the others are left out).
+
+    A scheduled crawl records its run under the site's sites.toml name, which wins; otherwise the
+    ``sitename`` (``og:site_name``) most of the site's stories give, when it is not just a host.
+    """
+    with archive.engine.connect() as conn:
+        return _own_names(conn) | _configured_names(conn)
+
+
+def _own_names(conn: sa.Connection) -> dict[str, str]:
+    """Return the most common ``sitename`` of each site's stories that is a name, not a host."""
     count = sa.func.count().label("n")
     query = (
         sa.select(stories.c.site, stories.c.sitename, count)
@@ -28,11 +38,28 @@ def site_names(archive: Archive) -> dict[str, str]:
         .order_by(stories.c.site, count.desc(), stories.c.sitename)
     )
     names: dict[str, str] = {}
-    with archive.engine.connect() as conn:
-        for site, name, _ in conn.execute(query):
-            if name.strip() and site_key(name) not in (site, site.split(":")[0]):  # a host is no name
-                names.setdefault(site, name.strip())
+    for site, name, _ in conn.execute(query):
+        if name.strip() and site_key(name) not in (site, site.split(":")[0]):  # a host is no name
+            names.setdefault(site, name.strip())
     return names
+
+
+def _configured_names(conn: sa.Connection) -> dict[str, str]:
+    """Return the run name of each site crawled on its own under a name (the newest such run wins)."""
+    one_site = (
+        sa.select(fetches.c.run_id, sa.func.min(fetches.c.site).label("site"))
+        .where(fetches.c.run_id.is_not(None))
+        .group_by(fetches.c.run_id)
+        .having(sa.func.count(sa.distinct(fetches.c.site)) == 1)
+        .subquery()
+    )
+    query = (
+        sa.select(one_site.c.site, runs.c.site)
+        .join(runs, runs.c.id == one_site.c.run_id)
+        .where(runs.c.site != one_site.c.site)
+        .order_by(runs.c.id)
+    )
+    return {site: name for site, name in conn.execute(query)}
 
 
 def known_sites(archive: Archive) -> list[str]:

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 
 from storage.archive import Archive
 from storage.fetch_log import as_utc
+from storage.health import HealthSummary, latest_verdicts
 from storage.schema import fetches, sightings, stories
+from storage.site_names import site_names
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,8 @@ class DayCount:
 
 @dataclass(frozen=True)
 class SiteReport:
-    """One site: its stories and reposts, its last fetch, its recent new stories per day and its fetch errors."""
+    """One site: its name, stories and reposts, last fetch, recent new stories per day, fetch errors and
+    extraction health (its latest run judged against its recent ones; None before the first recorded run)."""
 
     site: str
     stories: int = 0
@@ -31,6 +34,8 @@ class SiteReport:
     errors: int = 0
     errors_by_kind: dict[str, int] = field(default_factory=dict)
     per_day: list[DayCount] = field(default_factory=list)
+    name: str | None = None
+    health: HealthSummary | None = None
 
 
 def site_reports(archive: Archive, days: int = 14, today: date | None = None) -> list[SiteReport]:
@@ -45,13 +50,19 @@ def site_reports(archive: Archive, days: int = 14, today: date | None = None) ->
         fetched = _last_fetched(conn)
         errors = _errors(conn)
         new = _new_per_day(conn, datetime.combine(first_day, time(), timezone.utc))
+    labels = site_names(archive)
+    health = latest_verdicts(archive)
     reports = []
-    for site in sorted(held.keys() | fetched.keys() | errors.keys()):
+    for site in sorted(held.keys() | fetched.keys() | errors.keys() | health.keys()):
         story_count, repost_count = held.get(site, (0, 0))
         by_kind = errors.get(site, {})
         per_day = [DayCount(first_day + timedelta(days=n), new.get((site, first_day + timedelta(days=n)), 0)) for n in range(days)]
+        verdict = health.get(site)
         reports.append(
-            SiteReport(site, story_count, repost_count, fetched.get(site), sum(by_kind.values()), by_kind, per_day)
+            SiteReport(
+                site, story_count, repost_count, fetched.get(site), sum(by_kind.values()), by_kind, per_day,
+                labels.get(site), HealthSummary.of(verdict) if verdict else None,
+            )
         )
     return reports
 

@@ -184,3 +184,45 @@ def build_discovery_web(today: date, crawl_delay: float = 0.1) -> DiscoveryWeb:
         ],
         today,
     )
+
+
+def load_drift_articles(kind: str) -> list[Story]:
+    """Return the drift web's second-crawl stories of ``kind`` (brief, full, relaunch), dated after the others."""
+    items = [item for item in json.loads((DATA / "drift_articles.json").read_text("utf-8")) if item["kind"] == kind]
+    return [
+        Story.from_dict(dict(item, author=AUTHORS[i % len(AUTHORS)], published=f"2019-12-{1 + i:02d}",
+                             section=("world", "business")[i % 2]))
+        for i, item in enumerate(items)
+    ]
+
+
+@dataclass
+class DriftWeb:
+    """Three sites crawled twice: between the crawls one relaunches its template, one has a day of briefs.
+
+    - Steady Tribune (wire theme): five stories, then five more.
+    - Relaunch Ledger (ledger theme): five stories, then it moves to ``ledger-app``, whose article pages
+      carry their text only in a script's JSON, and publishes five more.
+    - Brief Courier (topix theme): five stories, then five real news briefs of 90-210 words.
+    """
+
+    sites: list[Site]
+
+    def site(self, name: str) -> Site:
+        (site,) = [s for s in self.sites if s.name == name]
+        return site
+
+    def change(self) -> None:
+        """What happens between the two crawls."""
+        self.site("Relaunch Ledger").theme = "ledger-app"
+        for name, kind in (("Steady Tribune", "full"), ("Relaunch Ledger", "relaunch"), ("Brief Courier", "brief")):
+            self.site(name).stories.extend(load_drift_articles(kind))
+
+
+def build_drift_web() -> DriftWeb:
+    articles = list(load_articles().values())
+    return DriftWeb([
+        Site("Steady Tribune", "wire", articles[0:5], discovery=("news-sitemap",)),
+        Site("Relaunch Ledger", "ledger", articles[5:10], discovery=("feed",)),
+        Site("Brief Courier", "topix", articles[10:15], discovery=("sitemap",)),
+    ])

@@ -9,6 +9,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from archive_data import new_story
 from conftest import NEWSARCHIVE, Crawls
 from crawler.cli import main
 from crawler.newsweb import NewsWeb
@@ -176,6 +178,23 @@ def test_the_openapi_schema_documents_the_api_and_only_reads(web: tuple[TestClie
     assert client.get("/docs").status_code == 200
 
 
+def test_sites_share_one_chart_scale_and_show_their_names(tmp_path: Path) -> None:
+    with Archive(str(tmp_path / "archive.db")) as archive:
+        for n in range(4):
+            archive.add_story(replace(new_story(f"http://big.org/{n}", "big.org"), sitename="The Big Daily"), [], {})
+        archive.add_story(replace(new_story("http://small.org/1", "small.org:8081"), sitename="Small Town News"), [], {})
+        with TestClient(create_app(archive)) as client:
+            page = client.get("/sites").text
+            latest = client.get("/").text
+    rows = dict(re.findall(r'<tr>\s*<td><a href="/\?site=([^"]+)">(.*?)</tr>', page, re.DOTALL))
+    assert set(rows) == {"big.org", "small.org%3A8081"}
+    # today's bar is the last of each chart: one story draws a quarter of four stories' bar
+    heights = {site: float(re.findall(r'<rect [^>]*height="([\d.]+)"', row)[-1]) for site, row in rows.items()}
+    assert heights["big.org"] == pytest.approx(4 * heights["small.org%3A8081"], rel=0.1)
+    assert "The Big Daily" in rows["big.org"] and "Small Town News" in rows["small.org%3A8081"]
+    assert "Small Town News</span> <span class=\"host\">small.org:8081" in latest
+
+
 def test_archived_markup_and_script_urls_stay_inert(web: tuple[TestClient, WebArchive]) -> None:
     client, ids = web
     for path in ["/", "/?q=meeting", f"/stories/{ids.hostile}", f"/clusters/{ids.hostile}", "/clusters"]:
@@ -185,7 +204,7 @@ def test_archived_markup_and_script_urls_stay_inert(web: tuple[TestClient, WebAr
     page = client.get(f"/stories/{ids.hostile}").text
     assert "&lt;script&gt;window.__pwned=1;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=&#34;window.__pwned=1;alert(1)&#34;&gt;" in page  # the author, as text
-    assert f'<span class="not-a-link">{JAVASCRIPT_URL}</span>' in page  # the canonical URL: text, not a link
+    assert f'<span class="not-a-link url">{JAVASCRIPT_URL}</span>' in page  # the canonical URL: text, not a link
     story = client.get(f"/api/stories/{ids.hostile}").json()
     assert (story["title"], story["author"], story["canonical_url"]) == (f"Meeting {SCRIPT}", IMAGE, JAVASCRIPT_URL)
 

@@ -26,6 +26,7 @@ COMMANDS = {
     "export": "crawler.cli.export:export",
     "import": "crawler.cli.import_:import_",
     "extract": "crawler.cli.extract:extract",
+    "health": "crawler.cli.health:health",
     "serve": "crawler.cli.serve:serve",
     "migrate": "crawler.cli.migrate:migrate",
 }

@@ -52,33 +52,36 @@ def runs(db: str, limit: int | None) -> None:
     """
     from rich.console import Console
 
+    from storage.health import run_health
     from storage.runs import list_runs
     from storage.site_names import site_names
 
     with open_archive(db) as archive:
         rows = list_runs(archive, limit)
         names = site_names(archive)
+        health = run_health(archive, [run["id"] for run in rows])
     out = Console()
-    out.print((_wide if out.width >= WIDE else _compact)(rows, names))
+    out.print((_wide if out.width >= WIDE else _compact)(rows, names, health))
 
 
-def _wide(rows: list[dict[str, Any]], names: dict[str, str]) -> Table:
+def _wide(rows: list[dict[str, Any]], names: dict[str, str], health: dict[int, str]) -> Table:
     """Return the table with a column per count, one line per run."""
     from rich.table import Table
 
     from storage.site_names import labelled
 
     table = Table("run", "site", "started", "took", "status", "pages", "new", "duplicates", "versions", "errors",
-                  title=plural(len(rows), "crawl run"))
+                  "health", title=plural(len(rows), "crawl run"))
     for run in rows:
         table.add_row(
             str(run["id"]), labelled(run["site"], names), _when(run["started"]), _took(run), _status(run),
             str(run["pages"]), str(run["new_stories"]), str(run["duplicates"]), str(run["new_versions"]), _errors(run),
+            health.get(run["id"], "-"),
         )
     return table
 
 
-def _compact(rows: list[dict[str, Any]], names: dict[str, str]) -> Table:
+def _compact(rows: list[dict[str, Any]], names: dict[str, str], health: dict[int, str]) -> Table:
     """Return the table for 80 columns: no borders, and what may be long one item per line."""
     from rich import box
     from rich.table import Table
@@ -92,12 +95,12 @@ def _compact(rows: list[dict[str, Any]], names: dict[str, str]) -> Table:
     table.add_column("site", min_width=min(longest, 21))
     table.add_column("started", no_wrap=True)
     table.add_column("took", no_wrap=True)
-    table.add_column("status", overflow="fold")
+    table.add_column("status\nhealth", overflow="fold")
     table.add_column("pages", justify="right", no_wrap=True)
     table.add_column("stories", no_wrap=True)
     table.add_column("errors", min_width=6, overflow="fold")
     for run, site in zip(rows, sites):
         stories = f"{run['new_stories']} new\n{run['duplicates']} dups\n{run['new_versions']} versions"
-        table.add_row(str(run["id"]), site, _when(run["started"], "\n"), _took(run), _status(run), str(run["pages"]),
-                      stories, _errors(run, "\n"))
+        table.add_row(str(run["id"]), site, _when(run["started"], "\n"), _took(run),
+                      f"{_status(run)}\n{health.get(run['id'], '-')}", str(run["pages"]), stories, _errors(run, "\n"))
     return table

@@ -257,7 +257,34 @@ class Wire:
         return self._frame(site, title, f"<h2>{escape(title)}</h2>{intro}{rows}{after}", head)
 
 
-THEMES: dict[str, Theme] = {"topix": Topix(), "ledger": Ledger(), "wire": Wire()}
+class LedgerApp(Ledger):
+    """The Ledger relaunched as a script-rendered app: same URLs and listings, but an article page's HTML
+    carries only the headline, the standfirst and the metadata; the story's text comes in the page's
+    ``__NEXT_DATA__`` JSON for a script to draw. The extraction sees no story: the layout drift health flags.
+    """
+
+    def article(self, site: Site, story: Story, related: list[Story]) -> str:
+        data = json.dumps({"props": {"pageProps": {"story": {"title": story.title, "body": list(story.paragraphs)}}}})
+        data = data.replace("</", "<\\/")  # as JSON allows, so that no "</script>" in the text ends the script
+        meta = (
+            '<meta property="og:type" content="article">'
+            f'<meta property="og:title" content="{escape(story.title)}">'
+            f'<meta property="og:site_name" content="{escape(site.name)}">'
+            f'<meta name="author" content="{escape(story.author)}">'
+            f'<meta property="article:published_time" content="{story.published}T08:00:00Z">'
+        )
+        standfirst = " ".join(story.paragraphs[0].split()[:24])
+        return (
+            _head(site, f"{story.title} | {site.name}", meta)
+            + f'<body><div id="__next">{self._header(site)}<main><article class="app-article">'
+            f'<h1>{escape(story.title)}</h1><p class="standfirst">{escape(standfirst)}…</p>'
+            '<div class="article-body" data-hydrate="story"></div>'
+            f"</article></main>{self._footer(site)}</div>"
+            f'<script id="__NEXT_DATA__" type="application/json">{data}</script></body></html>'
+        )
+
+
+THEMES: dict[str, Theme] = {"topix": Topix(), "ledger": Ledger(), "wire": Wire(), "ledger-app": LedgerApp()}
 
 
 def get(name: str) -> Theme:

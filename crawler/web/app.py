@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from http import HTTPStatus
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
@@ -53,6 +56,7 @@ def create_app(archive: Archive, warc_dir: str | os.PathLike[str] | None = None)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.middleware("http")(_security_headers)
     app.exception_handler(HTTPException)(_error_page)
+    app.exception_handler(RequestValidationError)(_bad_parameter)
     return app
 
 
@@ -65,9 +69,36 @@ async def _security_headers(request: Request, call_next) -> Response:  # type: i
     return response
 
 
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/openapi.json", "/static/"))
+
+
 async def _error_page(request: Request, exc: HTTPException) -> Response:
     """Errors of the API are JSON; errors of the pages are a page."""
-    if request.url.path.startswith(("/api/", "/openapi.json", "/static/")):
+    if _is_api(request):
         return await http_exception_handler(request, exc)
-    context = {"status": exc.status_code, "detail": exc.detail}
-    return templates.TemplateResponse(request, "error.html", context, status_code=exc.status_code, headers=exc.headers)
+    return _page(request, exc.status_code, str(exc.detail), exc.headers)
+
+
+async def _bad_parameter(request: Request, exc: RequestValidationError) -> Response:
+    """A parameter that does not parse: the API says which and why (422, JSON); a page is a 404 for a bad path, else a 400."""
+    message = validation_message(exc)
+    if _is_api(request):
+        return JSONResponse({"detail": message, "errors": jsonable_encoder(exc.errors())}, status_code=422)
+    status = 404 if any(error["loc"][:1] == ("path",) for error in exc.errors()) else 400
+    return _page(request, status, message)
+
+
+def validation_message(exc: RequestValidationError) -> str:
+    """Return one line per bad parameter: where it was, its name, why, and what was given."""
+    lines = []
+    for error in exc.errors():
+        where, *name = error["loc"]
+        given = f" (got {error['input']!r})" if "input" in error and error["input"] is not None else ""
+        lines.append(f"{where} parameter {'.'.join(map(str, name)) or where!r}: {error['msg']}{given}")
+    return "; ".join(lines)
+
+
+def _page(request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+    context = {"status": status, "reason": HTTPStatus(status).phrase, "detail": detail}
+    return templates.TemplateResponse(request, "error.html", context, status_code=status, headers=headers)

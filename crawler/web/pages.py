@@ -10,7 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 from crawler.web import api
 from crawler.web.api import ArchiveDep, PageNumber, SelectionDep
 from crawler.web.templating import templates
-from storage.browse import site_names
+from storage.browse import story_sites
+from storage.health import run_verdicts
+from storage.site_names import site_names
 from storage.warc import read_http_response
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -23,7 +25,9 @@ RAW_HEADERS = {
 
 
 def render(request: Request, name: str, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, context)
+    """Render page ``name``; every page can name its sites (``labels``: host:port -> name)."""
+    labels = site_names(request.app.state.archive)
+    return templates.TemplateResponse(request, name, {"labels": labels} | context)
 
 
 @router.get("/")
@@ -38,7 +42,7 @@ def latest_page(
     hits = api.find(archive, q, selection, page, api.PER_PAGE) if q.strip() else None
     more = listing.page < listing.pages if listing else len(hits) == api.PER_PAGE
     return render(
-        request, "stories.html", q=q, selection=selection, sites=site_names(archive), listing=listing, hits=hits,
+        request, "stories.html", q=q, selection=selection, sites=story_sites(archive), listing=listing, hits=hits,
         page=page, more=more,
     )
 
@@ -67,7 +71,7 @@ def raw_capture(request: Request, archive: ArchiveDep, story_id: int) -> Respons
 
 @router.get("/clusters")
 def clusters_page(request: Request, archive: ArchiveDep, site: str = "", page: PageNumber = 1) -> HTMLResponse:
-    return render(request, "clusters.html", listing=api.clusters_api(archive, site, page), site=site)
+    return render(request, "clusters.html", listing=api.clusters_api(archive, site, page), site_filter=site)
 
 
 @router.get("/clusters/{story_id}")
@@ -77,9 +81,12 @@ def cluster_page(request: Request, archive: ArchiveDep, story_id: int) -> HTMLRe
 
 @router.get("/sites")
 def sites_page(request: Request, archive: ArchiveDep) -> HTMLResponse:
-    return render(request, "sites.html", reports=api.sites_api(archive))
+    reports = api.sites_api(archive)
+    top = max((day.stories for report in reports for day in report.per_day), default=0)
+    return render(request, "sites.html", reports=reports, top=top)
 
 
 @router.get("/runs")
 def runs_page(request: Request, archive: ArchiveDep) -> HTMLResponse:
-    return render(request, "runs.html", runs=api.runs_api(archive))
+    runs = api.runs_api(archive)
+    return render(request, "runs.html", runs=runs, health=run_verdicts(archive, [run.id for run in runs]))

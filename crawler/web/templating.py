@@ -37,8 +37,16 @@ def marked(snippet: str) -> Markup:
     return Markup("").join(out)
 
 
-def when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+def when(moment: datetime | None) -> Markup:
+    """Return a moment as ``<time>`` (it never wraps at its hyphens), or nothing."""
+    if not moment:
+        return Markup("")
+    return Markup('<time datetime="{}">{}</time>').format(moment.isoformat(), moment.strftime("%Y-%m-%d %H:%M"))
+
+
+def day(value: str | None, missing: str = "undated") -> Markup:
+    """Return a publication date (ISO text, as extracted) as ``<time>``, or ``missing``."""
+    return Markup("<time>{}</time>").format(value) if value else escape(missing)
 
 
 def page_url(request: object, page: int) -> str:
@@ -54,7 +62,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.tests["web_url"] = is_web_url
-    env.filters |= {"marked": marked, "when": when}
+    env.filters |= {"marked": marked, "when": when, "day": day}
     env.globals["page_url"] = page_url
     return env
 

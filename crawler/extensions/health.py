@@ -1,0 +1,123 @@
+"""Record how extraction went on each site of a crawl: the numbers that show a site's layout drifting.
+
+Fed by the item signals: every article page that reached extraction either gave an article (it was
+stored, or dropped later as a copy the archive holds) or was dropped for a reason. When the spider
+closes, one record per site goes to the archive (storage.health) under the crawl's run, and a site
+whose extraction now fails against its recent runs is logged and counted (``newsarchive/health/flagged``).
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from crawler.archive_access import open_archive
+from crawler.items import ArticleItem, PageItem
+from crawler.middlewares.fetchlog import RUN_ID_STAT
+from crawler.page_kind import is_story_url
+from crawler.urls import canonical_url, site_of
+from storage.health import EXAMPLES, RunHealth, latest_verdicts, save_health
+
+logger = logging.getLogger(__name__)
+
+#: Drop reasons of pages that were never extracted, or whose article is out of the crawl's scope.
+NOT_MEASURED = frozenset({"known_url", "extract/too_old"})
+
+
+@dataclass
+class SiteTally:
+    """What extraction gave on one site's article pages so far."""
+
+    site: str
+    pages: int = 0
+    words: list[tuple[int, str]] = field(default_factory=list)
+    with_title: int = 0
+    with_date: int = 0
+    with_author: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def article(self, item: ArticleItem) -> None:
+        self.pages += 1
+        self.words.append((len(item.text.split()), item.url))
+        self.with_title += bool(item.article.title)
+        self.with_date += bool(item.article.published)
+        self.with_author += bool(item.article.author)
+
+    def failed(self, url: str, why: str) -> None:
+        self.pages += 1
+        if len(self.failures) < EXAMPLES:
+            self.failures.append((url, why))
+
+    def record(self, furniture: frozenset[str]) -> RunHealth:
+        counts = [n for n, _ in self.words]
+        return RunHealth(
+            site=self.site, pages=self.pages, articles=len(self.words),
+            median_words=round(statistics.median(counts)) if counts else None,
+            with_title=self.with_title, with_date=self.with_date, with_author=self.with_author,
+            furniture=furniture, failures=tuple(self.failures),
+            shortest=tuple(url for _, url in sorted(self.words)[:EXAMPLES]),
+        )
+
+
+class ExtractionHealth:
+    """Tally each site's article pages during the crawl; write the tallies when it ends."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.settings = crawler.settings
+        self.stats = crawler.stats
+        self.min_pages = crawler.settings.getint("BOILERPLATE_MIN_PAGES")
+        self.min_ratio = crawler.settings.getfloat("BOILERPLATE_MIN_RATIO")
+        self.sites: dict[str, SiteTally] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractionHealth:
+        if not crawler.settings.getbool("NEWSARCHIVE_HEALTH_ENABLED"):
+            raise NotConfigured
+        ext = cls(crawler)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def _tally(self, site: str) -> SiteTally:
+        return self.sites.setdefault(site, SiteTally(site))
+
+    def item_scraped(self, item: Any) -> None:
+        if isinstance(item, ArticleItem):
+            self._tally(item.site).article(item)
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        if isinstance(item, ArticleItem):  # an article the store did not keep: a copy it holds already
+            self._tally(item.site).article(item)
+            return
+        if not isinstance(item, PageItem):
+            return
+        why = str(exception).split(":", 1)[0]
+        if why in NOT_MEASURED or not is_story_url(item.url, item.listed):
+            return
+        url = canonical_url(item.url)
+        self._tally(site_of(url)).failed(url, why)
+
+    def spider_closed(self) -> None:
+        run_id = self.stats.get_value(RUN_ID_STAT)
+        if run_id is None or not self.sites:
+            return
+        with open_archive(self.settings) as archive:
+            records = [
+                tally.record(frozenset(archive.learned_lines(site, self.min_pages, self.min_ratio)))
+                for site, tally in sorted(self.sites.items())
+            ]
+            save_health(archive, run_id, records)
+            verdicts = latest_verdicts(archive, [record.site for record in records])
+        for site, verdict in sorted(verdicts.items()):
+            if verdict.flagged:
+                self.stats.inc_value("newsarchive/health/flagged")
+                logger.warning("extraction on %s looks broken: %s (newsarchive health --site %s)",
+                               site, "; ".join(verdict.flags), site)
+        logger.info("extraction health recorded for %d sites", len(records))
