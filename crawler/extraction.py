@@ -8,7 +8,10 @@ headings they leave behind are dropped, an article cut into sibling
 containers gets its other chunks back, date stamps and the headings of
 link lists go, and what stands around the story's prose without being part
 of it (the headline group over it, promos and small print under it, see
-``crawler.article_edges``) is dropped. Metadata is read from the whole page first.
+``crawler.article_edges``) is dropped. Photo blocks go before anything else
+(``<figure>``, and the text an ``<img>`` shares a small container with), so a
+caption is never read as a paragraph, nor styles a body paragraph it repeats.
+Metadata is read from the whole page first.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from crawler.article_edges import (
     without_styled_edges,
     words_of,
 )
+from crawler.boilerplate import is_caption
 from crawler.metadata import PageMetadata, page_metadata
 
 #: A block with at least LINK_DENSITY_MAX of its characters in links and at most this many words is navigation.
@@ -44,12 +48,19 @@ CHUNK_LEVELS = 3
 MAX_ELEMENTS = 200_000
 #: Larger pages skip trafilatura's fallback extractors, whose cost grows with the square of the page (jusText).
 FALLBACK_MAX_ELEMENTS = 10_000
+#: The text beside an image in a container of at most this many words (and two paragraphs) is its caption.
+CAPTION_MAX_WORDS = 60
+#: How many containers above an image to look for its caption.
+CAPTION_LEVELS = 3
 #: Text with more than this share of undecodable characters (U+FFFD) was decoded with the wrong charset.
 MAX_UNDECODABLE = 0.01
 
 _WORDS = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
 _LAYOUT_TABLES = etree.XPath("//table[.//h1 or .//h2 or .//h3 or count(.//p) >= 3]")
+_FIGURES = etree.XPath("//body//figure | //body//figcaption")
+#: Containers that hold a story, never one photo.
+_NOT_PHOTO_BLOCKS = frozenset({"body", "main", "article", "section", "td", "table", "ul", "ol", "li"})
 _HIDDEN = etree.XPath(
     "//body//*[@hidden] | //body//*[contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'), 'display:none')]"
     " | //body//*[contains(translate(@style, 'VISBLITYHDEN ', 'visblityhden'), 'visibility:hidden')]"
@@ -65,6 +76,9 @@ class Article:
     meta: PageMetadata = field(default_factory=PageMetadata)
     #: indexes of the lines that are subheads
     headings: frozenset[int] = frozenset()
+    #: lines the page's structure showed to be furniture (link rows, boxes around the story): counted
+    #: towards the site's furniture, so that a copy carrying them on another site loses them too
+    dropped: tuple[str, ...] = ()
 
     @property
     def title(self) -> str | None:
@@ -143,6 +157,7 @@ def extract_article(html: str, url: str) -> Article | None:
 
 
 def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
+    _drop_photo_blocks(tree)
     blocks = PageBlocks.of(tree)  # before metadata extraction prunes the tree
     meta = page_metadata(tree, url)  # the whole page, before anything is pruned
     for element in _HIDDEN(tree):
@@ -154,7 +169,7 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
     )
     if doc is None or doc.body is None:
         return None
-    _drop_link_blocks(doc.body)
+    dropped = _drop_link_blocks(doc.body)
     etree.strip_tags(doc.body, "ref")
     _unwrap_source_lines(doc.body)
     lines = [line.strip() for line in xmltotxt(doc.body, include_formatting=False).split("\n") if line.strip()]
@@ -162,15 +177,48 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
     heads = {_words(h) for h in doc.body.iter("head")} | {_words(h) for h in SUBHEADS(tree)}
     while lines and meta.title and _words(lines[0]) == _words(meta.title):
         lines.pop(0)  # the headline printed again at the top of the body
-    lines = without_styled_edges(without_page_labels(lines, blocks), blocks)
+    labelled = without_page_labels(lines, blocks)
+    lines = without_styled_edges(labelled, blocks)
     if not lines:
         return None
+    kept = set(lines)
+    dropped += [line for line in labelled if line not in kept]
     return Article(
         url=meta.canonical_url or url,
         lines=tuple(lines),
         meta=meta,
         headings=frozenset(i for i, line in enumerate(lines) if _words(line) in heads),
+        dropped=tuple(dropped),
     )
+
+
+def _drop_photo_blocks(tree: HtmlElement) -> None:
+    """Remove figures and the captions and credits that stand with an image in a small container of their own.
+
+    An image's block is its nearest container holding text besides it
+    (``<div class="photo"><img><p>…</p></div>``); it is a caption when it is short
+    and no story container. A paragraph holding an image is a caption only when
+    it reads as one (led by or being a credit): images also stand inline in text.
+    """
+    for figure in _FIGURES(tree):
+        if figure.getparent() is not None:  # not inside a figure dropped before it
+            figure.drop_tree()
+    for img in list(tree.iter("img")):
+        block: HtmlElement | None = img
+        for _ in range(CAPTION_LEVELS):
+            block = block.getparent()
+            if block is None or block.tag in _NOT_PHOTO_BLOCKS or " ".join(block.text_content().split()):
+                break
+        if block is None or block.tag in _NOT_PHOTO_BLOCKS or block.getparent() is None:
+            continue
+        text = " ".join(block.text_content().split())
+        if not text or len(text.split()) > CAPTION_MAX_WORDS or len(block.findall(".//p")) > 2:
+            continue
+        if block.find(".//h1") is not None or block.find(".//h2") is not None or block.find(".//h3") is not None:
+            continue
+        if block.tag == "p" and not is_caption(text):
+            continue
+        block.drop_tree()
 
 
 def _unwrap_source_lines(body: etree._Element) -> None:
@@ -236,27 +284,29 @@ def _chunk_paragraphs(chunk: HtmlElement) -> list[str]:
     return found
 
 
-def _drop_link_blocks(body: etree._Element) -> None:
-    """Remove blocks whose text is mostly link text: related-story lists, share and follow rows.
+def _drop_link_blocks(body: etree._Element) -> list[str]:
+    """Remove blocks whose text is mostly link text: related-story lists, share and follow rows; return their texts.
 
     At the edges of the body, where such rows gather, a lower share of links is enough.
     """
     blocks = [b for b in body.xpath(".//p | .//head | .//item | .//quote") if not b.xpath(".//p | .//item")]
     density = {b: _link_density(b) for b in blocks}
-    for block in blocks:
-        if density[block] >= LINK_DENSITY_MAX:
-            _remove(block)
+    removed = [b for b in blocks if density[b] >= LINK_DENSITY_MAX]
     kept = [b for b in blocks if density[b] < LINK_DENSITY_MAX]
     for edge in (kept, kept[::-1]):
         for block in edge:
             if density[block] < EDGE_LINK_DENSITY_MAX:
                 break
-            _remove(block)
+            removed.append(block)
+    texts = [" ".join("".join(block.itertext()).split()) for block in removed]
+    for block in removed:
+        _remove(block)
     for empty in body.xpath(".//list[not(item)]"):
         _remove(empty)
     for head in body.xpath(".//head"):
         if _heads_nothing(head):
             _remove(head)
+    return [text for text in texts if text]
 
 
 def _heads_nothing(head: etree._Element) -> bool:
