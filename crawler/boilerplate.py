@@ -46,7 +46,8 @@ _ABBREVIATION = re.compile(
 )
 #: How many sentences at each end of a paragraph are counted and may be removed.
 EDGE_SENTENCES = 2
-#: The longest sentence looked for at a paragraph's end when no full stop sets it apart.
+#: The shortest and longest sentence looked for at a paragraph's end when no full stop sets it apart.
+_TAIL_MIN_WORDS = 4
 _TAIL_MAX_WORDS = 20
 #: What a newsroom writes into its stories on purpose, often in the same words: never furniture.
 _NEWSROOM_NOTE = re.compile(
@@ -124,15 +125,35 @@ def _edges(line: str) -> list[str]:
     return [s for s in {*parts[:edge], *parts[-edge:]} if " " in normalise(s)]
 
 
-def countable_lines(lines: Iterable[str], max_words: int) -> dict[str, str]:
-    """Return ``{key: line}`` for the distinct lines and edge sentences short enough to be furniture."""
+def countable_lines(lines: Iterable[str], max_words: int, dropped: Iterable[str] = ()) -> dict[str, str]:
+    """Return ``{key: line}`` for the distinct lines and edge sentences short enough to be furniture.
+
+    The runs of words that end the story's last line, from a capitalised word on,
+    count too: a sentence appended where no full stop sets it apart ("… © Reuters
+    Get our app."). ``dropped`` are lines extraction removed from the page, counted whole.
+    """
+    lines = list(lines)
+    tails = _tails(lines[-1]) if lines else []
     found = {}
     for line in lines:
         for part in (line, *_edges(line)):
             words = normalise(part)
             if words and words.count(" ") < max_words:
                 found.setdefault(line_key(part), part)
+    for part in (*tails, *dropped):
+        words = normalise(part)
+        if words and words.count(" ") < max_words:
+            found.setdefault(_key(part), part)
     return found
+
+
+def _tails(line: str) -> list[str]:
+    """Return the runs of words ending ``line`` that start with a capital, as a sentence run on to it would."""
+    words = line.split()
+    return [
+        " ".join(words[-n:]) for n in range(_TAIL_MIN_WORDS, min(_TAIL_MAX_WORDS, len(words) - 1) + 1)
+        if words[-n][:1].isupper()
+    ]
 
 
 def is_generic_furniture(line: str) -> bool:
@@ -197,11 +218,13 @@ def _without_furniture_edges(line: str, learned: Collection[str]) -> str:
 
 def _without_furniture_tail(line: str, learned: Collection[str]) -> str:
     """Return a paragraph without a learned sentence run on to its end with no full stop before it ("…Houston Read more.")."""
+    if is_newsroom_note(line):
+        return line
     words = line.split()
-    for n in range(min(_TAIL_MAX_WORDS, len(words) - 1), 1, -1):
-        tail = " ".join(words[-n:])
-        if _key(tail) in learned and not is_newsroom_note(tail):
-            return " ".join(words[:-n])
+    for n in range(min(_TAIL_MAX_WORDS, len(words) - 1), _TAIL_MIN_WORDS - 1, -1):
+        tail, rest = " ".join(words[-n:]), " ".join(words[:-n])
+        if _key(tail) in learned and not is_newsroom_note(tail) and not _LEAD_IN.search(rest):
+            return rest
     return line
 
 

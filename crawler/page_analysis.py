@@ -52,6 +52,6 @@ class PageAnalyser:
             extracted,
             text=text,
             word_count=article.word_count,
-            countable=boilerplate.countable_lines((*article.lines, *article.dropped), self.max_words),
+            countable=boilerplate.countable_lines(article.lines, self.max_words, article.dropped),
             signals=text_signals(text, self.dedup),
         )

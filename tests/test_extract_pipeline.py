@@ -69,4 +69,4 @@ def test_the_dedup_signals_made_with_the_extraction_are_those_of_the_clean_text(
         assert item.signals.fingerprint == fingerprint(item.text)
         assert np.array_equal(item.signals.shingles, mine)
         assert item.signals.band_keys == index_keys(mine, config)
-        assert item.countable == countable_lines((*item.article.lines, *item.article.dropped), pipeline.furniture.max_words)
+        assert item.countable == countable_lines(item.article.lines, pipeline.furniture.max_words, item.article.dropped)

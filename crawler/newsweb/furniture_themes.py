@@ -6,7 +6,7 @@ share no furniture line. What each page carries is told by
 :meth:`FurnitureTheme.furniture_of`, by form, so tests and benches can look for
 every piece of it in what was archived:
 
-- ``appended``: a sentence added to a body paragraph (rotating, one of several);
+- ``appended``: a sentence added to a body paragraph, at its end or start (rotating, one of several);
 - ``container``: a line in a bare ``<p>``, a ``<div>`` holding a link, an ``<aside>``,
   between ``<br><br>`` inside a paragraph, or a ``<p>`` with the body's own class;
 - ``rotating``: one of two or three calls to action, a paragraph of its own;
@@ -116,6 +116,9 @@ class FurnitureTheme:
         lines = list(story.body)
         paragraphs = [i for i, line in enumerate(lines) if not line.startswith(SUBHEAD)]
         last = paragraphs[-1]
+        # where the site adds its sentence: to the last paragraph, one in the middle, or before the third
+        appended_to = {"harbor": paragraphs[len(paragraphs) // 2], "desk": paragraphs[min(2, len(paragraphs) - 1)]}.get(
+            self.layout, last)
         parts: list[str] = []
         para_class = ' class="body-text"' if self.layout == "harbor" else ""
         for i, line in enumerate(lines):
@@ -124,7 +127,9 @@ class FurnitureTheme:
                 parts.append(f"<h3>{text}</h3>" if self.layout != "valley" else f"<p><strong>{text}</strong></p>")
                 continue
             text = escape(line)
-            if i == last:
+            if i == appended_to and self.layout == "desk":  # the sentence leads the paragraph
+                text = escape(f["appended"][0]) + " " + text
+            elif i == appended_to:
                 text += " " + escape(f["appended"][0])
             if self.layout == "valley" and i == paragraphs[min(1, len(paragraphs) - 1)] and i != last:
                 # a line of furniture between <br><br> inside the paragraph

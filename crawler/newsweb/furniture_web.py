@@ -12,7 +12,8 @@ and a caption that repeats a sentence of the body.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from crawler.newsweb.furniture_themes import FURNITURE_THEMES
@@ -40,6 +41,20 @@ class Page:
         """Return the page's URL (once its site is served)."""
         return self.site.article_url(self.story)
 
+    def leaked(self, text: str) -> list[str]:
+        """Return the forms of furniture ``text`` holds more often than the true text does (each form once)."""
+        found, truth = _words(text), _words("\n".join(self.truth))
+        return [
+            form for form, items in self.furniture.items()
+            if any(_count(found, _words(item)) > _count(truth, _words(item)) for item in items if _words(item))
+        ]
+
+    def lost(self, text: str) -> list[str]:
+        """Return the kinds of text that must stay which ``text`` lacks (each kind once); ``body`` for a true line."""
+        found = _words(text)
+        kinds = [kind for kind, items in self.stays.items() if any(not _count(found, _words(i)) for i in items)]
+        return kinds + (["body"] if any(not _count(found, _words(line)) for line in self.truth) else [])
+
 
 @dataclass
 class FurnitureWeb:
@@ -49,6 +64,28 @@ class FurnitureWeb:
     def by_url(self) -> dict[str, Page]:
         """Return the pages by URL: call it once the sites are served."""
         return {page.url: page for page in self.pages}
+
+    def audit(self, texts: Mapping[str, str]) -> dict[str, dict[str, list[str]]]:
+        """Return, for archived ``texts`` by URL: ``leaked`` form -> URLs, ``lost`` kind -> URLs, ``missing`` -> URLs."""
+        audit: dict[str, dict[str, list[str]]] = {"leaked": {}, "lost": {}, "missing": {}}
+        for url, page in self.by_url().items():
+            if url not in texts:
+                audit["missing"].setdefault("page", []).append(url)
+                continue
+            for form in page.leaked(texts[url]):
+                audit["leaked"].setdefault(form, []).append(url)
+            for kind in page.lost(texts[url]):
+                audit["lost"].setdefault(kind, []).append(url)
+        return audit
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _count(text: str, words: str) -> int:
+    """Return how often the run of ``words`` stands in ``text`` (both as ``_words``), on word boundaries."""
+    return f" {text} ".count(f" {words} ")
 
 
 def _with(story: Story, **changes: object) -> Story:

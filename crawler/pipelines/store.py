@@ -73,7 +73,7 @@ class StorePipeline:
             return self._revise(item)
         lines = item.countable
         if lines is None:
-            lines = boilerplate.countable_lines((*item.article.lines, *item.article.dropped), self.furniture.max_words)
+            lines = boilerplate.countable_lines(item.article.lines, self.furniture.max_words, item.article.dropped)
         try:
             if item.duplicate_of is None:
                 self.archive.add_story(self._story(item), item.band_keys, lines, item.warc)
