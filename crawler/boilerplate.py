@@ -222,9 +222,9 @@ def _without_furniture_tail(line: str, learned: Collection[str]) -> str:
         return line
     words = line.split()
     for n in range(min(_TAIL_MAX_WORDS, len(words) - 1), _TAIL_MIN_WORDS - 1, -1):
-        tail, rest = " ".join(words[-n:]), " ".join(words[:-n])
-        if _key(tail) in learned and not is_newsroom_note(tail) and not _LEAD_IN.search(rest):
-            return rest
+        tail = " ".join(words[-n:])
+        if _key(tail) in learned and not is_newsroom_note(tail):
+            return " ".join(words[:-n])
     return line
 
 

@@ -53,7 +53,7 @@ class Page:
         """Return the kinds of text that must stay which ``text`` lacks (each kind once); ``body`` for a true line."""
         found = _words(text)
         kinds = [kind for kind, items in self.stays.items() if any(not _count(found, _words(i)) for i in items)]
-        return kinds + (["body"] if any(not _count(found, _words(line)) for line in self.truth) else [])
+        return kinds + (["body"] if any(_words(line) and not _count(found, _words(line)) for line in self.truth) else [])
 
 
 @dataclass

@@ -1,0 +1,148 @@
+"""Furniture benchmark: crawl the furniture web built from the extraction-dev texts, count what leaks, by form.
+
+The web (crawler.newsweb.furniture_web) has three sites with their own wording
+for each form of furniture (a sentence appended to a paragraph, a line in a
+container of its own, rotating calls to action, photo captions and credits)
+and a fourth that reposts their stories carrying their furniture ("carried");
+its stories hold the text that recurs but must stay (contributor lines,
+correction notes, shared subheads, datelines, repeated quotes, captions
+repeating a body sentence). Ours is ``newsarchive crawl`` on loopback; the
+reference is plain ``trafilatura.extract`` on the same pages, in the same run.
+
+    python bench/furniture.py [--data ../shared/data/extraction-dev] [--per-site 24]
+
+Prints, per form, the share of archived articles holding furniture of that
+form; per kind, the share that lost text that must stay; and text F1 against
+the true text (the extraction benchmark's 4-token shingles, and bag of tokens).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import sqlalchemy as sa
+import trafilatura
+from lxml import html as lxml_html
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from extraction import aggregate, default_data, page_score  # noqa: E402  (bench/extraction.py: the same metric)
+
+from crawler.newsweb import NewsWeb, Story  # noqa: E402
+from crawler.newsweb.furniture_themes import FORMS  # noqa: E402
+from crawler.newsweb.furniture_web import STAYS, FurnitureWeb, build_furniture_web  # noqa: E402
+from storage import archive_url  # noqa: E402
+from storage.schema import sightings, stories  # noqa: E402
+
+WORDS = re.compile(r"\w+")
+
+
+def load_stories(data: Path) -> list[Story]:
+    """Return the seed story and the extraction-dev texts of 100 words or more, as stories."""
+    seed = Story.from_dict(json.loads((ROOT / "tests" / "data" / "seed.json").read_text("utf-8")))
+    truth = json.loads((data / "ground-truth.json").read_text("utf-8"))
+    found = [seed]
+    for i, (page_id, item) in enumerate(sorted(truth.items())):
+        body = [line.strip() for line in item["articleBody"].split("\n") if line.strip()]
+        if len(WORDS.findall(" ".join(body))) < 100:
+            continue  # too short to be told from a listing page; not what this bench measures
+        doc = lxml_html.fromstring(gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes()).decode("utf-8"))
+        title = doc.xpath("string(//meta[@property='og:title']/@content)") or doc.xpath("string(//title)")
+        found.append(Story(slug=f"story-{page_id[:10]}", title=" ".join(title.split()) or page_id, author="Staff",
+                           published=f"2019-{1 + i % 12:02d}-{1 + i % 28:02d}", section=("world", "business", "culture")[i % 3],
+                           body=tuple(body)))
+    return found
+
+
+def crawl(server: NewsWeb, db: Path) -> float:
+    cmd = [str(Path(sys.executable).parent / "newsarchive"), "crawl", *[server.url(n) for n in server.sites],
+           "--db", str(db), "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0"]
+    start = time.perf_counter()
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if result.returncode:
+        sys.exit(f"crawl failed:\n{result.stderr}")
+    return time.perf_counter() - start
+
+
+def archived_texts(db: Path) -> dict[str, str]:
+    """Return every archived text by URL: the stories' and their kept copies'."""
+    engine = sa.create_engine(archive_url(str(db)))
+    with engine.connect() as conn:
+        texts = dict(conn.execute(sa.select(stories.c.url, stories.c.text)).all())
+        texts |= dict(conn.execute(sa.select(sightings.c.url, sightings.c.text).where(sightings.c.text.is_not(None))).all())
+    engine.dispose()
+    return texts
+
+
+def token_f1(predicted: str, true: str) -> float:
+    p, t = Counter(WORDS.findall(predicted)), Counter(WORDS.findall(true))
+    common = sum((p & t).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(p.values()), common / sum(t.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def report(web: FurnitureWeb, name: str, texts: dict[str, str]) -> dict[str, float]:
+    """Return the measures of one extractor's texts: leak and loss shares, F1s."""
+    pages = web.by_url()
+    audit = web.audit(texts)
+    found = [url for url in pages if url in texts]
+    out: dict[str, float] = {"pages": len(found) / len(pages)}
+    for form in (*FORMS, "carried"):
+        having = [u for u in found if pages[u].furniture.get(form)]
+        out[f"leak {form}"] = len(set(audit["leaked"].get(form, [])) & set(having)) / len(having)
+    out["leak any"] = len({u for urls in audit["leaked"].values() for u in urls}) / len(found)
+    for kind in STAYS:
+        having = [u for u in found if pages[u].stays.get(kind)]
+        out[f"lost {kind}"] = len(set(audit["lost"].get(kind, [])) & set(having)) / len(having)
+    out["lost body line"] = len(audit["lost"].get("body", [])) / len(found)
+    truth = {u: "\n".join(pages[u].truth) for u in found}
+    precision, recall, f1 = aggregate([page_score(texts[u], truth[u]) for u in found])
+    out["shingle F1"], out["shingle precision"], out["shingle recall"] = f1, precision, recall
+    out["token F1"] = sum(token_f1(texts[u], truth[u]) for u in found) / len(found)
+    seed = [u for u in found if pages[u].story.slug.startswith("us-open-to-talks")]
+    out["seed pages clean"] = sum(not pages[u].leaked(texts[u]) and not pages[u].lost(texts[u]) for u in seed) / max(1, len(seed))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=default_data())
+    parser.add_argument("--per-site", type=int, default=24, help="stories per original site")
+    args = parser.parse_args()
+
+    web = build_furniture_web(load_stories(args.data), per_site=args.per_site)
+    with NewsWeb(web.sites) as server, tempfile.TemporaryDirectory() as tmp:
+        elapsed = crawl(server, Path(tmp) / "bench.db")
+        ours = archived_texts(Path(tmp) / "bench.db")
+        pages = web.by_url()
+        rendered = {site.name: site.render() for site in web.sites}
+    start = time.perf_counter()
+    plain = {url: trafilatura.extract(rendered[p.site.name][p.site.article_path(p.story)][2].decode("utf-8")) or ""
+             for url, p in pages.items()}
+    plain_s = time.perf_counter() - start
+    weight = sum(len(rendered[p.site.name][p.site.article_path(p.story)][2]) for p in pages.values()) / len(pages)
+
+    print(f"furniture web: {len(web.sites)} sites, {len(pages)} article pages ({weight / 1000:.0f} KB each on average), "
+          f"crawled in {elapsed:.1f} s; plain trafilatura {plain_s:.1f} s\n")
+    mine, theirs = report(web, "ours", ours), report(web, "plain", plain)
+    print(f"{'':34}{'ours (newsarchive crawl)':>26}{'plain trafilatura':>22}")
+    for key in mine:
+        print(f"{key:34}{mine[key]:>26.4f}{theirs[key]:>22.4f}")
+    print("\nleak <form>: share of the archived articles carrying that form whose text still holds it;"
+          " lost <kind>: share of those with that kind of text that lost it.")
+
+
+if __name__ == "__main__":
+    main()
