@@ -19,23 +19,21 @@ the true text (the extraction benchmark's 4-token shingles, and bag of tokens).
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
-import re
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 import sqlalchemy as sa
 import trafilatura
-from lxml import html as lxml_html
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import end_to_end  # noqa: E402  (bench/end_to_end.py: the same texts)
+from end_to_end import token_f1  # noqa: E402
 from extraction import aggregate, default_data, page_score  # noqa: E402  (bench/extraction.py: the same metric)
 
 from crawler.newsweb import NewsWeb, Story  # noqa: E402
@@ -44,24 +42,11 @@ from crawler.newsweb.furniture_web import STAYS, FurnitureWeb, build_furniture_w
 from storage import archive_url  # noqa: E402
 from storage.schema import sightings, stories  # noqa: E402
 
-WORDS = re.compile(r"\w+")
-
 
 def load_stories(data: Path) -> list[Story]:
-    """Return the seed story and the extraction-dev texts of 100 words or more, as stories."""
+    """Return the seed story and the extraction-dev texts the end-to-end bench uses."""
     seed = Story.from_dict(json.loads((ROOT / "tests" / "data" / "seed.json").read_text("utf-8")))
-    truth = json.loads((data / "ground-truth.json").read_text("utf-8"))
-    found = [seed]
-    for i, (page_id, item) in enumerate(sorted(truth.items())):
-        body = [line.strip() for line in item["articleBody"].split("\n") if line.strip()]
-        if len(WORDS.findall(" ".join(body))) < 100:
-            continue  # too short to be told from a listing page; not what this bench measures
-        doc = lxml_html.fromstring(gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes()).decode("utf-8"))
-        title = doc.xpath("string(//meta[@property='og:title']/@content)") or doc.xpath("string(//title)")
-        found.append(Story(slug=f"story-{page_id[:10]}", title=" ".join(title.split()) or page_id, author="Staff",
-                           published=f"2019-{1 + i % 12:02d}-{1 + i % 28:02d}", section=("world", "business", "culture")[i % 3],
-                           body=tuple(body)))
-    return found
+    return [seed, *end_to_end.load_stories(data)]
 
 
 def crawl(server: NewsWeb, db: Path) -> float:
@@ -84,16 +69,7 @@ def archived_texts(db: Path) -> dict[str, str]:
     return texts
 
 
-def token_f1(predicted: str, true: str) -> float:
-    p, t = Counter(WORDS.findall(predicted)), Counter(WORDS.findall(true))
-    common = sum((p & t).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(p.values()), common / sum(t.values())
-    return 2 * precision * recall / (precision + recall)
-
-
-def report(web: FurnitureWeb, name: str, texts: dict[str, str]) -> dict[str, float]:
+def report(web: FurnitureWeb, texts: dict[str, str]) -> dict[str, float]:
     """Return the measures of one extractor's texts: leak and loss shares, F1s."""
     pages = web.by_url()
     audit = web.audit(texts)
@@ -136,7 +112,7 @@ def main() -> None:
 
     print(f"furniture web: {len(web.sites)} sites, {len(pages)} article pages ({weight / 1000:.0f} KB each on average), "
           f"crawled in {elapsed:.1f} s; plain trafilatura {plain_s:.1f} s\n")
-    mine, theirs = report(web, "ours", ours), report(web, "plain", plain)
+    mine, theirs = report(web, ours), report(web, plain)
     print(f"{'':34}{'ours (newsarchive crawl)':>26}{'plain trafilatura':>22}")
     for key in mine:
         print(f"{key:34}{mine[key]:>26.4f}{theirs[key]:>22.4f}")

@@ -44,8 +44,10 @@ _ABBREVIATION = re.compile(
     r"|etc|approx|Jan|Feb|Aug|Sept|Oct|Nov|Dec|Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass"
     r"|Mich|Minn|Miss|Mo|Mont|Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo)|\b[A-Z]|\b(?:[A-Za-z]\.)+[A-Za-z])\.$"
 )
-#: How many sentences at each end of a paragraph are counted and may be removed.
+#: How many sentences at each end of a paragraph are counted and may be removed…
 EDGE_SENTENCES = 2
+#: …if they are this short: furniture says little, and most of a story's sentences are longer.
+EDGE_MAX_WORDS = 16
 #: The shortest and longest sentence looked for at a paragraph's end when no full stop sets it apart.
 _TAIL_MIN_WORDS = 4
 _TAIL_MAX_WORDS = 20
@@ -64,7 +66,7 @@ _CREDIT = re.compile(
     re.IGNORECASE,
 )
 _CREDIT_MAX_WORDS = 10
-#: A caption line led by its credit: "(Photo : Getty Images) The mayor at…", "Photo: AP/Jane Doe — The mayor…".
+#: A caption line led by its credit in brackets: "(Photo : Getty Images) The mayor at…".
 _CREDIT_LEAD = re.compile(rf"^\(\s*{_CREDIT_WORDS}\s*(?::|by\b|via\b|courtesy\b)[^()]{{0,80}}\)\s*\S", re.IGNORECASE)
 
 
@@ -122,7 +124,7 @@ def _edges(line: str) -> list[str]:
     if len(parts) < 2:
         return []
     edge = min(EDGE_SENTENCES, len(parts) - 1)
-    return [s for s in {*parts[:edge], *parts[-edge:]} if " " in normalise(s)]
+    return [s for s in {*parts[:edge], *parts[-edge:]} if 1 <= normalise(s).count(" ") < EDGE_MAX_WORDS]
 
 
 def countable_lines(lines: Iterable[str], max_words: int, dropped: Iterable[str] = ()) -> dict[str, str]:

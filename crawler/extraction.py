@@ -205,20 +205,30 @@ def _drop_photo_blocks(tree: HtmlElement) -> None:
             figure.drop_tree()
     for img in list(tree.iter("img")):
         block: HtmlElement | None = img
+        text: str | None = ""
         for _ in range(CAPTION_LEVELS):
             block = block.getparent()
-            if block is None or block.tag in _NOT_PHOTO_BLOCKS or " ".join(block.text_content().split()):
+            if block is None or block.tag in _NOT_PHOTO_BLOCKS or (text := _short_text(block, CAPTION_MAX_WORDS)) != "":
                 break
         if block is None or block.tag in _NOT_PHOTO_BLOCKS or block.getparent() is None:
             continue
-        text = " ".join(block.text_content().split())
-        if not text or len(text.split()) > CAPTION_MAX_WORDS or len(block.findall(".//p")) > 2:
+        if not text or len(block.findall(".//p")) > 2:
             continue
         if block.find(".//h1") is not None or block.find(".//h2") is not None or block.find(".//h3") is not None:
             continue
         if block.tag == "p" and not is_caption(text):
             continue
         block.drop_tree()
+
+
+def _short_text(block: HtmlElement, max_words: int) -> str | None:
+    """Return the text of ``block``, spaces collapsed, or None once it runs past ``max_words`` (read no further)."""
+    words: list[str] = []
+    for piece in block.itertext():
+        words.extend(piece.split())
+        if len(words) > max_words:
+            return None
+    return " ".join(words)
 
 
 def _unwrap_source_lines(body: etree._Element) -> None:

@@ -67,7 +67,7 @@ def extract(paths: tuple[Path, ...], url: str | None, db: str | None) -> None:
     """
     archive = open_archive(db) if db else None
     settings = crawl_settings(db or "archive.db")
-    furniture = set()
+    furniture: set[str] = set()
     if archive:
         config = from_settings(BoilerplateConfig, "BOILERPLATE", settings)
         furniture = archive.furniture(config.min_pages, config.min_ratio)
