@@ -59,6 +59,11 @@ _WORDS = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
 _LAYOUT_TABLES = etree.XPath("//table[.//h1 or .//h2 or .//h3 or count(.//p) >= 3]")
 _FIGURES = etree.XPath("//body//figure | //body//figcaption")
+#: The blocks of text of the page's article element(s): furniture the extractor drops there is the site's own.
+_ARTICLE_BLOCKS = etree.XPath(
+    "(//body//article | //body//*[@itemprop='articleBody'])//*[self::p or self::li or self::blockquote or self::aside"
+    " or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or (self::div and not(.//p))]"
+)
 #: Containers that hold a story, never one photo.
 _NOT_PHOTO_BLOCKS = frozenset({"body", "main", "article", "section", "td", "table", "ul", "ol", "li"})
 _HIDDEN = etree.XPath(
@@ -76,8 +81,8 @@ class Article:
     meta: PageMetadata = field(default_factory=PageMetadata)
     #: indexes of the lines that are subheads
     headings: frozenset[int] = frozenset()
-    #: lines the page's structure showed to be furniture (link rows, boxes around the story): counted
-    #: towards the site's furniture, so that a copy carrying them on another site loses them too
+    #: short blocks extraction left out (link rows, boxes around the story, what else its article element
+    #: holds): counted towards the site's furniture, so that a copy carrying them on another site loses them too
     dropped: tuple[str, ...] = ()
 
     @property
@@ -158,7 +163,8 @@ def extract_article(html: str, url: str) -> Article | None:
 
 def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
     _drop_photo_blocks(tree)
-    blocks = PageBlocks.of(tree)  # before metadata extraction prunes the tree
+    blocks = PageBlocks.of(tree)
+    in_article = [text for block in _ARTICLE_BLOCKS(tree) if (text := _short_text(block, LINK_BLOCK_MAX_WORDS))]  # before metadata extraction prunes the tree
     meta = page_metadata(tree, url)  # the whole page, before anything is pruned
     for element in _HIDDEN(tree):
         element.drop_tree()
@@ -181,8 +187,8 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
     lines = without_styled_edges(labelled, blocks)
     if not lines:
         return None
-    kept = set(lines)
-    dropped += [line for line in labelled if line not in kept]
+    kept = {_words(line) for line in lines}
+    dropped += [line for line in (*labelled, *in_article) if _words(line) not in kept]
     return Article(
         url=meta.canonical_url or url,
         lines=tuple(lines),

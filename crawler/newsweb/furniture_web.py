@@ -112,7 +112,7 @@ def build_furniture_web(stories: Sequence[Story], per_site: int = 10) -> Furnitu
         theme = FURNITURE_THEMES[layout]
         origin = sites[list(names).index(layout)]
         theirs = theme.furniture_of(origin, story)
-        line = theirs["appended"][0] if j % 2 else theirs["container"][-1]
+        line = theirs["appended"][0] if j % 2 else theirs["container"][j // 2 % len(theirs["container"])]
         body = list(story.body)
         if j % 2:  # the origin's sentence still appended to the last paragraph
             last = max(i for i, b in enumerate(body) if not b.startswith(SUBHEAD))
