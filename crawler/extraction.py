@@ -17,6 +17,7 @@ Metadata is read from the whole page first.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import trafilatura
@@ -64,6 +65,8 @@ _ARTICLE_BLOCKS = etree.XPath(
     "(//body//article | //body//*[@itemprop='articleBody'])//*[self::p or self::li or self::blockquote or self::aside"
     " or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or (self::div and not(.//p))]"
 )
+#: The blocks that hold a caption under an image.
+_CAPTION_TAGS = frozenset({"p", "div", "span", "small", "em", "i", "cite"})
 #: Containers that hold a story, never one photo.
 _NOT_PHOTO_BLOCKS = frozenset({"body", "main", "article", "section", "td", "table", "ul", "ol", "li"})
 _HIDDEN = etree.XPath(
@@ -199,32 +202,59 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
 
 
 def _drop_photo_blocks(tree: HtmlElement) -> None:
-    """Remove figures and the captions and credits that stand with an image in a small container of their own.
+    """Remove figures and the captions and credits that stand with an image.
 
     An image's block is its nearest container holding text besides it
     (``<div class="photo"><img><p>…</p></div>``); it is a caption when it is short
     and no story container. A paragraph holding an image is a caption only when
     it reads as one (led by or being a credit): images also stand inline in text.
+    An image standing among the story's paragraphs has its caption right after
+    it, styled unlike them (``<img><p class="cutline">…``).
     """
     for figure in _FIGURES(tree):
         if figure.getparent() is not None:  # not inside a figure dropped before it
             figure.drop_tree()
     for img in list(tree.iter("img")):
-        block: HtmlElement | None = img
-        text: str | None = ""
-        for _ in range(CAPTION_LEVELS):
-            block = block.getparent()
-            if block is None or block.tag in _NOT_PHOTO_BLOCKS or (text := _short_text(block, CAPTION_MAX_WORDS)) != "":
-                break
-        if block is None or block.tag in _NOT_PHOTO_BLOCKS or block.getparent() is None:
+        block, wrapper = _photo_block(img)
+        if block is not None:
+            block.drop_tree()
+        elif (caption := _caption_beside(wrapper)) is not None:
+            caption.drop_tree()
+
+
+def _photo_block(img: HtmlElement) -> tuple[HtmlElement | None, HtmlElement]:
+    """Return the image's photo block (None if it has none) and its largest container holding nothing else."""
+    wrapper = img
+    for _ in range(CAPTION_LEVELS):
+        parent = wrapper.getparent()
+        if parent is None or parent.tag in _NOT_PHOTO_BLOCKS or parent.getparent() is None:
+            break
+        text = _short_text(parent, CAPTION_MAX_WORDS)
+        if text == "":
+            wrapper = parent
             continue
-        if not text or len(block.findall(".//p")) > 2:
-            continue
-        if block.find(".//h1") is not None or block.find(".//h2") is not None or block.find(".//h3") is not None:
-            continue
-        if block.tag == "p" and not is_caption(text):
-            continue
-        block.drop_tree()
+        if text is None or len(parent.findall(".//p")) > 2 or any(parent.iterdescendants("h1", "h2", "h3")):
+            break
+        if parent.tag == "p" and not is_caption(text):
+            break
+        return parent, wrapper
+    return None, wrapper
+
+
+def _caption_beside(wrapper: HtmlElement) -> HtmlElement | None:
+    """Return the short block right after an image among paragraphs when it is styled unlike most of them."""
+    parent, caption = wrapper.getparent(), wrapper.getnext()
+    while caption is not None and not isinstance(caption.tag, str):
+        caption = caption.getnext()
+    if parent is None or caption is None or caption.tag not in _CAPTION_TAGS or not _short_text(caption, CAPTION_MAX_WORDS):
+        return None
+    styles = Counter(p.get("class") for p in parent.findall("p"))
+    if not styles:
+        return None
+    prose, count = styles.most_common(1)[0]
+    if count < 2 or (caption.tag == "p" and caption.get("class") == prose):
+        return None
+    return caption
 
 
 def _short_text(block: HtmlElement, max_words: int) -> str | None:

@@ -74,3 +74,17 @@ def test_the_seed_caption_printed_as_the_first_body_line_is_dropped_by_its_credi
     photo = f'<p class="caption">(Photo : Getty Images) {story.caption}</p>'
     lines = boilerplate.clean(_lines(photo, story.paragraphs), set())
     assert lines == [" ".join(p.split()) for p in story.paragraphs]
+
+
+def test_a_caption_right_after_an_image_among_the_paragraphs_is_dropped_when_styled_unlike_them() -> None:
+    body = "".join(f"<p>{line}</p>" for line in PROSE[:3])
+    body += f'<div class="img-wrap"><img src="/a.jpg"></div><p class="cutline">{CAPTION}</p>'
+    body += "".join(f"<p>{line}</p>" for line in PROSE[3:])
+    assert _lines(body, []) == PROSE
+
+
+def test_a_paragraph_right_after_an_image_styled_as_the_prose_is_text() -> None:
+    short = "The vote is on Friday."
+    body = "".join(f"<p>{line}</p>" for line in PROSE[:3]) + f'<img src="/a.jpg"><p>{short}</p>'
+    body += "".join(f"<p>{line}</p>" for line in PROSE[3:])
+    assert _lines(body, []) == [*PROSE[:3], short, *PROSE[3:]]
