@@ -166,8 +166,9 @@ def extract_article(html: str, url: str) -> Article | None:
 
 def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
     _drop_photo_blocks(tree)
+    # before metadata extraction prunes the tree: the page's blocks, and what its article element holds
     blocks = PageBlocks.of(tree)
-    in_article = [text for block in _ARTICLE_BLOCKS(tree) if (text := _short_text(block, LINK_BLOCK_MAX_WORDS))]  # before metadata extraction prunes the tree
+    in_article = [text for block in _ARTICLE_BLOCKS(tree) if (text := _short_text(block, LINK_BLOCK_MAX_WORDS))]
     meta = page_metadata(tree, url)  # the whole page, before anything is pruned
     for element in _HIDDEN(tree):
         element.drop_tree()
@@ -233,7 +234,8 @@ def _photo_block(img: HtmlElement) -> tuple[HtmlElement | None, HtmlElement]:
         if text == "":
             wrapper = parent
             continue
-        if text is None or len(parent.findall(".//p")) > 2 or any(parent.iterdescendants("h1", "h2", "h3")):
+        headed = next(parent.iterdescendants("h1", "h2", "h3"), None) is not None
+        if text is None or headed or len(parent.findall(".//p")) > 2:
             break
         if parent.tag == "p" and not is_caption(text):
             break
