@@ -139,8 +139,9 @@ def test_a_heading_over_a_paragraph_with_one_link_is_kept() -> None:
 def test_what_the_structure_showed_to_be_furniture_is_reported_for_learning() -> None:
     """A line dropped on its own site by structure is learned there, so a repost carrying it as text loses it too."""
     app, moderating = "Get the Ledger app for iPhone and Android", "We are moderating all comments to deal with spam."
-    promo = f"<p><a href='/app'>{app}</a></p>"
+    funded = "The Ledger is reader-funded. Join for $3 a month."
+    promo = f"<p><a href='/app'>{app}</a></p><aside><p>{funded}</p></aside>"
     note = f'<p class="editors-note">{moderating}</p>'
     article = extract_article(_page(before=promo, after=note), URL)
     assert list(article.lines) == PROSE
-    assert {app, moderating} <= set(article.dropped)
+    assert {app, moderating, funded} <= set(article.dropped)
