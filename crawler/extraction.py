@@ -210,7 +210,7 @@ def _drop_photo_blocks(tree: HtmlElement) -> None:
     and no story container. A paragraph holding an image is a caption only when
     it reads as one (led by or being a credit): images also stand inline in text.
     An image standing among the story's paragraphs has its caption right after
-    it, styled unlike them (``<img><p class="cutline">…``).
+    it in a block that is no paragraph (``<img><span class="cutline">…``).
     """
     for figure in _FIGURES(tree):
         if figure.getparent() is not None:  # not inside a figure dropped before it
@@ -244,7 +244,7 @@ def _photo_block(img: HtmlElement) -> tuple[HtmlElement | None, HtmlElement]:
 
 
 def _caption_beside(wrapper: HtmlElement) -> HtmlElement | None:
-    """Return the short block right after an image among paragraphs when it is styled unlike most of them."""
+    """Return the short block right after an image among paragraphs when it is no paragraph (or reads as a caption)."""
     parent, caption = wrapper.getparent(), wrapper.getnext()
     while caption is not None and not isinstance(caption.tag, str):
         caption = caption.getnext()
@@ -253,8 +253,8 @@ def _caption_beside(wrapper: HtmlElement) -> HtmlElement | None:
     styles = Counter(p.get("class") for p in parent.findall("p"))
     if not styles:
         return None
-    prose, count = styles.most_common(1)[0]
-    if count < 2 or (caption.tag == "p" and caption.get("class") == prose):
+    # a paragraph styled apart after an image may be text all the same (a spacing class): it must read as a caption
+    if styles.most_common(1)[0][1] < 2 or (caption.tag == "p" and not is_caption(caption.text_content())):
         return None
     return caption
 

@@ -76,15 +76,16 @@ def test_the_seed_caption_printed_as_the_first_body_line_is_dropped_by_its_credi
     assert lines == [" ".join(p.split()) for p in story.paragraphs]
 
 
-def test_a_caption_right_after_an_image_among_the_paragraphs_is_dropped_when_styled_unlike_them() -> None:
+def test_a_caption_right_after_an_image_among_the_paragraphs_is_dropped() -> None:
     body = "".join(f"<p>{line}</p>" for line in PROSE[:3])
-    body += f'<div class="img-wrap"><img src="/a.jpg"></div><p class="cutline">{CAPTION}</p>'
+    body += f'<div class="img-wrap"><img src="/a.jpg"></div><span class="cutline">{CAPTION}</span>'
     body += "".join(f"<p>{line}</p>" for line in PROSE[3:])
     assert _lines(body, []) == PROSE
 
 
-def test_a_paragraph_right_after_an_image_styled_as_the_prose_is_text() -> None:
+@pytest.mark.parametrize("style", ["", ' class="mt60"'])
+def test_a_paragraph_right_after_an_image_is_text_whatever_its_class(style: str) -> None:
     short = "The vote is on Friday."
-    body = "".join(f"<p>{line}</p>" for line in PROSE[:3]) + f'<img src="/a.jpg"><p>{short}</p>'
+    body = "".join(f"<p>{line}</p>" for line in PROSE[:3]) + f'<img src="/a.jpg"><p{style}>{short}</p>'
     body += "".join(f"<p>{line}</p>" for line in PROSE[3:])
     assert _lines(body, []) == [*PROSE[:3], short, *PROSE[3:]]
