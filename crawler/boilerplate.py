@@ -48,9 +48,11 @@ _ABBREVIATION = re.compile(
 EDGE_SENTENCES = 2
 #: …if they are this short: furniture says little, and most of a story's sentences are longer.
 EDGE_MAX_WORDS = 16
-#: The shortest and longest sentence looked for at a paragraph's end when no full stop sets it apart.
+#: The shortest and longest run of words counted at a story's end when no full stop sets a sentence apart…
 _TAIL_MIN_WORDS = 4
 _TAIL_MAX_WORDS = 20
+#: …and the shortest learned sentence cut from a paragraph's end there (it starts with a capital).
+_TAIL_CUT_MIN_WORDS = 3
 #: What a newsroom writes into its stories on purpose, often in the same words: never furniture.
 _NEWSROOM_NOTE = re.compile(
     r"contributed (?:reporting )?to this (?:report|story|article)|\bcontributed reporting\b"
@@ -223,9 +225,9 @@ def _without_furniture_tail(line: str, learned: Collection[str]) -> str:
     if is_newsroom_note(line):
         return line
     words = line.split()
-    for n in range(min(_TAIL_MAX_WORDS, len(words) - 1), _TAIL_MIN_WORDS - 1, -1):
+    for n in range(min(_TAIL_MAX_WORDS, len(words) - 1), _TAIL_CUT_MIN_WORDS - 1, -1):
         tail = " ".join(words[-n:])
-        if _key(tail) in learned and not is_newsroom_note(tail):
+        if words[-n][:1].isupper() and _key(tail) in learned and not is_newsroom_note(tail):
             return " ".join(words[:-n])
     return line
 

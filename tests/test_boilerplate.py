@@ -55,9 +55,11 @@ PARAGRAPH = "The council votes in March on the plan to widen the bridge, the may
 
 
 def test_a_sentence_appended_to_a_paragraph_is_counted_apart_from_the_paragraph() -> None:
-    counted = boilerplate.countable_lines([f"{PARAGRAPH} Tap here to follow the Courier on WhatsApp."], max_words=40)
+    line = f"{PARAGRAPH} Tap here to follow the Courier on WhatsApp."
+    counted = boilerplate.countable_lines([line], max_words=40)
     assert boilerplate.line_key("Tap here to follow the Courier on WhatsApp.") in counted
-    assert boilerplate.line_key(PARAGRAPH) in counted
+    assert boilerplate.line_key(line) in counted
+    assert boilerplate.line_key(PARAGRAPH) not in counted  # a sentence this long (17 words) says too much to be furniture
 
 
 def test_a_learned_sentence_is_cut_from_the_end_or_start_of_a_paragraph_and_the_paragraph_stays() -> None:
@@ -106,3 +108,9 @@ def test_text_about_photos_is_not_a_credit() -> None:
     body = ["Photos by the agency show the flooded road and the damaged bridge near the river on Sunday morning.",
             "Image quality was poor, the lawyers said.", "The picture: a city that cannot pay for its roads."]
     assert boilerplate.clean(body, set()) == body
+
+
+def test_a_short_learned_sentence_run_on_to_a_line_is_cut_only_where_it_starts_as_a_sentence() -> None:
+    learned = {boilerplate.line_key("Found this useful?"), boilerplate.line_key("Read more here.")}
+    body = ["Spiced Honey Pear Jam Found this useful?", "For the full recipe you can read more here."]
+    assert boilerplate.clean(body, learned) == ["Spiced Honey Pear Jam", "For the full recipe you can read more here."]
