@@ -49,6 +49,8 @@ CHUNK_LEVELS = 3
 MAX_ELEMENTS = 200_000
 #: Larger pages skip trafilatura's fallback extractors, whose cost grows with the square of the page (jusText).
 FALLBACK_MAX_ELEMENTS = 10_000
+#: A paragraph all in bold and no longer than this, of the prose's class and no sentence, is a subhead.
+BOLD_SUBHEAD_MAX_WORDS = 12
 #: The text beside an image in a container of at most this many words (and two paragraphs) is its caption.
 CAPTION_MAX_WORDS = 60
 #: How many containers above an image to look for its caption.
@@ -197,9 +199,36 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
         url=meta.canonical_url or url,
         lines=tuple(lines),
         meta=meta,
-        headings=frozenset(i for i, line in enumerate(lines) if _words(line) in heads),
+        headings=frozenset(i for i, line in enumerate(lines) if _words(line) in heads) | _bold_subheads(lines, blocks),
         dropped=tuple(dropped),
     )
+
+
+def _bold_subheads(lines: list[str], blocks: PageBlocks) -> frozenset[int]:
+    """Return the indexes of the lines that are subheads set as bold paragraphs (``<p><strong>What next</strong></p>``).
+
+    Such a line is a paragraph of the prose's own class, all of it bold, short, and
+    no sentence: a call to action set in bold is one ("Sign up for our newsletter.")
+    or stands in a class of its own.
+    """
+    long = Counter(
+        style.cls for line in lines if len(line.split()) >= PROSE_MIN_WORDS
+        and (style := blocks.styles.get(_words(line))) is not None and style.tag == "p"
+    )
+    if not long:
+        return frozenset()
+    prose = long.most_common(1)[0][0]
+    found = set()
+    for i, line in enumerate(lines):
+        if len(line.split()) > BOLD_SUBHEAD_MAX_WORDS or line.rstrip()[-1:] in ".!?…;,":
+            continue
+        element = next(iter(blocks.elements.get(_words(line), [])), None)
+        if element is None or element.tag != "p" or element.get("class") != prose or len(element) != 1:
+            continue
+        bold = element[0]
+        if bold.tag in ("b", "strong") and not (element.text or "").strip() and not (bold.tail or "").strip():
+            found.add(i)
+    return frozenset(found)
 
 
 def _drop_photo_blocks(tree: HtmlElement) -> None:

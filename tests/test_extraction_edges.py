@@ -145,3 +145,11 @@ def test_what_the_structure_showed_to_be_furniture_is_reported_for_learning() ->
     article = extract_article(_page(before=promo, after=note), URL)
     assert list(article.lines) == PROSE
     assert {app, moderating, funded} <= set(article.dropped)
+
+
+def test_a_bold_paragraph_styled_as_the_prose_is_a_subhead_but_a_bold_sentence_or_boxed_line_is_not() -> None:
+    middle = len(PROSE) // 2
+    bold = ["<strong>What comes next</strong>", "<b>Sign up for our newsletter.</b>", "<strong>Follow Our Channel</strong>"]
+    prose = [*PROSE[:middle], bold[0], *PROSE[middle:-1], bold[1], f'</p><p class="promo">{bold[2]}', PROSE[-1]]
+    article = extract_article(_page(prose=prose), URL)
+    assert {article.lines[i] for i in article.headings} == {"What comes next"}

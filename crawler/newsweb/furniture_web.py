@@ -173,7 +173,7 @@ def _with_stays(layout: str, i: int, story: Story) -> tuple[Story, dict[str, lis
     if i % 3 == 1:
         body.append(_NOTES[layout])
         stays["correction"] = [body[-1]]
-    if i in (2, 5) and len(paragraphs) > 3:  # a subhead two pages share
+    if i in (2, 5, 8) and len(paragraphs) > 3:  # a subhead three pages share: as many as furniture needs
         body.insert(paragraphs[-2], SUBHEAD + _SUBHEADS[layout])
         stays["subhead"] = [_SUBHEADS[layout]]
     if i == 4 and len(paragraphs) > 3:  # a quote the story repeats
