@@ -8,12 +8,16 @@ headings they leave behind are dropped, an article cut into sibling
 containers gets its other chunks back, date stamps and the headings of
 link lists go, and what stands around the story's prose without being part
 of it (the headline group over it, promos and small print under it, see
-``crawler.article_edges``) is dropped. Metadata is read from the whole page first.
+``crawler.article_edges``) is dropped. Photo blocks go before anything else
+(``<figure>``, and the text an ``<img>`` shares a small container with), so a
+caption is never read as a paragraph, nor styles a body paragraph it repeats.
+Metadata is read from the whole page first.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import trafilatura
@@ -32,6 +36,7 @@ from crawler.article_edges import (
     without_styled_edges,
     words_of,
 )
+from crawler.boilerplate import is_caption
 from crawler.metadata import PageMetadata, page_metadata
 
 #: A block with at least LINK_DENSITY_MAX of its characters in links and at most this many words is navigation.
@@ -44,12 +49,28 @@ CHUNK_LEVELS = 3
 MAX_ELEMENTS = 200_000
 #: Larger pages skip trafilatura's fallback extractors, whose cost grows with the square of the page (jusText).
 FALLBACK_MAX_ELEMENTS = 10_000
+#: A paragraph all in bold and no longer than this, of the prose's class and no sentence, is a subhead.
+BOLD_SUBHEAD_MAX_WORDS = 12
+#: The text beside an image in a container of at most this many words (and two paragraphs) is its caption.
+CAPTION_MAX_WORDS = 60
+#: How many containers above an image to look for its caption.
+CAPTION_LEVELS = 3
 #: Text with more than this share of undecodable characters (U+FFFD) was decoded with the wrong charset.
 MAX_UNDECODABLE = 0.01
 
 _WORDS = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
 _LAYOUT_TABLES = etree.XPath("//table[.//h1 or .//h2 or .//h3 or count(.//p) >= 3]")
+_FIGURES = etree.XPath("//body//figure | //body//figcaption")
+#: The blocks of text of the page's article element(s): furniture the extractor drops there is the site's own.
+_ARTICLE_BLOCKS = etree.XPath(
+    "(//body//article | //body//*[@itemprop='articleBody'])//*[self::p or self::li or self::blockquote or self::aside"
+    " or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or (self::div and not(.//p))]"
+)
+#: The blocks that hold a caption under an image.
+_CAPTION_TAGS = frozenset({"p", "div", "span", "small", "em", "i", "cite"})
+#: Containers that hold a story, never one photo.
+_NOT_PHOTO_BLOCKS = frozenset({"body", "main", "article", "section", "td", "table", "ul", "ol", "li"})
 _HIDDEN = etree.XPath(
     "//body//*[@hidden] | //body//*[contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'), 'display:none')]"
     " | //body//*[contains(translate(@style, 'VISBLITYHDEN ', 'visblityhden'), 'visibility:hidden')]"
@@ -65,6 +86,9 @@ class Article:
     meta: PageMetadata = field(default_factory=PageMetadata)
     #: indexes of the lines that are subheads
     headings: frozenset[int] = frozenset()
+    #: short blocks extraction left out (link rows, boxes around the story, what else its article element
+    #: holds): counted towards the site's furniture, so that a copy carrying them on another site loses them too
+    dropped: tuple[str, ...] = ()
 
     @property
     def title(self) -> str | None:
@@ -143,7 +167,10 @@ def extract_article(html: str, url: str) -> Article | None:
 
 
 def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
-    blocks = PageBlocks.of(tree)  # before metadata extraction prunes the tree
+    _drop_photo_blocks(tree)
+    # before metadata extraction prunes the tree: the page's blocks, and what its article element holds
+    blocks = PageBlocks.of(tree)
+    in_article = [text for block in _ARTICLE_BLOCKS(tree) if (text := _short_text(block, LINK_BLOCK_MAX_WORDS))]
     meta = page_metadata(tree, url)  # the whole page, before anything is pruned
     for element in _HIDDEN(tree):
         element.drop_tree()
@@ -154,7 +181,7 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
     )
     if doc is None or doc.body is None:
         return None
-    _drop_link_blocks(doc.body)
+    dropped = _drop_link_blocks(doc.body)
     etree.strip_tags(doc.body, "ref")
     _unwrap_source_lines(doc.body)
     lines = [line.strip() for line in xmltotxt(doc.body, include_formatting=False).split("\n") if line.strip()]
@@ -162,15 +189,113 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
     heads = {_words(h) for h in doc.body.iter("head")} | {_words(h) for h in SUBHEADS(tree)}
     while lines and meta.title and _words(lines[0]) == _words(meta.title):
         lines.pop(0)  # the headline printed again at the top of the body
-    lines = without_styled_edges(without_page_labels(lines, blocks), blocks)
+    labelled = without_page_labels(lines, blocks)
+    lines = without_styled_edges(labelled, blocks)
     if not lines:
         return None
+    kept = {_words(line) for line in lines}
+    dropped += [line for line in (*labelled, *in_article) if _words(line) not in kept]
     return Article(
         url=meta.canonical_url or url,
         lines=tuple(lines),
         meta=meta,
-        headings=frozenset(i for i, line in enumerate(lines) if _words(line) in heads),
+        headings=frozenset(i for i, line in enumerate(lines) if _words(line) in heads) | _bold_subheads(lines, blocks),
+        dropped=tuple(dropped),
     )
+
+
+def _bold_subheads(lines: list[str], blocks: PageBlocks) -> frozenset[int]:
+    """Return the indexes of the lines that are subheads set as bold paragraphs (``<p><strong>What next</strong></p>``).
+
+    Such a line is a paragraph of the prose's own class, all of it bold, short, and
+    no sentence: a call to action set in bold is one ("Sign up for our newsletter.")
+    or stands in a class of its own.
+    """
+    long = Counter(
+        style.cls for line in lines if len(line.split()) >= PROSE_MIN_WORDS
+        and (style := blocks.styles.get(_words(line))) is not None and style.tag == "p"
+    )
+    if not long:
+        return frozenset()
+    prose = long.most_common(1)[0][0]
+    found = set()
+    for i, line in enumerate(lines):
+        if len(line.split()) > BOLD_SUBHEAD_MAX_WORDS or line.rstrip()[-1:] in ".!?…;,":
+            continue
+        element = next(iter(blocks.elements.get(_words(line), [])), None)
+        if element is None or element.tag != "p" or element.get("class") != prose or len(element) != 1:
+            continue
+        bold = element[0]
+        if bold.tag in ("b", "strong") and not (element.text or "").strip() and not (bold.tail or "").strip():
+            found.add(i)
+    return frozenset(found)
+
+
+def _drop_photo_blocks(tree: HtmlElement) -> None:
+    """Remove figures and the captions and credits that stand with an image.
+
+    An image's block is its nearest container holding text besides it
+    (``<div class="photo"><img><p>…</p></div>``); it is a caption when it is short
+    and no story container. A paragraph holding an image is a caption only when
+    it reads as one (led by or being a credit): images also stand inline in text.
+    An image standing among the story's paragraphs has its caption right after
+    it in a block that is no paragraph (``<img><span class="cutline">…``).
+    """
+    for figure in _FIGURES(tree):
+        if figure.getparent() is not None:  # not inside a figure dropped before it
+            figure.drop_tree()
+    for img in list(tree.iter("img")):
+        block, wrapper = _photo_block(img)
+        if block is not None:
+            block.drop_tree()
+        elif (caption := _caption_beside(wrapper)) is not None:
+            caption.drop_tree()
+
+
+def _photo_block(img: HtmlElement) -> tuple[HtmlElement | None, HtmlElement]:
+    """Return the image's photo block (None if it has none) and its largest container holding nothing else."""
+    wrapper = img
+    for _ in range(CAPTION_LEVELS):
+        parent = wrapper.getparent()
+        if parent is None or parent.tag in _NOT_PHOTO_BLOCKS or parent.getparent() is None:
+            break
+        text = _short_text(parent, CAPTION_MAX_WORDS)
+        if text == "":
+            wrapper = parent
+            continue
+        headed = next(parent.iterdescendants("h1", "h2", "h3"), None) is not None
+        if text is None or headed or len(parent.findall(".//p")) > 2:
+            break
+        if parent.tag == "p" and not is_caption(text):
+            break
+        return parent, wrapper
+    return None, wrapper
+
+
+def _caption_beside(wrapper: HtmlElement) -> HtmlElement | None:
+    """Return the short block right after an image among paragraphs when it is no paragraph (or reads as a caption)."""
+    parent, caption = wrapper.getparent(), wrapper.getnext()
+    while caption is not None and not isinstance(caption.tag, str):
+        caption = caption.getnext()
+    if parent is None or caption is None or caption.tag not in _CAPTION_TAGS or not _short_text(caption, CAPTION_MAX_WORDS):
+        return None
+    styles = Counter(p.get("class") for p in parent.findall("p"))
+    if not styles:
+        return None
+    # a paragraph styled apart after an image may be text all the same (a spacing class): it must read as a caption
+    if styles.most_common(1)[0][1] < 2 or (caption.tag == "p" and not is_caption(caption.text_content())):
+        return None
+    return caption
+
+
+def _short_text(block: HtmlElement, max_words: int) -> str | None:
+    """Return the text of ``block``, spaces collapsed, or None once it runs past ``max_words`` (read no further)."""
+    words: list[str] = []
+    for piece in block.itertext():
+        words.extend(piece.split())
+        if len(words) > max_words:
+            return None
+    return " ".join(words)
 
 
 def _unwrap_source_lines(body: etree._Element) -> None:
@@ -236,27 +361,29 @@ def _chunk_paragraphs(chunk: HtmlElement) -> list[str]:
     return found
 
 
-def _drop_link_blocks(body: etree._Element) -> None:
-    """Remove blocks whose text is mostly link text: related-story lists, share and follow rows.
+def _drop_link_blocks(body: etree._Element) -> list[str]:
+    """Remove blocks whose text is mostly link text: related-story lists, share and follow rows; return their texts.
 
     At the edges of the body, where such rows gather, a lower share of links is enough.
     """
     blocks = [b for b in body.xpath(".//p | .//head | .//item | .//quote") if not b.xpath(".//p | .//item")]
     density = {b: _link_density(b) for b in blocks}
-    for block in blocks:
-        if density[block] >= LINK_DENSITY_MAX:
-            _remove(block)
+    removed = [b for b in blocks if density[b] >= LINK_DENSITY_MAX]
     kept = [b for b in blocks if density[b] < LINK_DENSITY_MAX]
     for edge in (kept, kept[::-1]):
         for block in edge:
             if density[block] < EDGE_LINK_DENSITY_MAX:
                 break
-            _remove(block)
+            removed.append(block)
+    texts = [" ".join("".join(block.itertext()).split()) for block in removed]
+    for block in removed:
+        _remove(block)
     for empty in body.xpath(".//list[not(item)]"):
         _remove(empty)
     for head in body.xpath(".//head"):
         if _heads_nothing(head):
             _remove(head)
+    return [text for text in texts if text]
 
 
 def _heads_nothing(head: etree._Element) -> bool:

@@ -28,7 +28,8 @@ class PageAnalysis:
     text: str = field(default="", repr=False)
     #: words of the extracted main text (furniture included, as ``Article.word_count``)
     word_count: int = 0
-    #: ``{line key: line}`` of the short lines counted towards the site's furniture
+    #: ``{line key: line}`` of the short lines (and edge sentences, and lines extraction dropped) counted
+    #: towards the site's furniture
     countable: dict[str, str] = field(default_factory=dict, repr=False)
     signals: TextSignals | None = None
 
@@ -51,6 +52,6 @@ class PageAnalyser:
             extracted,
             text=text,
             word_count=article.word_count,
-            countable=boilerplate.countable_lines(article.lines, self.max_words),
+            countable=boilerplate.countable_lines(article.lines, self.max_words, article.dropped),
             signals=text_signals(text, self.dedup),
         )

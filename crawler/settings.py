@@ -82,7 +82,7 @@ BOILERPLATE_MIN_PAGES = 3
 BOILERPLATE_MIN_RATIO = 0.2
 #: Lines longer than this many words are never counted as furniture.
 BOILERPLATE_MAX_WORDS = 40
-#: The extract pipeline re-reads a site's learned furniture from the archive every this many of its articles.
+#: The extract pipeline re-reads every site's learned furniture from the archive every this many articles.
 BOILERPLATE_REFRESH_PAGES = 10
 #: Worker processes that extract pages (0: in the crawl's own thread, which blocks it).
 EXTRACT_WORKERS = os.cpu_count() or 1

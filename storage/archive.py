@@ -70,6 +70,9 @@ class Sighting:
     containment: float
     published: str | None = None
     text: str | None = None
+    #: the copy's text before furniture removal, and its subheads' line indexes as JSON
+    raw_text: str | None = None
+    raw_headings: str | None = None
 
 
 #: URL schemes people write for PostgreSQL, and the SQLAlchemy driver that serves them.
@@ -256,14 +259,20 @@ class Archive:
                 conn.execute(_insert_for(conn)(lsh_buckets).on_conflict_do_nothing(), buckets)
             old = conn.execute(sa.select(stories).where(stories.c.id == story_id)).one()
             if not _published_before(copy.published, old.published):
-                sighting = Sighting(copy.url, copy.site, copy.title, match, similarity, containment, copy.published, copy.text)
+                sighting = Sighting(
+                    copy.url, copy.site, copy.title, match, similarity, containment, copy.published, copy.text,
+                    copy.raw_text, copy.raw_headings,
+                )
                 _insert_sighting(conn, story_id, sighting, capture, now)
                 self._count_lines(conn, copy.site, lines)
                 return False
             conn.execute(
                 sightings.update()
                 .where(sightings.c.url == old.url)
-                .values(match=match, similarity=similarity, containment=containment, published=old.published, text=old.text)
+                .values(
+                    match=match, similarity=similarity, containment=containment, published=old.published, text=old.text,
+                    raw_text=old.raw_text, raw_headings=old.raw_headings,
+                )
             )
             conn.execute(stories.update().where(stories.c.id == story_id).values(**asdict(copy)))
             original = Sighting(copy.url, copy.site, copy.title, "original", 1.0, 1.0, copy.published)
@@ -313,20 +322,36 @@ class Archive:
             query = sa.select(site_lines.c.line_key).where(site_lines.c.site == site, site_lines.c.pages >= needed)
             return set(conn.scalars(query))
 
+    def furniture(self, min_pages: int, min_ratio: float) -> set[str]:
+        """Return the keys of every site's learned lines: what is furniture on one site is furniture on all.
+
+        Each line is learned on its own site's pages (``learned_lines``); a line on
+        many sites' pages but few of each (a syndicated paragraph) is not learned.
+        """
+        query = (
+            sa.select(site_lines.c.line_key)
+            .join(sites, sites.c.site == site_lines.c.site)
+            .where(site_lines.c.pages >= min_pages, site_lines.c.pages >= min_ratio * sites.c.pages)
+            .distinct()
+        )
+        with self.engine.connect() as conn:
+            return set(conn.scalars(query))
+
     def reclean(self, site: str, clean: Callable[..., str], *, with_headings: bool = False) -> int:
-        """Re-derive the text of ``site``'s stories from their raw text with ``clean``; return how many changed.
+        """Re-derive the text of ``site``'s stories and kept copies from their raw text with ``clean``; return how many changed.
 
         With ``with_headings``, ``clean`` is also given the indexes of the raw text's subhead lines.
         """
         changed = 0
         with self.engine.begin() as conn:
-            query = sa.select(stories.c.id, stories.c.raw_text, stories.c.text, stories.c.raw_headings)
-            for row in conn.execute(query.where(stories.c.site == site)).all():
-                headings = json.loads(row.raw_headings or "[]")
-                text = clean(row.raw_text, headings) if with_headings else clean(row.raw_text)
-                if text != row.text:
-                    conn.execute(stories.update().where(stories.c.id == row.id).values(text=text))
-                    changed += 1
+            for table in (stories, sightings):
+                query = sa.select(table.c.id, table.c.raw_text, table.c.text, table.c.raw_headings)
+                for row in conn.execute(query.where(table.c.site == site, table.c.raw_text.is_not(None))).all():
+                    headings = json.loads(row.raw_headings or "[]")
+                    text = clean(row.raw_text, headings) if with_headings else clean(row.raw_text)
+                    if text != row.text:
+                        conn.execute(table.update().where(table.c.id == row.id).values(text=text))
+                        changed += 1
         return changed
 
     # -- reading ---------------------------------------------------------

@@ -65,6 +65,9 @@ sightings = sa.Table(
     # the copy's own publication date and text (NULL for the canonical copy, whose text is the story's)
     sa.Column("published", sa.String(32)),
     sa.Column("text", sa.Text),
+    # the copy's extracted text before furniture removal and its subhead lines: re-cleaned as the story's are
+    sa.Column("raw_text", sa.Text),
+    sa.Column("raw_headings", sa.Text),
 )
 
 #: The MinHash LSH index: a story is in one bucket per band.
@@ -91,7 +94,8 @@ site_lines = sa.Table(
     sa.Column("site", sa.String(255), primary_key=True),
     sa.Column("line_key", sa.String(16), primary_key=True),
     sa.Column("line", sa.Text, nullable=False),
-    sa.Column("pages", sa.Integer, nullable=False),
+    # indexed: the furniture of every site is read as the few lines on many pages
+    sa.Column("pages", sa.Integer, nullable=False, index=True),
 )
 
 #: Every crawl run: when, which site(s), its counts and how it ended (no end: still running, or killed).

@@ -47,3 +47,70 @@ def test_a_repeated_subhead_over_a_paragraph_survives_but_the_same_line_as_plain
     learned = {boilerplate.line_key("What happens next")}
     assert boilerplate.clean(body, learned, headings={1, 3}) == body[:3]  # the last one heads nothing
     assert boilerplate.clean(body, learned, headings=set()) == ["Intro paragraph.", "The vote is on Friday."]
+
+
+# -- sentences at a paragraph's edges -----------------------------------------------
+
+PARAGRAPH = "The council votes in March on the plan to widen the bridge, the mayor said on Tuesday."
+
+
+def test_a_sentence_appended_to_a_paragraph_is_counted_apart_from_the_paragraph() -> None:
+    line = f"{PARAGRAPH} Tap here to follow the Courier on WhatsApp."
+    counted = boilerplate.countable_lines([line], max_words=40)
+    assert boilerplate.line_key("Tap here to follow the Courier on WhatsApp.") in counted
+    assert boilerplate.line_key(line) in counted
+    assert boilerplate.line_key(PARAGRAPH) not in counted  # a sentence this long (17 words) says too much to be furniture
+
+
+def test_a_learned_sentence_is_cut_from_the_end_or_start_of_a_paragraph_and_the_paragraph_stays() -> None:
+    learned = {boilerplate.line_key("Tap here to follow the Courier on WhatsApp."), boilerplate.line_key("Listen to this story.")}
+    body = [f"{PARAGRAPH} Tap here to follow the Courier on WhatsApp.", f"Listen to this story. {PARAGRAPH}"]
+    assert boilerplate.clean(body, learned) == [PARAGRAPH, PARAGRAPH]
+
+
+def test_two_sentences_of_furniture_appended_one_after_the_other_both_go() -> None:
+    two = ["The Ledger is reader-funded.", "Join for $3 a month."]
+    learned = {boilerplate.line_key(s) for s in two}
+    assert boilerplate.clean([f"{PARAGRAPH} {' '.join(two)}"], learned) == [PARAGRAPH]
+
+
+def test_a_sentence_run_on_without_a_full_stop_is_counted_at_the_story_end_and_cut() -> None:
+    tail = "Download the Valley Post app to read offline."
+    story = ["First paragraph of the story.", f"Reporting by Ana Ruiz; editing by Tom Lee © Reuters {tail}"]
+    assert boilerplate.line_key(tail) in boilerplate.countable_lines(story, max_words=40)
+    assert boilerplate.clean(story, {boilerplate.line_key(tail)})[-1] == "Reporting by Ana Ruiz; editing by Tom Lee © Reuters"
+
+
+def test_abbreviations_initials_and_quotes_do_not_end_sentences_where_they_do_not() -> None:
+    text = 'PASADENA, Calif. (AP) — Gen. J. Mann of the U.S. Army said "no." Then he left. "Why?" she asked.'
+    assert boilerplate.sentences(text) == (
+        'PASADENA, Calif. (AP) — Gen. J. Mann of the U.S. Army said "no."', "Then he left.", '"Why?" she asked.')
+
+
+def test_a_newsroom_note_in_the_same_words_on_many_pages_is_never_furniture() -> None:
+    notes = ["Jane Roe contributed to this report.", "Correction: An earlier version misstated the date of the vote.",
+             "This story has been updated with comment from the county."]
+    learned = {boilerplate.line_key(note) for note in notes}
+    learned.add(boilerplate.line_key("An earlier version misstated the date of the vote."))  # the words after "Correction:"
+    body = [PARAGRAPH, *notes, f"{PARAGRAPH} Jane Roe contributed to this report."]
+    assert boilerplate.clean(body, learned) == body
+
+
+# -- photo credits -------------------------------------------------------------------
+
+def test_photo_credits_and_captions_led_by_one_go_by_their_shape() -> None:
+    body = ["(Photo : Getty Images) The US military has long said that South Korea needs the system.", PARAGRAPH,
+            "Photo: AP/Jane Doe", f"{PARAGRAPH} Image via Reuters", "Photograph: Sam Lee/Getty Images"]
+    assert boilerplate.clean(body, set()) == [PARAGRAPH, PARAGRAPH]
+
+
+def test_text_about_photos_is_not_a_credit() -> None:
+    body = ["Photos by the agency show the flooded road and the damaged bridge near the river on Sunday morning.",
+            "Image quality was poor, the lawyers said.", "The picture: a city that cannot pay for its roads."]
+    assert boilerplate.clean(body, set()) == body
+
+
+def test_a_short_learned_sentence_run_on_to_a_line_is_cut_only_where_it_starts_as_a_sentence() -> None:
+    learned = {boilerplate.line_key("Found this useful?"), boilerplate.line_key("Read more here.")}
+    body = ["Spiced Honey Pear Jam Found this useful?", "For the full recipe you can read more here."]
+    assert boilerplate.clean(body, learned) == ["Spiced Honey Pear Jam", "For the full recipe you can read more here."]

@@ -134,3 +134,22 @@ def test_a_heading_over_a_paragraph_with_one_link_is_kept() -> None:
     buy = "</p><h4>The bridge toll calculator</h4><p><a href='/toll'>Work out your own toll with our calculator</a></p><p>"
     lines = _lines(_page(prose=[*PROSE[:middle], buy, *PROSE[middle:]]))
     assert "The bridge toll calculator" in lines
+
+
+def test_what_the_structure_showed_to_be_furniture_is_reported_for_learning() -> None:
+    """A line dropped on its own site by structure is learned there, so a repost carrying it as text loses it too."""
+    app, moderating = "Get the Ledger app for iPhone and Android", "We are moderating all comments to deal with spam."
+    funded = "The Ledger is reader-funded. Join for $3 a month."
+    promo = f"<p><a href='/app'>{app}</a></p><aside><p>{funded}</p></aside>"
+    note = f'<p class="editors-note">{moderating}</p>'
+    article = extract_article(_page(before=promo, after=note), URL)
+    assert list(article.lines) == PROSE
+    assert {app, moderating, funded} <= set(article.dropped)
+
+
+def test_a_bold_paragraph_styled_as_the_prose_is_a_subhead_but_a_bold_sentence_or_boxed_line_is_not() -> None:
+    middle = len(PROSE) // 2
+    bold = ["<strong>What comes next</strong>", "<b>Sign up for our newsletter.</b>", "<strong>Follow Our Channel</strong>"]
+    prose = [*PROSE[:middle], bold[0], *PROSE[middle:-1], bold[1], f'</p><p class="promo">{bold[2]}', PROSE[-1]]
+    article = extract_article(_page(prose=prose), URL)
+    assert {article.lines[i] for i in article.headings} == {"What comes next"}

@@ -15,9 +15,7 @@ import click
 from crawler.cli.common import console, open_archive, plural
 
 if TYPE_CHECKING:
-    from crawler.boilerplate import BoilerplateConfig
     from crawler.extraction import Article, Extracted
-    from storage import Archive
 
 SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 #: An element every HTML page has one of; a file with none is text, not a page.
@@ -83,22 +81,10 @@ def page_record(path: Path, outcome: Extracted, text: str | None) -> dict[str, A
     }
 
 
-class LearnedFurniture:
-    """A site's learned furniture from an archive, read once per site."""
-
-    def __init__(self, archive: Archive, config: BoilerplateConfig) -> None:
-        self.archive, self.config, self.sites = archive, config, {}
-
-    def __call__(self, site: str) -> set[str]:
-        if site not in self.sites:
-            self.sites[site] = self.archive.learned_lines(site, self.config.min_pages, self.config.min_ratio)
-        return self.sites[site]
-
-
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--url", help="The URL the pages were fetched from (default: their rel=canonical, else the file's).")
-@click.option("--db", help="An archive whose learned furniture of the page's site is removed too.")
+@click.option("--db", help="An archive whose learned furniture (of any site) is removed too.")
 def extract(paths: tuple[Path, ...], url: str | None, db: str | None) -> None:
     """Extract saved pages (.html, .html.gz, or folders of them) exactly as a crawl does.
 
@@ -109,19 +95,20 @@ def extract(paths: tuple[Path, ...], url: str | None, db: str | None) -> None:
     from crawler.boilerplate import BoilerplateConfig
     from crawler.config import from_settings
     from crawler.run import crawl_settings
-    from crawler.urls import site_of
 
     archive = open_archive(db) if db else None
     settings = crawl_settings(db or "archive.db")
-    learned = LearnedFurniture(archive, from_settings(BoilerplateConfig, "BOILERPLATE", settings)) if archive else None
     min_words = settings.getint("ARTICLE_MIN_WORDS")
+    furniture: set[str] = set()
+    if archive:
+        config = from_settings(BoilerplateConfig, "BOILERPLATE", settings)
+        furniture = archive.furniture(config.min_pages, config.min_ratio)
     failed = 0
     try:
         for path in page_files(paths):
             outcome = _extract(path, url, settings.getint("EXTRACT_MAX_ELEMENTS"), min_words)
             text = None
             if (article := outcome.article) is not None:
-                furniture = learned(site_of(url or article.url)) if learned else set()
                 text = "\n".join(boilerplate.clean(article.lines, furniture, article.headings))
             else:
                 failed += 1

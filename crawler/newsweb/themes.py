@@ -293,3 +293,8 @@ def get(name: str) -> Theme:
         return THEMES[name]
     except KeyError:
         raise ValueError(f"unknown theme {name!r}; choose from {', '.join(THEMES)}") from None
+
+# the themes whose furniture takes every form (crawler.newsweb.furniture_themes) build on the helpers above
+from crawler.newsweb.furniture_themes import FURNITURE_THEMES  # noqa: E402
+
+THEMES.update(FURNITURE_THEMES)

@@ -54,8 +54,8 @@ class ExtractPipeline:
             load_object(settings.get("EXTRACT_FUNCTION")), max_elements=settings.getint("EXTRACT_MAX_ELEMENTS")
         )
         self.analyse = PageAnalyser(extract, dedup_config(settings), self.furniture.max_words)
-        #: site -> (learned line keys, articles of the site seen since they were read)
-        self.learned: dict[str, tuple[set[str], int]] = {}
+        #: every site's learned line keys, and the articles seen since they were read
+        self.learned: tuple[set[str], int] = (set(), self.refresh)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -76,7 +76,7 @@ class ExtractPipeline:
         revises = self._known_story(url)
         # rel=canonical may move the page to another URL, never to another site
         site = site_of(url)
-        analysis = await self._analyse(item, self._learned(site))
+        analysis = await self._analyse(item, self._learned())
         article = analysis.extracted.article
         if article is None:
             outcome = analysis.extracted
@@ -94,7 +94,7 @@ class ExtractPipeline:
         if revises is None and canonical != url and site_of(canonical) == site:
             url = canonical
             self._skip_if_known(url)
-        self._count_article(site)
+        self._count_article()
         self._count("extract/articles")
         return ArticleItem(
             url=url, site=site, article=article, text=analysis.text, revises=revises, warc=item.warc,
@@ -115,17 +115,17 @@ class ExtractPipeline:
         self._skip_if_known(url)
         return None
 
-    def _learned(self, site: str) -> set[str]:
-        """Return the site's learned furniture, read from the archive again every ``refresh`` articles."""
-        learned, seen = self.learned.get(site, (set(), self.refresh))
+    def _learned(self) -> set[str]:
+        """Return the furniture learned on any site (removed on all), read again every ``refresh`` articles."""
+        learned, seen = self.learned
         if seen >= self.refresh:
-            learned, seen = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio), 0
-            self.learned[site] = (learned, seen)
+            learned, seen = self.archive.furniture(self.furniture.min_pages, self.furniture.min_ratio), 0
+            self.learned = (learned, seen)
         return learned
 
-    def _count_article(self, site: str) -> None:
-        learned, seen = self.learned[site]
-        self.learned[site] = (learned, seen + 1)
+    def _count_article(self) -> None:
+        learned, seen = self.learned
+        self.learned = (learned, seen + 1)
 
     def _skip_if_known(self, url: str) -> None:
         if self.archive.known_url(url):

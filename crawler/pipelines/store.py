@@ -59,8 +59,9 @@ class StorePipeline:
 
     def close_spider(self) -> None:
         try:
+            learned = self.archive.furniture(self.furniture.min_pages, self.furniture.min_ratio)
             for site in sorted(self.sites):
-                self.reclean(site)
+                self.reclean(site, learned)
         except DATABASE_FAILURES as exc:  # the stories stay as archived; the next crawl of the site re-cleans them
             logger.warning("re-cleaning skipped, the archive's database failed: %s", exc.orig)
         self.archive.close()
@@ -72,7 +73,7 @@ class StorePipeline:
             return self._revise(item)
         lines = item.countable
         if lines is None:
-            lines = boilerplate.countable_lines(item.article.lines, self.furniture.max_words)
+            lines = boilerplate.countable_lines(item.article.lines, self.furniture.max_words, item.article.dropped)
         try:
             if item.duplicate_of is None:
                 self.archive.add_story(self._story(item), item.band_keys, lines, item.warc)
@@ -130,12 +131,11 @@ class StorePipeline:
         ``headings`` are the subhead lines of the page being stored: the same lines of its
         earlier version if its text did not change.
         """
-        learned = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio)
+        learned = self.archive.furniture(self.furniture.min_pages, self.furniture.min_ratio)
         return lambda raw: "\n".join(boilerplate.clean(raw.split("\n"), learned, headings))
 
-    def reclean(self, site: str) -> None:
-        """Drop furniture learned late in the crawl from the site's stories archived before it was learned."""
-        learned = self.archive.learned_lines(site, self.furniture.min_pages, self.furniture.min_ratio)
+    def reclean(self, site: str, learned: set[str]) -> None:
+        """Drop furniture learned late in the crawl (on any site) from the site's stories archived before it was learned."""
         changed = self.archive.reclean(
             site, lambda raw, headings: "\n".join(boilerplate.clean(raw.split("\n"), learned, set(headings))),
             with_headings=True,
