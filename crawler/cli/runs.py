@@ -95,12 +95,13 @@ def _compact(rows: list[dict[str, Any]], names: dict[str, str], health: dict[int
     table.add_column("site", min_width=min(longest, 21))
     table.add_column("started", no_wrap=True)
     table.add_column("took", no_wrap=True)
-    table.add_column("status\nhealth", overflow="fold")
+    table.add_column("status", overflow="fold")
     table.add_column("pages", justify="right", no_wrap=True)
     table.add_column("stories", no_wrap=True)
     table.add_column("errors", min_width=6, overflow="fold")
     for run, site in zip(rows, sites):
         stories = f"{run['new_stories']} new\n{run['duplicates']} dups\n{run['new_versions']} versions"
-        table.add_row(str(run["id"]), site, _when(run["started"], "\n"), _took(run),
-                      f"{_status(run)}\n{health.get(run['id'], '-')}", str(run["pages"]), stories, _errors(run, "\n"))
+        status = _status(run) + ("\nDRIFT" if health.get(run["id"]) == "DRIFT" else "")
+        table.add_row(str(run["id"]), site, _when(run["started"], "\n"), _took(run), status, str(run["pages"]),
+                      stories, _errors(run, "\n"))
     return table
