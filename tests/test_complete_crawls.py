@@ -162,3 +162,53 @@ def test_a_probed_feed_path_that_finds_nothing_is_no_error_and_no_feed(crawls: C
         assert {report.site: report.errors for report in site_reports(archive)} == dict.fromkeys(
             (s.base_url.removeprefix("http://") for s in crawls.web.sites), 0
         )
+
+
+@dataclass
+class ArticleStart:
+    db: Path
+    site: Site
+    start: str
+    steps: list[Step]
+
+
+@pytest.fixture(scope="module")
+def article_start(tmp_path_factory: pytest.TempPathFactory) -> ArticleStart:
+    """An article URL as the only start URL, twice, with stories older than 100 days too old to archive."""
+    web = build_deep_web(datetime.now(timezone.utc).date())
+    db = tmp_path_factory.mktemp("article-start") / "archive.db"
+    post = web.site("Evening Post")
+    with NewsWeb([post]) as served:
+        story = next(s for s in post.stories if s.slug not in post.deep and len(s.body) > 2)
+        start = post.article_url(story)
+        steps = []
+        for _ in range(2):
+            before = len(served.requests)
+            result = newsarchive("crawl", start, "--db", str(db), *QUICK, "-s", "NEWSARCHIVE_MAX_AGE_DAYS=100")
+            steps.append(Step(result, served.requests[before:]))
+    return ArticleStart(db, post, start, steps)
+
+
+def test_a_start_url_that_is_an_article_is_archived_and_its_links_followed(article_start: ArticleStart) -> None:
+    first = article_start.steps[0]
+    assert first.result.returncode == 0, first.result.stderr
+    urls = {r["url"] for r in exported(str(article_start.db))}
+    assert article_start.start in urls
+    recent = {article_start.site.article_url(s) for s in article_start.site.stories if s.slug not in article_start.site.deep}
+    assert recent <= urls
+    with sqlite3.connect(article_start.db) as conn:
+        assert conn.execute("SELECT kind FROM fetches WHERE url = ?", (article_start.start,)).fetchone() == ("article",)
+
+
+def test_a_too_old_article_counts_as_too_old_not_as_an_error(article_start: ArticleStart) -> None:
+    site = article_start.site
+    deep = [site.article_url(s) for s in site.stories if s.slug in site.deep]
+    with sqlite3.connect(article_start.db) as conn:
+        outcomes = {url: conn.execute("SELECT kind, outcome FROM fetches WHERE url = ?", (url,)).fetchone() for url in deep}
+        errors = conn.execute("SELECT errors, errors_by_kind FROM runs ORDER BY id").fetchall()
+    assert set(outcomes.values()) == {("article", "too_old")}
+    assert errors == [(0, "{}")] * 2
+    with Archive(str(article_start.db)) as archive:
+        assert [report.errors for report in site_reports(archive)] == [0]
+    second = article_start.steps[1]
+    assert not {p.split("?")[0] for p in second.paths(site)} & {site.article_path(s) for s in site.stories if s.slug in site.deep}
