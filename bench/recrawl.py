@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import random
 import shutil
 import sqlite3
@@ -32,8 +33,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from end_to_end import ROOT, build_web, load_stories
 
@@ -56,6 +59,10 @@ class Crawl:
     new_versions: int
     errors: int
     archived: set[str]
+    #: URL -> earlier versions of its story
+    versions: Counter[str]
+    #: the stories' own URLs (a page first archived as a copy of another site's story has no versions)
+    stories: set[str]
 
 
 def crawl(name: str, web: NewsWeb, db: Path, *settings: str) -> Crawl:
@@ -69,12 +76,17 @@ def crawl(name: str, web: NewsWeb, db: Path, *settings: str) -> Crawl:
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"{name} crawl failed:\n{result.stderr}")
-    with sqlite3.connect(db) as conn:
+    if "WARNING" in result.stderr or "Traceback" in result.stderr:
+        print(f"{name} crawl's warnings:\n{result.stderr}", file=sys.stderr)
+    with closing(sqlite3.connect(db)) as conn:
         new, versions, errors = conn.execute(
             "SELECT new_stories, new_versions, errors FROM runs ORDER BY id DESC LIMIT 1"
         ).fetchone()
         archived = {url for (url,) in conn.execute("SELECT url FROM sightings")}
-    return Crawl(name, seconds, web.requests[before:], new, versions, errors, archived)
+        earlier = Counter(dict(conn.execute(
+            "SELECT s.url, count(*) FROM story_versions v JOIN stories s ON s.id = v.story_id GROUP BY s.url")))
+        own = {url for (url,) in conn.execute("SELECT url FROM stories")}
+    return Crawl(name, seconds, web.requests[before:], new, versions, errors, archived, earlier, own)
 
 
 def briefs() -> list[Story]:
@@ -153,7 +165,10 @@ def main() -> None:
                              for j, s in enumerate(stories[i:held:3])]
             if short:
                 site.stories.append(dataclasses.replace(short.pop(), published=(start + timedelta(days=520)).isoformat()))
-            for j in rng.sample([k for k, s in enumerate(site.stories) if s.slug not in site.deep and len(s.body) > 3], 2):
+            announced = set(channels(site)) - {u for u, c in channels(site).items() if c in ("listing", "deep archive")}
+            originals = [k for k, s in enumerate(site.stories)
+                         if site.article_url(s) in announced and site.article_url(s) in first.stories and len(s.body) > 3]
+            for j in rng.sample(originals, 2):  # edits a sitemap or feed announces, of pages archived as stories
                 story = site.stories[j]
                 updated = (date.fromisoformat(story.published) + timedelta(days=3)).isoformat()
                 site.stories[j] = dataclasses.replace(story, body=(*story.body, ADDITION), updated=updated)
@@ -162,7 +177,8 @@ def main() -> None:
         shutil.copy(work / "archive.db", work / "full.db")
         changed = crawl("changed", web, work / "archive.db")
         full = crawl("full (ref.)", web, work / "full.db", "INCREMENTAL_ENABLED=False")
-    shutil.rmtree(work)
+    if not os.environ.get("RECRAWL_KEEP"):
+        shutil.rmtree(work)
     truth = {u: c for site in sites for u, c in channels(site).items()}
     articles = {p for site in sites for s in site.stories for p in (site.article_path(s),)}
     new_urls = set(truth) - set(truth_first)
@@ -188,8 +204,10 @@ def main() -> None:
         ("seconds", [f"{c.seconds:.1f}" for c in (first, unchanged, changed, full)]),
     ]:
         print(f"  {label:24}" + "".join(f"{v:>16}" for v in values))
-    print(f"edits archived as versions: {len(edited)} made, {changed.new_versions} new versions (ours), "
-          f"{full.new_versions} (full re-crawl)")
+    edited_paths = {urlsplit(u).path for u in edited}
+    print(f"edited pages fetched: {len({r.path for r in changed.requests if r.path in edited_paths})} of {len(edited)} (ours)")
+    print(f"edits archived as a new version: {sum(changed.versions[u] > 0 for u in edited)} of {len(edited)} (ours), "
+          f"{sum(full.versions[u] > 0 for u in edited)} of {len(edited)} (full re-crawl)")
 
 
 if __name__ == "__main__":
