@@ -8,7 +8,6 @@ edited one, the edit dated yesterday, to the day, in the site's own time zone.
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -17,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import exported, newsarchive
+from conftest import LoggedCrawl, exported, logged_crawl
 from crawler.newsweb import NewsWeb, Site
-from crawler.newsweb.server import LoggedRequest
 from fixture_web import DeepWeb, build_deep_web
 from storage import Archive
 from storage.site_report import site_reports
@@ -28,25 +26,16 @@ QUICK = ("-s", "AUTOTHROTTLE_START_DELAY=0.1")
 ADDITION = "Correction: an earlier version of this story gave the wrong day for the hearing; it is on the 14th."
 
 
-@dataclass
-class Step:
-    result: subprocess.CompletedProcess[str]
-    requests: list[LoggedRequest]
-
-    def paths(self, site: Site) -> list[str]:
-        return [r.path for r in self.requests if r.site == site.name]
-
-    def articles(self, web: DeepWeb, site: Site) -> set[str]:
-        """Return the article pages (their own URL or print view) of ``site`` this crawl requested."""
-        paths = {p.removeprefix("/print").split("?")[0] for p in self.paths(site)}
-        return paths & web.article_paths(site)
+def articles(step: LoggedCrawl, web: DeepWeb, site: Site) -> set[str]:
+    """Return the article pages (by their own URL or print view) of ``site`` the crawl requested."""
+    return {p.removeprefix("/print").split("?")[0] for p in step.paths(site.name)} & web.article_paths(site)
 
 
 @dataclass
 class Crawls:
     db: Path
     web: DeepWeb
-    steps: dict[str, Step]
+    steps: dict[str, LoggedCrawl]
     before_change: dict[str, set[str]]  # site -> article paths before the change
 
     @cached_property
@@ -65,13 +54,12 @@ class Crawls:
 def crawls(tmp_path_factory: pytest.TempPathFactory) -> Crawls:
     web = build_deep_web(datetime.now(timezone.utc).date())
     db = tmp_path_factory.mktemp("deep") / "archive.db"
-    steps: dict[str, Step] = {}
+    steps: dict[str, LoggedCrawl] = {}
     with NewsWeb(web.sites) as served:
         urls = [served.url(site.name) for site in web.sites]
 
         def crawl(step: str) -> None:
-            start = len(served.requests)
-            steps[step] = Step(newsarchive("crawl", *urls, "--db", str(db), *QUICK), served.requests[start:])
+            steps[step] = logged_crawl(served, db, *urls, *QUICK)
 
         crawl("first")
         before = {site.name: web.article_paths(site) for site in web.sites}
@@ -95,21 +83,21 @@ def test_a_first_crawl_archives_every_story_the_deep_archive_and_the_briefs_incl
         first = [s for s in site.stories if site.article_path(s) in crawls.before_change[site.name]]
         missing = {s.slug for s in first if site.article_url(s) not in archived}
         assert not missing, f"{site.name}: {missing}"
-        assert crawls.web.deep_paths(site) <= crawls.steps["first"].articles(crawls.web, site)
+        assert crawls.web.deep_paths(site) <= articles(crawls.steps["first"], crawls.web, site)
 
 
 def test_next_pages_are_no_link_hops(crawls: Crawls) -> None:
     """DEPTH_LIMIT is 3: page 6 of an archive linked from the footer is 7 next-page links from home."""
     for site in crawls.web.sites:
-        archive = [p for p in crawls.steps["first"].paths(site) if p.startswith("/archive/")]
+        archive = [p for p in crawls.steps["first"].paths(site.name) if p.startswith("/archive/")]
         assert len(set(archive)) == 6, f"{site.name}: {archive}"
 
 
 def test_an_unchanged_recrawl_fetches_no_article_no_next_page_and_no_missing_feed(crawls: Crawls) -> None:
     step = crawls.steps["unchanged"]
     for site in crawls.web.sites:
-        assert step.articles(crawls.web, site) == set(), site.name
-        assert [p for p in step.paths(site) if p.startswith("/archive/")] == ["/archive/"], site.name
+        assert articles(step, crawls.web, site) == set(), site.name
+        assert [p for p in step.paths(site.name) if p.startswith("/archive/")] == ["/archive/"], site.name
     assert [r.path for r in step.requests if r.status >= 400] == []  # probed feed paths are not tried again
     assert {r.status for r in step.requests} <= {200, 304}
 
@@ -125,7 +113,7 @@ def test_a_recrawl_after_changes_fetches_what_changed_and_nothing_else(crawls: C
     for site in crawls.web.sites:
         edited = crawls.web.edited[site.name]
         expected = (crawls.web.article_paths(site) - crawls.before_change[site.name]) | {site.article_path(edited)}
-        assert step.articles(crawls.web, site) == expected, site.name
+        assert articles(step, crawls.web, site) == expected, site.name
 
 
 def test_every_new_story_is_archived_and_every_edit_dated_in_the_sites_clock_is_a_new_version(crawls: Crawls) -> None:
@@ -147,7 +135,7 @@ def test_every_new_story_is_archived_and_every_edit_dated_in_the_sites_clock_is_
 
 def test_a_paginated_listing_is_walked_on_a_recrawl_only_until_a_page_lists_nothing_new(crawls: Crawls) -> None:
     for site in crawls.web.sites:
-        archive = [p for p in crawls.steps["changed"].paths(site) if p.startswith("/archive/")]
+        archive = [p for p in crawls.steps["changed"].paths(site.name) if p.startswith("/archive/")]
         assert 1 <= len(archive) <= 2, f"{site.name}: {archive}"
 
 
@@ -169,7 +157,7 @@ class ArticleStart:
     db: Path
     site: Site
     start: str
-    steps: list[Step]
+    steps: list[LoggedCrawl]
 
 
 @pytest.fixture(scope="module")
@@ -183,9 +171,7 @@ def article_start(tmp_path_factory: pytest.TempPathFactory) -> ArticleStart:
         start = post.article_url(story)
         steps = []
         for _ in range(2):
-            before = len(served.requests)
-            result = newsarchive("crawl", start, "--db", str(db), *QUICK, "-s", "NEWSARCHIVE_MAX_AGE_DAYS=100")
-            steps.append(Step(result, served.requests[before:]))
+            steps.append(logged_crawl(served, db, start, *QUICK, "-s", "NEWSARCHIVE_MAX_AGE_DAYS=100"))
     return ArticleStart(db, post, start, steps)
 
 
@@ -211,4 +197,4 @@ def test_a_too_old_article_counts_as_too_old_not_as_an_error(article_start: Arti
     with Archive(str(article_start.db)) as archive:
         assert [report.errors for report in site_reports(archive)] == [0]
     second = article_start.steps[1]
-    assert not {p.split("?")[0] for p in second.paths(site)} & {site.article_path(s) for s in site.stories if s.slug in site.deep}
+    assert not {p.split("?")[0] for p in second.paths(site.name)} & {site.article_path(s) for s in site.stories if s.slug in site.deep}

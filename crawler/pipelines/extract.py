@@ -22,6 +22,7 @@ from crawler.archive_access import open_archive
 from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
 from crawler.extraction import Extracted
+from crawler.extensions.progress import IN_EXTRACTION
 from crawler.extraction_pool import ExtractionPool, PoolConfig, WorkerFailed
 from crawler.items import ArticleItem, PageItem
 from crawler.outcomes import Outcome, PageDropped
@@ -105,10 +106,13 @@ class ExtractPipeline:
 
     async def _analyse(self, item: PageItem, learned: set[str]) -> PageAnalysis:
         """Return the analysis of the page, made in a worker; a worker's failure comes back as its outcome."""
+        self.stats.inc_value(IN_EXTRACTION)
         try:
             return await self.pool.run(self.analyse, item.html, item.url, learned)
         except WorkerFailed as exc:
             return PageAnalysis(Extracted(None, exc.reason, exc.detail))
+        finally:
+            self.stats.inc_value(IN_EXTRACTION, -1)
 
     def _known_story(self, url: str) -> int | None:
         """Return the story whose own page ``url`` is (fetched again: maybe a new version); drop a known repost."""
