@@ -8,6 +8,7 @@ edited one, the edit dated yesterday, to the day, in the site's own time zone.
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -198,3 +199,37 @@ def test_a_too_old_article_counts_as_too_old_not_as_an_error(article_start: Arti
         assert [report.errors for report in site_reports(archive)] == [0]
     second = article_start.steps[1]
     assert not {p.split("?")[0] for p in second.paths(site.name)} & {site.article_path(s) for s in site.stories if s.slug in site.deep}
+
+
+def _pages_recorded(db: Path) -> int:
+    """Return the pages the newest run record holds, read as another process would while the crawl writes."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return (conn.execute("SELECT pages FROM runs ORDER BY id DESC LIMIT 1").fetchone() or (0,))[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_a_crawl_killed_in_a_deep_archive_shows_what_it_did_and_resumes_to_every_story(tmp_path: Path) -> None:
+    from test_resume import NEWSARCHIVE, SLOW, _count, _until
+
+    web = build_deep_web(datetime.now(timezone.utc).date())
+    db = tmp_path / "archive.db"
+    with NewsWeb(web.sites) as served:
+        urls = [served.url(site.name) for site in web.sites]
+        process = subprocess.Popen([NEWSARCHIVE, "crawl", *urls, "--db", str(db), *SLOW],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:  # the run record says what the crawl did while it runs, not only at its end
+            _until(lambda: _count(db, "stories") >= 3 and _pages_recorded(db) > 0, process)
+        finally:
+            process.kill()
+            process.wait()
+        killed = _count(db, "stories")
+        resumed = logged_crawl(served, db, *urls, *QUICK)
+    assert resumed.result.returncode == 0, resumed.result.stderr
+    total = sum(len(site.stories) for site in web.sites)
+    assert 3 <= killed < total
+    records = exported(str(db), "--with-duplicates")
+    urls_archived = [u for r in records for u in (r["url"], *(d["url"] for d in r["duplicates"]))]
+    assert len(urls_archived) == len(set(urls_archived)) == total
+    assert {site.article_url(s) for site in web.sites for s in site.stories} == set(urls_archived)

@@ -60,7 +60,8 @@ class KnownArticlesMiddleware(BaseSpiderMiddleware):
         url = canonical_url(request.url)
         dates: dict[str, Any] = request.meta.get("newsarchive_dates") or {}
         state = self.log.state(url)
-        self.log.note_dates(url, dates)
+        recorded = state.dates if state else {}
+        self.log.note_dates(url, {c: d for c, d in dates.items() if recorded.get(c) != d})  # only what is new
         if state is None or not state.is_article:
             return request
         now = datetime.now(timezone.utc)
