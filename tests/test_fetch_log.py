@@ -139,3 +139,19 @@ def test_next_pages_and_pages_that_are_gone_are_not_revalidated_on_their_own(arc
     log.record(Fetch("http://a.org/rss", "a.org", "probe", 404, None, None, "absent", "http_404"), None)
     assert log.pages_of(["a.org"], ["listing", "feed", "probe"]) == [("http://a.org/archive/", "listing")]
     assert log.known(["http://a.org/archive/page/2/", "http://a.org/nowhere"]) == {"http://a.org/archive/page/2/"}
+
+
+def test_a_probe_or_robots_txt_that_finds_nothing_is_recorded_absent_not_an_error() -> None:
+    from scrapy import Request
+    from scrapy.http import Response
+
+    from crawler.middlewares.fetchlog import fetch_of
+
+    def fetched(url: str, status: int, **meta: object) -> tuple[str, str]:
+        fetch = fetch_of(Request(url, meta=meta), Response(url, status=status))
+        return fetch.kind, fetch.outcome
+
+    assert fetched("http://a.org/rss", 404, newsarchive_kind="feed", newsarchive_optional=True) == ("probe", "absent")
+    assert fetched("http://a.org/robots.txt", 404, newsarchive_optional=True) == ("robots", "absent")
+    assert fetched("http://a.org/feed.xml", 404, newsarchive_kind="feed") == ("feed", "error")  # announced: an error
+    assert fetched("http://a.org/rss", 503, newsarchive_kind="feed", newsarchive_optional=True) == ("feed", "error")

@@ -59,8 +59,8 @@ def fetch_of(request: Request, response: Response) -> Fetch:
     status = response.status
     kind, outcome, detail = request_kind(request), "fetched", None
     if 400 <= status < 500 and request.meta.get("newsarchive_optional"):
-        # a feed or sitemap probed where sites often have one: nothing there is no error and no feed
-        kind, outcome, detail = "probe", "absent", f"http_{status}"
+        # a feed or sitemap probed where sites often have one, or a robots.txt: nothing there is no error
+        kind, outcome, detail = ("robots" if kind == "robots" else "probe"), "absent", f"http_{status}"
     elif status >= 400:
         outcome, detail = "error", f"http_{status}"
     elif 300 <= status < 400:

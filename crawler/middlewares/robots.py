@@ -41,6 +41,7 @@ class RobotsOnce:
         if is_robots(request):
             request.meta["dont_retry"] = True
             request.meta.setdefault("newsarchive_kind", "robots")
+            request.meta.setdefault("newsarchive_optional", True)  # a site without one is fine
 
     def process_response(self, request: Request, response: Response) -> Response:
         spider = self.crawler.spider
