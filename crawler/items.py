@@ -13,12 +13,14 @@ from storage.warc import WarcLocation
 class PageItem:
     """An HTML page the spider fetched; ``listed`` if a sitemap or feed named it; ``warc``: its raw capture.
 
+    ``news``: a news sitemap named it, which declares it an article.
     ``oldest`` is the ISO date before which its story is too old to archive (None: any age).
     """
 
     url: str
     html: str = field(repr=False)
     listed: bool = False
+    news: bool = False
     warc: WarcLocation | None = None
     oldest: str | None = None
 

@@ -36,26 +36,37 @@ class PageSignals:
     """What a fetched page tells about itself.
 
     ``page_type`` is its declared og:type / JSON-LD type, ``listed`` says a
-    sitemap or feed named its URL, ``word_count`` counts its extracted main text.
+    sitemap or feed named its URL, ``news`` that a news sitemap did (which
+    declares it an article), ``word_count`` counts its extracted main text.
     """
 
     url: str
     page_type: str | None
     word_count: int
     listed: bool = False
+    news: bool = False
+
+    @property
+    def declared(self) -> bool:
+        """Return True if the page says it is an article (its type) or a news sitemap says so."""
+        return self.page_type in ARTICLE_TYPES or self.news
 
 
-def not_article_reason(page: PageSignals, min_words: int) -> str | None:
+def not_article_reason(page: PageSignals, min_words: int, declared_min_words: int = 25) -> str | None:
     """Return why ``page`` is not an article page, or None if it is one.
+
+    Length rules out only pages that declare nothing: a news brief of 40 words
+    that declares itself an article is one, above the small ``declared_min_words``.
 
     >>> not_article_reason(PageSignals("https://n.example/tag/nasa/", None, 400, listed=True), 80)
     'listing_url'
     >>> not_article_reason(PageSignals("https://n.example/2019/11/moon-shot-bids/", None, 400), 80)
+    >>> not_article_reason(PageSignals("https://n.example/2019/11/brief/", "newsarticle", 40), 80)
     """
+    if page.declared:
+        return "too_short" if page.word_count < min(declared_min_words, min_words) else None
     if page.word_count < min_words:
         return "too_short"
-    if page.page_type in ARTICLE_TYPES:
-        return None
     if page.page_type:
         return "page_type"
     if is_listing_url(page.url):

@@ -27,13 +27,20 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 2
+#: The spider reports a failing site in one line naming the cause; Scrapy's own give-up lines go to DEBUG.
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 #: Link hops followed from a home page, sitemap or feed (per site: ``depth`` in sites.toml).
+#: A listing's next pages are no hops: LISTING_MAX_PAGES bounds them.
 DEPTH_LIMIT = 3
+#: Pages of one paginated listing walked at most (per site: ``max_listing_pages`` in sites.toml; 0: no limit).
+#: On a re-crawl a listing is walked only until a page lists nothing new.
+LISTING_MAX_PAGES = 1000
 #: robots.txt Crawl-delay is obeyed up to this many seconds (crawler.middlewares.crawl_delay).
 NEWSARCHIVE_MAX_CRAWL_DELAY = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.site_slot.SiteSlot": 50,
     "crawler.middlewares.conditional.ConditionalGetMiddleware": 80,
+    "crawler.middlewares.robots.RobotsOnce": 90,
     "crawler.middlewares.crawl_delay.CrawlDelay": 110,  # after Scrapy's RobotsTxtMiddleware (100)
     "crawler.middlewares.page_budget.PageBudget": 120,
     "crawler.middlewares.fetchlog.FetchLogMiddleware": 950,
@@ -56,6 +63,8 @@ NEWSARCHIVE_EXCLUDE: list[str] = []
 NEWSARCHIVE_SITEMAP_PATHS = ["/sitemap.xml"]
 #: Tried when a home page announces no feed (<link rel="alternate">) and sites.toml names none.
 NEWSARCHIVE_FEED_PATHS = ["/feed", "/rss", "/rss.xml", "/feed.xml", "/atom.xml", "/index.xml"]
+#: A probed feed or sitemap path that found nothing (a 404) is tried again after this many days.
+NEWSARCHIVE_PROBE_INTERVAL_DAYS = 7.0
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
@@ -74,8 +83,11 @@ NEWSARCHIVE_WARC_DIR = ""
 NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000
 
 # -- extraction and boilerplate ----------------------------------------
-#: Pages with fewer words of main text are not articles.
+#: Pages that do not declare themselves articles are not articles with fewer words of main text than this.
 ARTICLE_MIN_WORDS = 80
+#: Pages that declare themselves articles (JSON-LD / og:type article, a news-sitemap entry) need only
+#: this many words: news briefs of 30-80 words are news.
+ARTICLE_DECLARED_MIN_WORDS = 25
 #: A line is a site's furniture once it has appeared on this many of its pages…
 BOILERPLATE_MIN_PAGES = 3
 #: …and on at least this fraction of them.
@@ -121,11 +133,12 @@ INCREMENTAL_REFETCH_HOURS = 0.0
 FETCH_LOG_BATCH_SIZE = 100
 #: The name under which runs of this crawl are recorded (default: the sites' host:port).
 NEWSARCHIVE_SITE = ""
-#: Seconds between two saves of a running crawl's counts in its run record (0: only at the end).
-NEWSARCHIVE_RUN_SAVE_INTERVAL = 10.0
+#: Seconds between two saves of a running crawl's counts in its run record, when they changed (0: only at the end).
+NEWSARCHIVE_RUN_SAVE_INTERVAL = 1.0
 
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.warc.WarcLocationMiddleware": 100,
+    "crawler.middlewares.pagination.NextPageDepth": 850,  # after Scrapy's DepthMiddleware (900)
     "crawler.middlewares.known.KnownArticlesMiddleware": 950,
 }
 

@@ -27,6 +27,8 @@ def crawl_limits(settings: BaseSettings) -> CrawlLimits:
         exclude=_patterns(settings, "NEWSARCHIVE_EXCLUDE"),
     )
     _number(settings, "NEWSARCHIVE_MAX_CRAWL_DELAY", float)
+    _number(settings, "LISTING_MAX_PAGES", int)
+    _number(settings, "NEWSARCHIVE_PROBE_INTERVAL_DAYS", float)
     for path in settings.getlist("NEWSARCHIVE_FEED_PATHS"):
         if not path.startswith("/"):
             raise ValueError(f"NEWSARCHIVE_FEED_PATHS: a path starts with '/', got {path!r}")

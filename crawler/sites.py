@@ -53,6 +53,8 @@ class SiteConfig:
     max_age_days: float | None = None
     concurrency: int | None = None
     schedule: str | None = None
+    #: pages of one paginated listing walked at most (None: ``LISTING_MAX_PAGES``; 0: no limit)
+    max_listing_pages: int | None = None
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -69,7 +71,7 @@ class SiteConfig:
                     re.compile(pattern)
                 except re.error as exc:
                     raise ValueError(f"{key}: bad regular expression {pattern!r}: {exc}") from None
-        for key in ("max_pages", "depth", "max_age_days", "concurrency"):
+        for key in ("max_pages", "depth", "max_age_days", "concurrency", "max_listing_pages"):
             value = getattr(self, key)
             if value is not None and value < (1 if key == "concurrency" else 0):
                 raise ValueError(f"{key} must be {'>= 1' if key == 'concurrency' else '>= 0'}, got {value}")

@@ -6,6 +6,7 @@
     feeds = ["https://ledger.example/feed.xml"]
     exclude = ["/live/"]
     max_pages = 500
+    max_listing_pages = 200
     schedule = "30m"
 """
 
@@ -21,7 +22,7 @@ from crawler.sites import SiteConfig
 
 _KEYS = {f.name: f for f in fields(SiteConfig)}
 _LISTS = ("start_urls", "feeds", "sitemaps", "include", "exclude")
-_INTS = ("max_pages", "depth", "concurrency")
+_INTS = ("max_pages", "depth", "concurrency", "max_listing_pages")
 _HEADER = re.compile(r"^\s*\[")
 _SITE_HEADER = re.compile(r"^\s*\[\[\s*site\s*\]\]")
 

@@ -8,7 +8,7 @@ listings are revalidated with their ETag / Last-Modified) and crawls resumable
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -16,8 +16,10 @@ import sqlalchemy as sa
 from storage.archive import Archive, insert_on_conflict
 from storage.schema import fetches, runs
 
-#: Outcomes of a page that was an article: the archive holds it, it need not be fetched again.
-ARTICLE_OUTCOMES = frozenset({"archived", "duplicate", "known", "revised", "unchanged"})
+#: Outcomes of a page that was an article: the archive holds it (or it is too old to), it need not be fetched again.
+ARTICLE_OUTCOMES = frozenset({"archived", "duplicate", "known", "revised", "unchanged", "too_old"})
+#: Where a URL's dates come from: its sitemap, news sitemap and feed entries. Each has its column ``<channel>_date``.
+CHANNELS = ("sitemap", "news", "feed")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class Fetch:
     last_modified: str | None
     outcome: str
     detail: str | None = None
+    #: the number of a paginated listing's page, from 2 (None: not a next page)
+    listing_page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,11 @@ class FetchState:
     first_fetched: datetime
     fetched: datetime
     complete: bool
+    #: channel (see CHANNELS) -> the date its entry gave when last seen
+    dates: dict[str, str] = field(default_factory=dict)
+    #: the page's own dateModified when last archived
+    page_modified: str | None = None
+    listing_page: int | None = None
 
     @property
     def is_article(self) -> bool:
@@ -72,6 +81,9 @@ def _state(row: sa.Row) -> FetchState:
         first_fetched=as_utc(row.first_fetched),
         fetched=as_utc(row.fetched),
         complete=row.finish_reason == "finished",
+        dates={c: d for c in CHANNELS if (d := getattr(row, f"{c}_date"))},
+        page_modified=row.page_modified,
+        listing_page=row.listing_page,
     )
 
 
@@ -96,17 +108,35 @@ class FetchLog:
         self._pending: list[tuple[sa.Executable, dict[str, object]]] = []
         self._pending_urls: set[str] = set()
         upsert = insert_on_conflict(self.engine.dialect.name)(fetches)
-        updated = [c.name for c in fetches.c if c.name not in ("url", "first_fetched")]
-        self._record = upsert.on_conflict_do_update(index_elements=["url"], set_={c: upsert.excluded[c] for c in updated})
+        kept = {f"{c}_date" for c in CHANNELS} | {"page_modified"}  # a fetch does not know them: noted apart
+        updated = {c.name: upsert.excluded[c.name] for c in fetches.c if c.name not in kept | {"url", "first_fetched"}}
+        self._record = upsert.on_conflict_do_update(index_elements=["url"], set_=updated)
+        #: dates noted for URLs the log had no row for yet: written with their first record
+        self._dates: dict[str, dict[str, str]] = {}
 
     def record(self, fetch: Fetch, run_id: int | None) -> None:
         """Remember ``fetch`` as the latest of its URL (the first fetch time stays)."""
         now = datetime.now(timezone.utc)
-        self._queue(fetch.url, self._record, asdict(fetch) | {"fetched": now, "run_id": run_id, "first_fetched": now})
+        dates = {f"{c}_date": None for c in CHANNELS} | {"page_modified": None}
+        dates |= {f"{c}_date": d for c, d in self._dates.pop(fetch.url, {}).items()}
+        self._queue(fetch.url, self._record, asdict(fetch) | dates | {"fetched": now, "run_id": run_id, "first_fetched": now})
 
-    def settle(self, url: str, kind: str, outcome: str, detail: str | None = None) -> None:
-        """Record what became of the page last fetched from ``url``."""
-        self._queue(url, _UPDATE, {"b_url": url, "kind": kind, "outcome": outcome, "detail": detail})
+    def note_dates(self, url: str, dates: dict[str, str]) -> None:
+        """Remember the dates the channels of ``dates`` (see CHANNELS) give ``url`` now, fetched or not."""
+        dates = {c: d for c, d in dates.items() if c in CHANNELS and d}
+        if not dates:
+            return
+        self._dates.setdefault(url, {}).update(dates)
+        self._queue(url, _UPDATE, {"b_url": url} | {f"{c}_date": d for c, d in dates.items()})
+
+    def settle(
+        self, url: str, kind: str, outcome: str, detail: str | None = None, page_modified: str | None = None
+    ) -> None:
+        """Record what became of the page last fetched from ``url`` (an article: with its own dateModified)."""
+        values = {"b_url": url, "kind": kind, "outcome": outcome, "detail": detail}
+        if page_modified:
+            values["page_modified"] = page_modified
+        self._queue(url, _UPDATE, values)
 
     def revalidated(self, url: str, run_id: int | None) -> None:
         """Record a 304 for ``url``: the page and its validators are as the log holds them."""
@@ -144,6 +174,9 @@ class FetchLog:
         query = (
             sa.select(fetches.c.url, fetches.c.kind)
             .where(fetches.c.site.in_(list(sites)), fetches.c.kind.in_(list(kinds)))
+            # a listing's next pages are walked from its first page; a page that is gone (404) stays gone
+            .where(fetches.c.listing_page.is_(None))
+            .where(sa.or_(fetches.c.status.is_(None), fetches.c.status < 400, fetches.c.status >= 500))
             .order_by(fetches.c.first_fetched)
         )
         if first_fetched_after is not None:
@@ -151,6 +184,15 @@ class FetchLog:
         self.flush()
         with self.engine.connect() as conn:
             return [(url, kind) for url, kind in conn.execute(query)]
+
+    def known(self, urls: Iterable[str]) -> set[str]:
+        """Return those of ``urls`` the log holds."""
+        urls = list(dict.fromkeys(urls))
+        if not urls:
+            return set()
+        self.flush()
+        with self.engine.connect() as conn:
+            return set(conn.scalars(sa.select(fetches.c.url).where(fetches.c.url.in_(urls))))
 
     def failed_pages(self, sites: Iterable[str]) -> list[str]:
         """Return the pages of ``sites`` whose last fetch failed in a way worth another try (5xx, no response)."""

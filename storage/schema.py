@@ -130,6 +130,13 @@ fetches = sa.Table(
     sa.Column("first_fetched", sa.DateTime(timezone=True), nullable=False),
     sa.Column("fetched", sa.DateTime(timezone=True), nullable=False),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), index=True),
+    # the dates the URL's sitemap, news sitemap and feed entries and the page itself gave (migration 0008)
+    sa.Column("sitemap_date", sa.String(64)),
+    sa.Column("news_date", sa.String(64)),
+    sa.Column("feed_date", sa.String(64)),
+    sa.Column("page_modified", sa.String(64)),
+    #: the number of a paginated listing's page, from 2 (NULL: not a next page)
+    sa.Column("listing_page", sa.Integer),
 )
 
 #: Earlier texts of stories that changed: ``stories`` holds the latest, these the ones it replaced.

@@ -226,3 +226,85 @@ def build_drift_web() -> DriftWeb:
         Site("Relaunch Ledger", "ledger", articles[5:10], discovery=("feed",)),
         Site("Brief Courier", "topix", articles[10:15], discovery=("sitemap",)),
     ])
+
+
+# -- a web with a past: deep archives, briefs, edits dated in the sites' own clocks -------------------------------
+
+
+def load_briefs() -> list[Story]:
+    """Return news briefs of 30-80 words (``tests/data/briefs.json``), without author, date or section yet."""
+    return [
+        Story(slug=b["slug"], title=b["title"], author="", published="", section="", body=tuple(b["body"]))
+        for b in json.loads((DATA / "briefs.json").read_text("utf-8"))
+    ]
+
+
+#: Days before today of a deep web site's stories: two recent articles, two briefs, two deep archive stories.
+DEEP_AGES = {"recent": (2, 5), "brief": (1, 3), "deep": (150, 210)}
+
+
+@dataclass
+class DeepWeb:
+    """Three sites whose old stories only their paginated archive reaches, from page 4 on.
+
+    - Evening Post (ledger theme, JSON-LD ``NewsArticle``): a sitemap dated at midnight +09:00, no feed
+      (so the usual feed paths are probed, and 404).
+    - Valley Courier (wire theme, no metadata at all): a Google News sitemap dated at midnight -05:00, which
+      alone declares its briefs articles; its pages are numbered ``?page=N``, announced only by ``<link rel="next">``.
+    - Coast Gazette (topix theme, ``og:type`` article): an RSS feed dated in +05:30, no sitemap.
+
+    :meth:`change` publishes one story and one brief more per site, and edits one story per site; the edit is
+    dated yesterday (earlier than any crawl of today), to the day, in the site's clock.
+    """
+
+    sites: list[Site]
+    today: date
+    later: dict[str, list[Story]]
+    #: site name -> the story as first published, before :meth:`change` edited it
+    edited: dict[str, Story] = dataclasses.field(default_factory=dict)
+
+    def site(self, name: str) -> Site:
+        (site,) = [s for s in self.sites if s.name == name]
+        return site
+
+    def article_paths(self, site: Site) -> set[str]:
+        return {site.article_path(story) for story in site.stories}
+
+    def deep_paths(self, site: Site) -> set[str]:
+        return {site.article_path(story) for story in site.stories if story.slug in site.deep}
+
+    def change(self, addition: str) -> None:
+        """Publish the later stories and edit the newest recent story of each site, dated yesterday."""
+        yesterday = (self.today - timedelta(days=1)).isoformat()
+        for site in self.sites:
+            site.stories.extend(self.later.pop(site.name))
+            index = next(i for i, s in enumerate(site.stories) if len(s.body) > 2 and s.slug not in site.deep)
+            story = site.stories[index]
+            self.edited[site.name] = story
+            site.stories[index] = dataclasses.replace(
+                story, title=story.title + " (updated)", body=(*story.body, addition), updated=yesterday
+            )
+
+
+def build_deep_web(today: date) -> DeepWeb:
+    articles = list(load_articles().values())
+    briefs = load_briefs()
+
+    def dated(story: Story, age: int, section: str, author: str) -> Story:
+        return dataclasses.replace(story, published=(today - timedelta(days=age)).isoformat(), section=section, author=author)
+
+    sites, later = [], {}
+    plans = [("Evening Post", "ledger", ("sitemap",), "+09:00", "path"),
+             ("Valley Courier", "wire", ("news-sitemap",), "-05:00", "query"),
+             ("Coast Gazette", "topix", ("feed",), "+05:30", "path")]
+    for n, (name, theme, discovery, clock, pagination) in enumerate(plans):
+        mine, author = articles[5 * n : 5 * n + 5], AUTHORS[n]
+        recent = [dated(s, age, ("world", "business")[i], author) for i, (s, age) in enumerate(zip(mine, DEEP_AGES["recent"]))]
+        deep = [dated(s, age, "world", author) for s, age in zip(mine[2:4], DEEP_AGES["deep"])]
+        short = [dated(s, age, "business", author) for s, age in zip(briefs[2 * n : 2 * n + 2], DEEP_AGES["brief"])]
+        site = Site(name, theme, recent + short + deep, discovery=discovery, per_page=1, pagination=pagination,
+                    archive=True, deep=tuple(s.slug for s in deep), clock=clock)
+        sites.append(site)
+        later[name] = [dated(mine[4], 0, "world", author)]
+    later["Evening Post"].append(dated(briefs[6], 0, "business", AUTHORS[0]))
+    return DeepWeb(sites, today, later)

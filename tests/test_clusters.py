@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler.extraction import Article
 from crawler.metadata import PageMetadata
 from crawler.items import ArticleItem
 from crawler.newsweb import Story, edited
+from crawler.outcomes import Outcome, PageDropped
 from crawler.pipelines.dedup import DedupPipeline
 from crawler.pipelines.store import StorePipeline
 from fixture_web import load_articles, load_seed
@@ -105,8 +105,9 @@ def test_without_publication_dates_the_first_seen_stays_canonical(pipelines: Pip
 def test_the_same_url_again_is_a_new_version_never_a_repost(pipelines: Pipelines, db: str, story: Story) -> None:
     pipelines.feed("http://site.org/a", story, "2019-11-10")
     updated = edited(story, editor_note="Update: this story has been updated with new figures.")
-    with pytest.raises(DropItem, match="new version"):
+    with pytest.raises(PageDropped) as dropped:
         pipelines.feed("http://site.org/a", updated, "2019-11-11")
+    assert (dropped.value.outcome, dropped.value.reason) == (Outcome.KNOWN, "versions")
     assert pipelines.stat("dedup/same_url") == 1 and pipelines.stat("versions") == 1
     with Archive(db) as archive:
         assert clusters(archive) == []

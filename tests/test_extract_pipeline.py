@@ -6,13 +6,13 @@ import asyncio
 
 import numpy as np
 import pytest
-from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler.boilerplate import countable_lines
 from crawler.dedup import fingerprint, index_keys, shingles
 from crawler.items import ArticleItem, PageItem
 from crawler.newsweb import Site
+from crawler.outcomes import Outcome, PageDropped
 from crawler.pipelines.dedup import dedup_config
 from crawler.pipelines.extract import ExtractPipeline
 from crawler.run import crawl_settings
@@ -50,10 +50,11 @@ def test_every_sites_learned_furniture_is_read_once_per_refresh_batch(pipeline, 
 
 
 def test_a_page_without_text_is_dropped_and_counted(pipeline) -> None:
-    with pytest.raises(DropItem):
+    with pytest.raises(PageDropped) as empty:
         _process(pipeline, PageItem("http://127.0.0.1:9/story/2019/x", "<html><body></body></html>"))
-    with pytest.raises(DropItem):
+    with pytest.raises(PageDropped) as undecodable:
         _process(pipeline, PageItem("http://127.0.0.1:9/story/2019/y", "caf\ufffd" * 50))
+    assert (empty.value.outcome, undecodable.value.outcome) == (Outcome.NOT_ARTICLE, Outcome.ERROR)
     stats = pipeline.stats.get_stats()
     assert stats["newsarchive/extract/empty"] == 1
     assert stats["newsarchive/extract/bad_encoding"] == 1 and stats["newsarchive/errors"] == 1

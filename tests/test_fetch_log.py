@@ -115,3 +115,43 @@ def test_a_state_read_before_a_write_is_not_served_after_it(archive: Archive) ->
 def test_batch_size_must_be_positive(archive: Archive) -> None:
     with pytest.raises(ValueError, match="batch_size must be >= 1"):
         FetchLog(archive, batch_size=0)
+
+
+def test_the_dates_each_channel_gives_a_url_are_kept_across_fetches(archive: Archive) -> None:
+    log = FetchLog(archive, batch_size=10)
+    log.note_dates(URL, {"sitemap": "2024-04-28T00:00:00+09:00"})  # listed before it is ever fetched
+    log.record(Fetch(URL, "a.org", "page", 200, None, None, "fetched"), None)
+    log.settle(URL, "article", "archived", page_modified="2024-04-28T18:00:00+09:00")
+    log.note_dates(URL, {"feed": "Sun, 28 Apr 2024 09:00:00 +0900", "other": "ignored"})
+    log.record(Fetch(URL, "a.org", "page", 200, None, None, "fetched"), None)  # fetched again: the dates stay
+    state = log.state(URL)
+    assert state.dates == {"sitemap": "2024-04-28T00:00:00+09:00", "feed": "Sun, 28 Apr 2024 09:00:00 +0900"}
+    assert state.page_modified == "2024-04-28T18:00:00+09:00"
+    log.note_dates(URL, {"sitemap": "2024-04-30"})
+    assert log.state(URL).dates["sitemap"] == "2024-04-30"
+
+
+def test_next_pages_and_pages_that_are_gone_are_not_revalidated_on_their_own(archive: Archive) -> None:
+    log = FetchLog(archive)
+    log.record(Fetch("http://a.org/archive/", "a.org", "listing", 200, None, None, "fetched"), None)
+    log.record(Fetch("http://a.org/archive/page/2/", "a.org", "listing", 200, None, None, "fetched", listing_page=2), None)
+    log.record(Fetch("http://a.org/feed", "a.org", "feed", 404, None, None, "error", "http_404"), None)
+    log.record(Fetch("http://a.org/rss", "a.org", "probe", 404, None, None, "absent", "http_404"), None)
+    assert log.pages_of(["a.org"], ["listing", "feed", "probe"]) == [("http://a.org/archive/", "listing")]
+    assert log.known(["http://a.org/archive/page/2/", "http://a.org/nowhere"]) == {"http://a.org/archive/page/2/"}
+
+
+def test_a_probe_or_robots_txt_that_finds_nothing_is_recorded_absent_not_an_error() -> None:
+    from scrapy import Request
+    from scrapy.http import Response
+
+    from crawler.middlewares.fetchlog import fetch_of
+
+    def fetched(url: str, status: int, **meta: object) -> tuple[str, str]:
+        fetch = fetch_of(Request(url, meta=meta), Response(url, status=status))
+        return fetch.kind, fetch.outcome
+
+    assert fetched("http://a.org/rss", 404, newsarchive_kind="feed", newsarchive_optional=True) == ("probe", "absent")
+    assert fetched("http://a.org/robots.txt", 404, newsarchive_optional=True) == ("robots", "absent")
+    assert fetched("http://a.org/feed.xml", 404, newsarchive_kind="feed") == ("feed", "error")  # announced: an error
+    assert fetched("http://a.org/rss", 503, newsarchive_kind="feed", newsarchive_optional=True) == ("feed", "error")

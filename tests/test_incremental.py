@@ -154,6 +154,13 @@ def test_a_silent_edit_waits_for_the_young_article_option(recrawls: Recrawls) ->
     # every other article was fetched again too, and none of them changed
     versions = sum(len(recrawls.versions(url)) for url in recrawls.web.article_urls())
     assert versions == 3
+    # young articles are revalidated with a conditional GET: a page unchanged since its last fetch is a 304
+    # (pages first fetched before the later stories were published changed: their related links did)
+    young = recrawls.steps["young"]
+    statuses = {r.path: r.status for r in young.requests if r.site == topix.name and r.path in _article_paths(topix)}
+    refetched = [p for p in recrawls.steps["edited"].paths(topix) if p in _article_paths(topix)]
+    assert refetched and {statuses[p] for p in refetched} == {304}
+    assert statuses[topix.article_path(before)] == 200
 
 
 def test_every_run_is_recorded_and_listed(recrawls: Recrawls, monkeypatch: pytest.MonkeyPatch) -> None:

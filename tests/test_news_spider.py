@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from scrapy import Request
 from scrapy.http import HtmlResponse, XmlResponse
 from scrapy.utils.test import get_crawler
@@ -97,3 +99,46 @@ def test_a_google_news_sitemap_entry_is_dated_by_its_publication_date() -> None:
             f"<url><loc>http://a.example/x/new-news-story</loc><news:news><news:publication_date>{RECENT_ISO}"
             "</news:publication_date></news:news></url></urlset>")
     assert urls(news._parse_sitemap(xml("http://a.example/news-sitemap.xml", body))) == ["http://a.example/x/new-news-story"]
+
+
+def next_pages(results) -> list[tuple[str, int]]:
+    return [(r.url, r.meta["newsarchive_page"]) for r in results if isinstance(r, Request) and "newsarchive_page" in r.meta]
+
+
+ARCHIVE_PAGE = ('<html><body><a href="/x/story-on-page-three">A story</a>'
+                '<p class="pager"><a href="/archive/page/4/">Older stories</a></p></body></html>')
+
+
+def test_a_next_page_is_known_by_its_number_and_counted_apart_from_link_hops() -> None:
+    results = list(spider().parse_page(html(HOME + "archive/page/3/", ARCHIVE_PAGE, depth=1)))
+    assert next_pages(results) == [(HOME + "archive/page/4/", 4)]
+    assert all(r.meta["depth_reset"] for r in results if isinstance(r, Request) and "newsarchive_page" in r.meta)
+    assert HOME + "x/story-on-page-three" in urls(results)
+
+
+def test_a_next_page_keeps_the_depth_of_the_page_that_links_it() -> None:
+    from crawler.middlewares.pagination import NextPageDepth
+
+    news = spider()
+    response = html(HOME + "archive/page/3/", ARCHIVE_PAGE, depth=1)  # DEPTH_LIMIT is 2
+    (nxt,) = [r for r in news.parse_page(response) if isinstance(r, Request) and "newsarchive_page" in r.meta]
+    assert NextPageDepth(news.crawler).get_processed_request(nxt, response).meta["depth"] == 1
+
+
+@pytest.mark.parametrize(("limit", "followed"), [(0, True), (4, True), (3, False)])
+def test_a_listing_is_walked_up_to_listing_max_pages(limit: int, followed: bool) -> None:
+    results = spider(LISTING_MAX_PAGES=limit).parse_page(html(HOME + "archive/page/3/", ARCHIVE_PAGE))
+    assert bool(next_pages(results)) == followed
+
+
+def test_a_news_sitemap_entry_is_dated_in_its_own_channel_and_declared_an_article() -> None:
+    body = ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+            "<url><loc>http://a.example/x/brief-of-today</loc><lastmod>2026-11-30T00:00:00+09:00</lastmod>"
+            "<news:news><news:publication_date>2026-11-30</news:publication_date></news:news></url></urlset>")
+    news = spider()
+    (request,) = news._parse_sitemap(xml("http://a.example/news-sitemap.xml", body))
+    assert request.meta["newsarchive_dates"] == {"news": "2026-11-30T00:00:00+09:00"}
+    (item,) = [r for r in news.parse_listed(html(request.url, "<html><body><p>Brief</p></body></html>"))
+               if isinstance(r, PageItem)]
+    assert item.news

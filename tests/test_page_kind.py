@@ -57,8 +57,16 @@ def test_without_metadata_or_listing_the_url_shape_decides() -> None:
     assert not_article_reason(PageSignals("https://n.example/weather.html", None, 300), 80) == "url_shape"
 
 
-def test_short_pages_are_never_articles() -> None:
-    assert not_article_reason(PageSignals(STORY, "newsarticle", 79, listed=True), 80) == "too_short"
+def test_a_short_page_that_declares_nothing_is_no_article() -> None:
+    assert not_article_reason(PageSignals(STORY, None, 79, listed=True), 80) == "too_short"
+
+
+@pytest.mark.parametrize("declared", [{"page_type": "newsarticle"}, {"page_type": "article"}, {"news": True}])
+def test_a_news_brief_that_declares_itself_is_an_article_above_a_small_floor(declared: dict) -> None:
+    page_type = declared.get("page_type")
+    news = declared.get("news", False)
+    assert not_article_reason(PageSignals(STORY, page_type, 31, news=news), 80, 25) is None
+    assert not_article_reason(PageSignals(STORY, page_type, 24, news=news), 80, 25) == "too_short"
 
 
 def test_every_page_of_the_discovery_web_is_told_right_with_what_its_sitemaps_say() -> None:

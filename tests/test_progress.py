@@ -29,3 +29,8 @@ def test_the_extension_reports_the_live_crawl_stats() -> None:
 def test_interval_zero_turns_it_off() -> None:
     with pytest.raises(NotConfigured):
         Progress.from_crawler(get_crawler(settings_dict={"NEWSARCHIVE_PROGRESS_INTERVAL": 0}))
+
+
+def test_pages_still_with_the_extraction_workers_are_named_while_the_crawl_runs() -> None:
+    stats = {"downloader/response_count": 40, "newsarchive/stories_new": 3, "newsarchive/extract/in_flight": 8}
+    assert progress_line(stats) == "40 pages fetched, 3 articles new, 0 duplicates found, 0 errors (8 pages being extracted)"

@@ -47,6 +47,9 @@ def crawl(
         overrides += (f"NEWSARCHIVE_WARC_DIR={warc_dir}",)
     stats = run(urls, db, overrides, loglevel)
     print_summary(stats)
-    if (reason := stats.get("finish_reason")) != "finished":
+    if (reason := stats.get("finish_reason")) == "failed":
+        console.print("[bold red]the crawl failed: no start URL could be fetched (see the lines above)[/]")
+        sys.exit(1)
+    if reason != "finished":
         console.print(f"[bold red]the crawl stopped early: {reason}[/]")
         sys.exit(1)

@@ -22,8 +22,16 @@ def crawl_counts(stats: dict[str, Any]) -> dict[str, int]:
     }
 
 
+#: Pages handed to the extraction workers and not back yet (crawler.pipelines.extract keeps it).
+IN_EXTRACTION = "newsarchive/extract/in_flight"
+
+
 def progress_line(stats: dict[str, Any]) -> str:
-    return ", ".join(f"{value} {name}" for name, value in crawl_counts(stats).items())
+    """Return the counts so far; pages still with the extraction workers are named, not yet counted as new."""
+    counts = crawl_counts(stats)
+    waiting = stats.get(IN_EXTRACTION, 0)
+    line = ", ".join(f"{value} {name}" for name, value in counts.items())
+    return f"{line} ({waiting} pages being extracted)" if waiting else line
 
 
 class Progress:

@@ -1,8 +1,8 @@
 """Record every crawl run in the archive: when, which sites, what it did and how it ended.
 
 The row is written when the spider opens and completed when it closes, with
-counts saved every ``NEWSARCHIVE_RUN_SAVE_INTERVAL`` seconds in between, so a
-run killed on the way shows as unfinished with what it had done.
+counts saved every ``NEWSARCHIVE_RUN_SAVE_INTERVAL`` seconds in between (when
+they changed), so a run killed on the way shows as unfinished with what it had done.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class RunRecorder:
         self.archive = open_archive(crawler.settings)
         self.run_id: int | None = None
         self.task: task.LoopingCall | None = None
+        self.saved: RunCounts | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunRecorder:
@@ -63,8 +64,12 @@ class RunRecorder:
             self.task.start(self.interval, now=False)
 
     def save(self, finish_reason: str | None = None) -> None:
-        if self.run_id is not None:
-            save_run(self.archive, self.run_id, run_counts(self.stats.get_stats()), finish_reason)
+        if self.run_id is None:
+            return
+        counts = run_counts(self.stats.get_stats())
+        if finish_reason is not None or counts != self.saved:
+            save_run(self.archive, self.run_id, counts, finish_reason)
+            self.saved = counts
 
     def spider_closed(self, reason: str) -> None:
         if self.task and self.task.running:

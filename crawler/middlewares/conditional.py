@@ -8,6 +8,9 @@ fetch log already has each page's ETag and Last-Modified; a 304 means the
 page, and so the links it gives, are what the last run saw and followed.
 Validators from a run that did not finish are not used: that run may not
 have followed the page's links, so the page is fetched in full again.
+
+An archived article fetched again (young, or its dates changed: see
+``KnownArticlesMiddleware``) is revalidated too: a 304 means the archive holds its text.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ class ConditionalGetMiddleware:
         state = self.log.state(canonical_url(request.url))
         if state is None or not state.complete or not (state.etag or state.last_modified):
             return
-        if kind == "page" and state.kind != "listing":
+        if kind == "page" and state.kind != "listing" and not (state.is_article and request.meta.get("newsarchive_refetch")):
             return
         if state.etag:
             request.headers["If-None-Match"] = state.etag

@@ -13,6 +13,7 @@ from scrapy.http import Response
 
 from crawler.archive_access import open_archive
 from crawler.items import ArticleItem
+from crawler.outcomes import Outcome, PageDropped
 from crawler.urls import canonical_url, site_of
 from storage.fetch_log import Fetch, FetchLog
 
@@ -26,16 +27,6 @@ def request_kind(request: Request) -> str:
     if kind:
         return kind
     return "robots" if urlsplit(request.url).path == "/robots.txt" else "page"
-
-
-def drop_outcome(reason: str) -> tuple[str, str]:
-    """Return (kind, outcome) of a page the pipelines dropped, from the DropItem message ``key: url``."""
-    key = reason.split(":", 1)[0]
-    if key.startswith("extract/not_article") or key == "extract/empty":
-        return "listing", "not_article"
-    if key in ("known_url", "already archived"):
-        return "article", "known"
-    return "page", "error"
 
 
 _LOGS: WeakKeyDictionary[Crawler, FetchLog] = WeakKeyDictionary()
@@ -66,21 +57,26 @@ def open_fetch_log(crawler: Crawler) -> FetchLog:
 def fetch_of(request: Request, response: Response) -> Fetch:
     """Return the fetch-log record of ``response``: its status, validators and a first outcome."""
     status = response.status
-    outcome, detail = "fetched", None
-    if status >= 400:
+    kind, outcome, detail = request_kind(request), "fetched", None
+    if 400 <= status < 500 and request.meta.get("newsarchive_optional"):
+        # a feed or sitemap probed where sites often have one, or a robots.txt: nothing there is no error
+        kind, outcome, detail = ("robots" if kind == "robots" else "probe"), "absent", f"http_{status}"
+    elif status >= 400:
         outcome, detail = "error", f"http_{status}"
     elif 300 <= status < 400:
         outcome = "redirected"
     url = canonical_url(response.url)
+    page = request.meta.get("newsarchive_page")
     return Fetch(
         url=url,
         site=site_of(url),
-        kind=request_kind(request),
+        kind=kind,
         status=status,
         etag=_header(response, "ETag"),
         last_modified=_header(response, "Last-Modified"),
         outcome=outcome,
         detail=detail,
+        listing_page=page if page and page > 1 else None,
     )
 
 
@@ -123,9 +119,11 @@ class FetchLogMiddleware:
 
     def item_scraped(self, item: Any, response: Response) -> None:
         if isinstance(item, ArticleItem):
-            self.log.settle(canonical_url(response.url), "article", item.stored)
+            self.log.settle(canonical_url(response.url), "article", item.stored, page_modified=item.article.meta.updated)
 
     def item_dropped(self, item: Any, response: Response, exception: BaseException) -> None:
-        if response is not None:
-            kind, outcome = drop_outcome(str(exception))
-            self.log.settle(canonical_url(response.url), kind, outcome, str(exception).split(":", 1)[0])
+        if response is None:
+            return
+        outcome = exception.outcome if isinstance(exception, PageDropped) else Outcome.ERROR
+        reason = exception.reason if isinstance(exception, PageDropped) else type(exception).__name__
+        self.log.settle(canonical_url(response.url), outcome.kind, outcome.value, reason)

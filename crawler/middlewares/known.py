@@ -2,12 +2,18 @@
 
 A spider middleware, not a downloader one: a request dropped here never reaches
 the scheduler's duplicate filter, so the same article announced later in the
-crawl with a newer sitemap ``lastmod`` or feed date is still fetched.
+crawl with a changed sitemap ``lastmod`` or feed date is still fetched.
+
+Every date a sitemap, news sitemap or feed gives an article is noted in the
+fetch log, fetched or not: the next crawl compares with it (see
+:func:`crawler.incremental.refetch_reason`). An article fetched again carries
+``newsarchive_refetch`` (its reason), for the conditional GET.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -16,7 +22,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
-from crawler.incremental import entry_date, refetch_reason
+from crawler.incremental import refetch_reason
 from crawler.middlewares.fetchlog import open_fetch_log, request_kind
 from crawler.urls import canonical_url
 
@@ -51,13 +57,18 @@ class KnownArticlesMiddleware(BaseSpiderMiddleware):
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         if request_kind(request) != "page":
             return request
-        state = self.log.state(canonical_url(request.url))
+        url = canonical_url(request.url)
+        dates: dict[str, Any] = request.meta.get("newsarchive_dates") or {}
+        state = self.log.state(url)
+        recorded = state.dates if state else {}
+        self.log.note_dates(url, {c: d for c, d in dates.items() if recorded.get(c) != d})  # only what is new
         if state is None or not state.is_article:
             return request
-        lastmod = entry_date(request.meta.get("newsarchive_lastmod"))
-        reason = refetch_reason(state.fetched, state.first_fetched, lastmod, datetime.now(timezone.utc), self.refetch_hours)
+        now = datetime.now(timezone.utc)
+        reason = refetch_reason(state.dates, state.page_modified, dates, state.first_fetched, now, self.refetch_hours)
         if reason is None:
             self.stats.inc_value("newsarchive/skipped/known")
             return None
         self.stats.inc_value(f"newsarchive/refetched/{reason}")
+        request.meta["newsarchive_refetch"] = reason
         return request

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
-from crawler.newsweb import listings, themes
+from crawler.newsweb import listings, themes, timeline
 
 SUBHEAD = "## "
 
@@ -101,6 +101,13 @@ class Site:
     crawl_delay: float = 0
     #: Sitemaps and feeds list only this many newest stories, as real ones do (0: all).
     announce_latest: int = 0
+    #: A paginated archive of every story, linked from every page's footer (see crawler.newsweb.timeline).
+    archive: bool = False
+    #: Slugs of old stories only the archive lists: no other page, sitemap or feed.
+    deep: tuple[str, ...] = ()
+    #: The UTC offset of the site's clock (``+09:00``): sitemap and feed dates in it, to the day.
+    #: None: full dates as the stories give them.
+    clock: str | None = None
 
     @property
     def sections(self) -> list[str]:
@@ -120,7 +127,8 @@ class Site:
     def render(self) -> dict[str, tuple[int, str, bytes]]:
         """Return every file of the site: path -> (status, content type, body)."""
         theme = themes.get(self.theme)
-        everything = sorted(self.stories, key=lambda s: s.published, reverse=True)
+        archived = sorted(self.stories, key=lambda s: s.published, reverse=True)
+        everything = [s for s in archived if s.slug not in self.deep]
         latest = [s for s in everything if s.slug not in self.unlinked]
         announced = everything[: self.announce_latest] if self.announce_latest else everything
         extras = listings.extra_pages(self, theme, latest)
@@ -140,6 +148,8 @@ class Site:
             for path, page in listings.paginated(self, theme, f"/section/{section}/", section.title(), items).items():
                 files[path] = ("text/html", page)
         files.update((path, ("text/html", page)) for path, page in extras.items())
+        if self.archive:
+            files.update((path, ("text/html", page)) for path, page in timeline.archive_pages(self, theme, archived).items())
         for story in self.stories:
             related = [s for s in latest if s is not story][:3]
             page = theme.article(self, story, related)
@@ -157,6 +167,8 @@ class Site:
             files["/news-sitemap.xml"] = ("application/xml", self._sitemap(announced, news=True))
         if "feed" in self.discovery:
             files["/feed.xml"] = ("application/rss+xml", self._rss(announced))
+        if self.archive:
+            files = {p: (c, timeline.with_archive_link(b) if c == "text/html" else b) for p, (c, b) in files.items()}
         rendered = {path: (200, f"{ctype}; charset=utf-8", body.encode("utf-8")) for path, (ctype, body) in files.items()}
         return rendered | self.broken
 
@@ -181,10 +193,10 @@ class Site:
                     f"<news:publication_date>{story.published}</news:publication_date>"
                     f"<news:title>{escape(story.title)}</news:title></news:news>"
                 )
-            entries.append(
-                f"<url><loc>{escape(self.article_url(story))}</loc>"
-                f"<lastmod>{story.updated or story.published}</lastmod>{extra}</url>"
-            )
+            lastmod = story.updated or story.published
+            if self.clock is not None:
+                lastmod = timeline.w3c_date(lastmod, self.clock)
+            entries.append(f"<url><loc>{escape(self.article_url(story))}</loc><lastmod>{lastmod}</lastmod>{extra}</url>")
         ns = ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"' if news else ""
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -204,10 +216,15 @@ class Site:
         )
 
     def _atom(self, stories: list[Story]) -> str:
+        def updated(story: Story) -> str:
+            if self.clock is None:
+                return f"{story.published}T08:00:00Z"
+            return timeline.w3c_date(story.updated or story.published, self.clock or "+00:00")
+
         entries = "".join(
             f"<entry><title>{escape(s.title)}</title><id>{escape(self.article_url(s))}</id>"
             f'<link rel="alternate" type="text/html" href="{escape(self.article_url(s))}"/>'
-            f"<updated>{s.published}T08:00:00Z</updated><summary>{escape(s.paragraphs[0][:200])}</summary></entry>"
+            f"<updated>{updated(s)}</updated><summary>{escape(s.paragraphs[0][:200])}</summary></entry>"
             for s in stories
         )
         return (
@@ -222,10 +239,14 @@ class Site:
             date = datetime.fromisoformat(story.published).replace(tzinfo=timezone.utc)
             # Feeds often tag their links for analytics: the crawler must see through it.
             link = self.article_url(story) + "?utm_source=rss&utm_medium=feed"
+            published = format_datetime(date)
             updated = f"<atom:updated>{story.updated}</atom:updated>" if story.updated else ""
+            if self.clock is not None:
+                published = timeline.rss_date(story.published, self.clock)
+                updated = f"<atom:updated>{timeline.w3c_date(story.updated, self.clock or '+00:00')}</atom:updated>" if story.updated else ""
             items.append(
                 f"<item><title>{escape(story.title)}</title><link>{escape(link)}</link>"
-                f"<pubDate>{format_datetime(date)}</pubDate>{updated}"
+                f"<pubDate>{published}</pubDate>{updated}"
                 f"<description>{escape(story.paragraphs[0][:200])}</description></item>"
             )
         return (

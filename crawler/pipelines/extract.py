@@ -15,7 +15,6 @@ import logging
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
@@ -23,8 +22,10 @@ from crawler.archive_access import open_archive
 from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
 from crawler.extraction import Extracted
+from crawler.extensions.progress import IN_EXTRACTION
 from crawler.extraction_pool import ExtractionPool, PoolConfig, WorkerFailed
 from crawler.items import ArticleItem, PageItem
+from crawler.outcomes import Outcome, PageDropped
 from crawler.page_analysis import PageAnalyser, PageAnalysis
 from crawler.page_kind import PageSignals, not_article_reason
 from crawler.pipelines.dedup import dedup_config
@@ -47,6 +48,7 @@ class ExtractPipeline:
         self.settings = settings
         self.stats = crawler.stats
         self.min_words = settings.getint("ARTICLE_MIN_WORDS")
+        self.declared_min_words = settings.getint("ARTICLE_DECLARED_MIN_WORDS")
         self.furniture = from_settings(BoilerplateConfig, "BOILERPLATE", settings)
         self.refresh = settings.getint("BOILERPLATE_REFRESH_PAGES")
         self.pool_config = pool_config(settings)
@@ -83,12 +85,13 @@ class ExtractPipeline:
             if outcome.reason != "empty":
                 self.stats.inc_value("newsarchive/errors")
                 logger.warning("extraction %s on %s: %s", outcome.reason, item.url, outcome.detail)
-            self._drop(f"extract/{outcome.reason}", item.url)
-        page = PageSignals(item.url, article.page_type, analysis.word_count, item.listed)
-        if reason := not_article_reason(page, self.min_words):
-            self._drop(f"extract/not_article/{reason}", item.url)
+            empty = outcome.reason == "empty"
+            self._drop(Outcome.NOT_ARTICLE if empty else Outcome.ERROR, f"extract/{outcome.reason}", item.url)
+        page = PageSignals(item.url, article.page_type, analysis.word_count, item.listed, item.news)
+        if reason := not_article_reason(page, self.min_words, self.declared_min_words):
+            self._drop(Outcome.NOT_ARTICLE, f"extract/not_article/{reason}", item.url)
         if item.oldest and article.published and article.published < item.oldest:
-            self._drop("extract/too_old", item.url)
+            self._drop(Outcome.TOO_OLD, "extract/too_old", item.url)
         # rel=canonical names the page's own URL; one pointing at another site names the original, not this copy
         canonical = canonical_url(article.url)
         if revises is None and canonical != url and site_of(canonical) == site:
@@ -103,10 +106,13 @@ class ExtractPipeline:
 
     async def _analyse(self, item: PageItem, learned: set[str]) -> PageAnalysis:
         """Return the analysis of the page, made in a worker; a worker's failure comes back as its outcome."""
+        self.stats.inc_value(IN_EXTRACTION)
         try:
             return await self.pool.run(self.analyse, item.html, item.url, learned)
         except WorkerFailed as exc:
             return PageAnalysis(Extracted(None, exc.reason, exc.detail))
+        finally:
+            self.stats.inc_value(IN_EXTRACTION, -1)
 
     def _known_story(self, url: str) -> int | None:
         """Return the story whose own page ``url`` is (fetched again: maybe a new version); drop a known repost."""
@@ -129,11 +135,11 @@ class ExtractPipeline:
 
     def _skip_if_known(self, url: str) -> None:
         if self.archive.known_url(url):
-            self._drop("known_url", url)
+            self._drop(Outcome.KNOWN, "known_url", url)
 
-    def _drop(self, key: str, url: str) -> None:
+    def _drop(self, outcome: Outcome, key: str, url: str) -> None:
         self._count(key)
-        raise DropItem(f"{key}: {url}", log_level="DEBUG")
+        raise PageDropped(outcome, key, url)
 
     def _count(self, key: str) -> None:
         self.stats.inc_value(f"newsarchive/{key}")

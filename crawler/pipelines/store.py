@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 from sqlalchemy.exc import IntegrityError
 
 from crawler import boilerplate
@@ -18,6 +17,7 @@ from crawler.config import from_settings
 from crawler.extensions.archive_guard import DATABASE_FAILURES
 from crawler.extraction import Article
 from crawler.items import ArticleItem
+from crawler.outcomes import Outcome, PageDropped
 from storage import NewStory
 from storage.versions import revise_story
 
@@ -81,7 +81,7 @@ class StorePipeline:
                 item.stored = "archived"
             elif item.match == "version":  # the same URL again: a new version of the page, not a repost
                 self.stats.inc_value("newsarchive/versions")
-                raise DropItem(f"same URL, a new version: {item.url}", log_level="DEBUG")
+                raise PageDropped(Outcome.KNOWN, "versions", item.url)
             else:
                 repointed = self.archive.add_copy(
                     item.duplicate_of, self._story(item), item.match, item.similarity, item.containment,
@@ -94,7 +94,7 @@ class StorePipeline:
         except IntegrityError as exc:
             # the same URL reached twice at once: the first write won, nothing is lost
             self.stats.inc_value("newsarchive/known_url")
-            raise DropItem(f"already archived: {item.url}", log_level="DEBUG") from exc
+            raise PageDropped(Outcome.KNOWN, "known_url", item.url) from exc
         self.sites.add(item.site)
         return item
 

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urljoin
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse, Response, XmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.selector import Selector
@@ -25,8 +25,11 @@ from twisted.python.failure import Failure
 
 from crawler.archive_access import open_archive
 from crawler.extensions.archive_guard import DATABASE_FAILURES, archive_failed
+from crawler.failures import failure_cause
 from crawler.items import PageItem
+from crawler.middlewares.fetchlog import open_fetch_log
 from crawler.middlewares.known import refetch_hours
+from crawler.pagination import is_next_page, listing_position
 from crawler.site_settings import crawl_limits, sites_to_crawl
 from crawler.sites import SiteRules, parse_start_urls
 from crawler.urls import canonical_url, is_http_url, site_of
@@ -44,8 +47,8 @@ _FEED_ENTRY_LINK = "link/text() | link[not(@rel) or @rel='alternate']/@href"
 #: Where a feed entry says when it last changed, most telling first (RSS, Atom, Dublin Core).
 _FEED_ENTRY_DATES = ("updated", "pubDate", "date", "published")
 _FEED_ENTRY_DATE = "pubDate/text() | updated/text() | published/text() | date/text()"
-#: Paginated listings announce their next page in the head as well as in the body.
-_NEXT_PAGE = "//link[@rel='next']/@href"
+#: Paginated listings announce their next page in the head, some in the body too.
+_NEXT_PAGE = "//link[@rel='next']/@href | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
 _NEWS_NS = b"http://www.google.com/schemas/sitemap-news/"
 #: Sitemaps and feeds are not links: what they list starts again at depth 0.
 _LISTED = {"depth_reset": True}
@@ -72,6 +75,12 @@ class NewsSpider(SitemapSpider):
         #: pages already requested from a link: every page links the same stories again, and each
         #: repeat would cost the crawl's one thread a trip through the middlewares to the duplicate filter
         self.linked: set[str] = set()
+        #: URLs a news sitemap listed: they declare themselves articles
+        self.news_urls: set[str] = set()
+        #: start URLs that answered, and the sites whose failure was reported (one line per site and cause)
+        self.reached: set[str] = set()
+        self.unreachable: set[str] = set()
+        self.reported: set[tuple[str, str]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -84,7 +93,30 @@ class NewsSpider(SitemapSpider):
         spider.start_urls = [url for rules in spider.rules for url in rules.config.start_urls]
         spider.sitemap_paths = settings.getlist("NEWSARCHIVE_SITEMAP_PATHS")
         spider.feed_paths = settings.getlist("NEWSARCHIVE_FEED_PATHS")
+        spider.incremental = settings.getbool("INCREMENTAL_ENABLED")
+        spider.probe_interval = timedelta(days=settings.getfloat("NEWSARCHIVE_PROBE_INTERVAL_DAYS"))
+        spider.listing_max_pages = settings.getint("LISTING_MAX_PAGES")
+        crawler.signals.connect(spider.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         return spider
+
+    @property
+    def fetch_log(self) -> FetchLog | None:
+        """Return the crawl's fetch log, or None if the crawl is not incremental."""
+        return open_fetch_log(self.crawler) if self.incremental else None
+
+    def response_downloaded(self, response: Response, request: Request) -> None:
+        """Note a start URL that answered (a 304 too): the crawl has reached its site."""
+        if request.meta.get("newsarchive_home") and response.status < 400:
+            self.reached.add(request.url)
+
+    def idle(self) -> None:
+        """End a crawl none of whose start URLs could be fetched as ``failed``: the exit status says so.
+
+        A start URL neither reached nor failed was left out by the duplicate filter of a resumed crawl.
+        """
+        if self.unreachable and not self.reached:
+            raise CloseSpider("failed")
 
     @property
     def rules(self) -> list[SiteRules]:
@@ -100,11 +132,13 @@ class NewsSpider(SitemapSpider):
         for rules in self.rules:
             site = rules.config
             for home in site.start_urls:
-                # robots.txt names the sitemaps; a site without one is fine.
-                yield Request(urljoin(home, "/robots.txt"), self._parse_sitemap, errback=self.failed, meta=robots)
+                # robots.txt names the sitemaps; Scrapy's robots.txt middleware fetches it once per site
+                # and crawler.middlewares.robots hands it over. Without that middleware, fetch it here.
+                if not self.settings.getbool("ROBOTSTXT_OBEY"):
+                    yield Request(urljoin(home, "/robots.txt"), self._parse_sitemap, errback=self.failed, meta=robots)
                 if not site.sitemaps:
-                    for path in self.sitemap_paths:
-                        yield Request(urljoin(home, path), self._parse_sitemap, errback=self.failed, meta=probe)
+                    for url in self.due_probes(urljoin(home, path) for path in self.sitemap_paths):
+                        yield Request(url, self._parse_sitemap, errback=self.failed, meta=probe)
             for url in site.sitemaps:
                 yield Request(url, self._parse_sitemap, errback=self.failed, meta=_LISTED | {"newsarchive_kind": "sitemap"})
             for url in site.feeds:
@@ -142,13 +176,36 @@ class NewsSpider(SitemapSpider):
             if (rules := self.rules_for(url)) and rules.allows(url)
         ]
 
+    def due_probes(self, urls: Iterable[str]) -> list[str]:
+        """Return those of the probe ``urls`` (a feed or sitemap the site may have) worth trying now.
+
+        A probe that found nothing (a 404) is tried again only after ``NEWSARCHIVE_PROBE_INTERVAL_DAYS``.
+        """
+        urls = list(urls)
+        if (log := self.fetch_log) is None:
+            return urls
+        now = datetime.now(timezone.utc)
+        due = []
+        for url in urls:
+            state = log.state(canonical_url(url))
+            if state is not None and state.kind == "probe" and now - state.fetched < self.probe_interval:
+                self.crawler.stats.inc_value("newsarchive/skipped/probe_absent")
+                continue
+            due.append(url)
+        return due
+
+    def robots_fetched(self, response: Response) -> Iterator[Request]:
+        """Return the requests for the sitemaps a robots.txt names (it is fetched by Scrapy's robots.txt middleware)."""
+        return self._parse_sitemap(response)
+
     def follow(
-        self, url: str, callback: Any, meta: dict[str, Any] | None = None, lastmod: str | None = None
+        self, url: str, callback: Any, meta: dict[str, Any] | None = None, dates: dict[str, str] | None = None
     ) -> Request | None:
         """Return a request for ``url`` if its site is crawled and its rules allow it, tracking parameters stripped.
 
-        ``lastmod`` is when a sitemap or feed says the page last changed: the
-        incremental middleware fetches an archived article again if it is newer.
+        ``dates`` are what the sitemap, news sitemap or feed entries say of when the page last
+        changed, by channel: the incremental middleware fetches an archived article again if one
+        differs from what it recorded last time.
         """
         rules = self.rules_for(url)
         if rules is None:
@@ -158,19 +215,26 @@ class NewsSpider(SitemapSpider):
             self.crawler.stats.inc_value("newsarchive/skipped/excluded")
             return None
         kind = "feed" if callback == self.parse_feed else "page"
-        meta = {"newsarchive_kind": kind, "newsarchive_lastmod": lastmod} | (meta or {})
+        meta = {"newsarchive_kind": kind, "newsarchive_dates": dates or {}} | (meta or {})
         return Request(url, callback=callback, errback=self.failed, meta=meta)
 
     def _parse_sitemap(self, response: Response) -> Iterator[Request]:
         """SitemapSpider's parsing, with the site's URL patterns and age limit, each entry's lastmod, our errback."""
         published = _news_dates(response)
+        channel = "news" if published else "sitemap"
         for request in super()._parse_sitemap(response):
             lastmod = self.lastmods.pop(request.url, None)
             if request.callback == self._parse_sitemap:  # a sitemap of a robots.txt or an index, maybe on a CDN
                 yield request.replace(errback=self.failed, meta=_LISTED | {"newsarchive_kind": "sitemap"})
-            elif (rules := self.rules_for(request.url)) and rules.too_old(published.get(request.url)):
+                continue
+            if (rules := self.rules_for(request.url)) and rules.too_old(published.get(request.url)):
                 self.crawler.stats.inc_value("newsarchive/skipped/too_old")
-            elif followed := self.follow(request.url, request.callback, meta=_LISTED, lastmod=lastmod):
+                continue
+            date = lastmod or published.get(request.url)
+            meta = _LISTED | {"newsarchive_news": True} if request.url in published else _LISTED
+            if request.url in published:
+                self.news_urls.add(request.url)
+            if followed := self.follow(request.url, request.callback, meta=meta, dates={channel: date} if date else None):
                 yield followed
 
     def sitemap_filter(self, entries: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -204,18 +268,61 @@ class NewsSpider(SitemapSpider):
             if request := self.follow(response.urljoin(href), self.parse_feed, meta=_LISTED):
                 yield request
         if home and not feeds and not rules.config.feeds:
-            for path in self.feed_paths:  # no feed announced: try where feeds usually are
-                meta = _PROBE | {"newsarchive_kind": "feed"}
-                yield Request(urljoin(response.url, path), self.parse_feed, errback=self.failed, meta=meta)
+            meta = _PROBE | {"newsarchive_kind": "feed"}
+            # no feed announced: try where feeds usually are
+            for url in self.due_probes(urljoin(response.url, path) for path in self.feed_paths):
+                yield Request(url, self.parse_feed, errback=self.failed, meta=meta)
         if rules.follows_links_at(response.meta.get("depth", 0)):
-            hrefs = response.xpath(_NEXT_PAGE).getall() + [link.url for link in self.links.extract_links(response)]
-            for href in hrefs:
-                request = self.follow(response.urljoin(href), self.parse_page)
-                if request is not None and request.url not in self.linked:
-                    self.linked.add(request.url)
+            yield from self.links_of(response, rules)
+        # a start URL may be an article: the pipelines decide, as for any page
+        news = response.meta.get("newsarchive_news", False) or canonical_url(response.url) in self.news_urls
+        yield PageItem(url=response.url, html=response.text, listed=listed, news=news, oldest=rules.oldest)
+
+    def links_of(self, response: Response, rules: SiteRules) -> Iterator[Request]:
+        """Return requests for the page's links, and for its listing's next page unless it lists nothing new.
+
+        A next page is no link hop (crawler.middlewares.pagination keeps its depth);
+        it is followed up to the site's ``max_listing_pages``, and on a re-crawl only
+        while the page lists something the fetch log does not know ("stop at seen"):
+        a deep archive costs one page on an unchanged site.
+        """
+        number = response.meta.get("newsarchive_page", listing_position(response.url)[1])
+        heads = [response.urljoin(href) for href in response.xpath(_NEXT_PAGE).getall()]
+        links = [link.url for link in self.links.extract_links(response)]
+        next_pages = {canonical_url(u) for u in heads + [u for u in links if is_next_page(response.url, u)]}
+        new: list[str] = []
+        for href in heads + links:
+            request = self.follow(href, self.parse_page)
+            if request is None or request.url in next_pages or request.url in self.linked:
+                continue
+            self.linked.add(request.url)
+            new.append(request.url)
+            yield request
+        for url in next_pages - self.linked:
+            if self._walks_on(response, rules, number, new, url):
+                self.linked.add(url)
+                meta = {"newsarchive_page": number + 1, "depth_reset": True}
+                if request := self.follow(url, self.parse_page, meta=meta):
                     yield request
-        if not home:
-            yield PageItem(url=response.url, html=response.text, listed=listed, oldest=rules.oldest)
+
+    def _walks_on(self, response: Response, rules: SiteRules, number: int, new: list[str], next_url: str) -> bool:
+        """Return True if the listing page ``number`` leads on to ``next_url``."""
+        stats = self.crawler.stats
+        limit = self.listing_max_pages if rules.config.max_listing_pages is None else rules.config.max_listing_pages
+        if limit and number >= limit:
+            stats.inc_value("newsarchive/listing/max_pages")
+            return False
+        if (log := self.fetch_log) is None:
+            return True
+        if log.known(new) != set(new):
+            return True
+        # nothing new here; the next page is walked still if no finished run walked it (a killed one may not have)
+        state = log.state(next_url)
+        if state is None or not state.complete:
+            return True
+        stats.inc_value("newsarchive/listing/stopped_at_seen")
+        logger.debug("listing %s lists nothing new: its page %d is not fetched", response.url, number + 1)
+        return False
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """Follow the entries of an RSS or Atom feed that are recent enough."""
@@ -230,11 +337,15 @@ class NewsSpider(SitemapSpider):
             dates = (entry.xpath(f"{name}/text()").get() for name in _FEED_ENTRY_DATES)
             lastmod = next((d.strip() for d in dates if d and d.strip()), None)
             url = response.urljoin(href)
-            if href and (request := self.follow(url, self.parse_listed, meta=_LISTED, lastmod=lastmod)):
+            dated = {"feed": lastmod} if lastmod else None
+            if href and (request := self.follow(url, self.parse_listed, meta=_LISTED, dates=dated)):
                 yield request
 
     def failed(self, failure: Failure) -> None:
-        """Count and log a request that got no usable response; the crawl goes on (unless the archive failed)."""
+        """Count and log a request that got no usable response; the crawl goes on (unless the archive failed).
+
+        A site that fails, for a network reason or with 5xx answers, gets one line per cause, not one per URL.
+        """
         if failure.check(*DATABASE_FAILURES):  # a middleware could not write to the archive
             self.crawler.signals.send_catch_log(signal=archive_failed, failure=failure)
             return
@@ -242,15 +353,19 @@ class NewsSpider(SitemapSpider):
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             stats.inc_value("newsarchive/skipped/ignored")  # robots.txt said no, or a middleware did
             return
-        if failure.check(HttpError):
-            if failure.request.meta.get("newsarchive_optional"):
-                return
-            kind = f"http_{failure.value.response.status}"
-        else:
-            kind = failure.type.__name__
+        if failure.check(HttpError) and failure.request.meta.get("newsarchive_optional"):
+            return  # a probe that found nothing: no error
+        kind, cause = failure_cause(failure)
+        if failure.request.meta.get("newsarchive_home"):
+            self.unreachable.add(failure.request.url)
         stats.inc_value("newsarchive/errors")
         stats.inc_value(f"newsarchive/errors/{kind}")
-        logger.warning("failed %s: %s", failure.request.url, failure.getErrorMessage())
+        site = site_of(failure.request.url)
+        if (site, cause) in self.reported:
+            logger.debug("failed %s: %s", failure.request.url, cause)
+            return
+        self.reported.add((site, cause))
+        logger.warning("%s: %s (%s)", site, cause, failure.request.url)
 
 
 def _news_dates(response: Response) -> dict[str, str]:

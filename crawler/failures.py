@@ -1,0 +1,50 @@
+"""Name why a request got no usable response, as a user reads it: connection refused, DNS, timeout, 5xx.
+
+These are expected conditions of the web: a crawl reports them in one line, never with a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    ResponseDataLossError,
+)
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import error as twisted_errors
+from twisted.python.failure import Failure
+
+#: Network failures a crawl meets on the web, by (stats key, what a user reads).
+NETWORK_FAILURES: tuple[tuple[tuple[type[BaseException], ...], str, str], ...] = (
+    ((DownloadConnectionRefusedError, twisted_errors.ConnectionRefusedError), "connection_refused", "connection refused"),
+    ((CannotResolveHostError, twisted_errors.DNSLookupError), "dns", "DNS lookup failed"),
+    ((DownloadTimeoutError, twisted_errors.TimeoutError), "timeout", "timed out"),
+    ((ResponseDataLossError, DownloadFailedError, twisted_errors.ConnectionLost), "connection_lost", "connection lost"),
+)
+EXPECTED = tuple(cls for classes, _, _ in NETWORK_FAILURES for cls in classes)
+
+
+def failure_cause(failure: Failure) -> tuple[str, str]:
+    """Return (stats key, cause) of a failed request: ``("http_503", "server error 503")``, ``("dns", …)``."""
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        return f"http_{status}", (f"server error {status}" if status >= 500 else f"HTTP {status}")
+    for classes, key, cause in NETWORK_FAILURES:
+        if failure.check(*classes):
+            return key, cause
+    return failure.type.__name__, f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
+
+class ExpectedNetworkErrors(logging.Filter):
+    """Keep Scrapy's own tracebacks of expected network failures (e.g. fetching robots.txt) out of the log.
+
+    The spider reports each failing site in one line instead.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, EXPECTED)
