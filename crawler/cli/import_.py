@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from crawler.cli.common import console, db_option, settings_option
-from crawler.dedup import DedupConfig, fingerprint, index_keys, shingles
+from crawler.dedup import signed
 from storage import Archive, ArchiveError
 from storage.importer import import_jsonl
 
@@ -33,7 +33,3 @@ def import_(file: Any, db: str, overrides: tuple[str, ...]) -> None:
         raise click.UsageError(str(exc)) from exc
     console.print(f"imported {count} stories into {db}")
 
-
-def signed(text: str, config: DedupConfig) -> tuple[str, list[tuple[int, int]]]:
-    """Return the exact fingerprint and LSH band keys of ``text``, as the dedup pipeline computes them."""
-    return fingerprint(text), index_keys(shingles(text, config), config)

@@ -10,7 +10,7 @@ from scrapy.settings import BaseSettings
 
 from crawler.archive_access import open_archive
 from crawler.config import from_settings
-from crawler.dedup import DedupConfig, Similarity, shingles, similarity, text_signals
+from crawler.dedup import DedupConfig, Similarity, shingles, signed, text_signals, verified
 from crawler.items import ArticleItem
 
 #: How many LSH candidates are verified against their real text, most shared buckets first.
@@ -43,7 +43,7 @@ class DedupPipeline:
 
     def open_spider(self) -> None:
         self.archive = open_archive(self.settings)
-        self.archive.ensure_index_params(self.config.index_params())
+        self.archive.ensure_index_params(self.config.index_params(), rebuild=lambda text: signed(text, self.config))
 
     def close_spider(self) -> None:
         self.archive.close()
@@ -69,7 +69,7 @@ class DedupPipeline:
             item.duplicate_of, item.match = story_id, "exact"
             self.stats.inc_value("newsarchive/dedup/exact")
             return item
-        if (best := self._best_candidate(mine, item.band_keys)) is None:
+        if (best := self._best_candidate(item.text, mine, item.band_keys)) is None:
             self.stats.inc_value("newsarchive/dedup/new")
             return item
         item.duplicate_of, item.match = best[0], "near"
@@ -77,7 +77,7 @@ class DedupPipeline:
         self.stats.inc_value("newsarchive/dedup/near")
         return item
 
-    def _best_candidate(self, mine: Any, keys: list[tuple[int, int]]) -> tuple[int, Similarity] | None:
+    def _best_candidate(self, text: str, mine: Any, keys: list[tuple[int, int]]) -> tuple[int, Similarity] | None:
         """Return the candidate story with the copy most similar to ``mine``, among copies that pass verification.
 
         Any copy of a story may match by Jaccard; only its canonical copy by
@@ -86,9 +86,8 @@ class DedupPipeline:
         candidates = self.archive.candidates(keys)[:MAX_CANDIDATES]
         self.stats.inc_value("newsarchive/dedup/candidates", len(candidates))
         best: tuple[int, Similarity] | None = None
-        for story_id, text, canonical in self.archive.copy_texts(candidates):
-            sim = similarity(mine, self.shingles(text))
-            by = sim.merged_by(self.config)
+        for story_id, other, canonical in self.archive.copy_texts(candidates):
+            sim, by = verified(text, mine, other, self.shingles(other), self.config)
             if (by == "jaccard" or by and canonical) and (best is None or sim.jaccard > best[1].jaccard):
                 best = (story_id, sim)
         return best
