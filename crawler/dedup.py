@@ -212,17 +212,25 @@ def verified(text: str, mine: np.ndarray, other_text: str, other: np.ndarray, co
     look-alike does not: paragraph after paragraph of the smaller text shared
     (``min_shared_paragraphs``, or all it has), where a roundup or a story carrying
     another's background paragraph or press-release footer shares one; and below
-    ``lede_containment``, the lede kept — the first paragraph of one text mostly in
-    the other, where a story quoting a few paragraphs from further down shares none.
+    ``lede_containment``, the lede kept: the first paragraph of one text mostly in
+    the other, or the larger text sharing one run of paragraphs from its top (two
+    copies, each with its own lines first), where a story quoting paragraphs from
+    here and there in another shares neither.
     """
     sim = similarity(mine, other)
     by = sim.merged_by(config)
     if by != "containment":
         return sim, by
     a, b = shared_paragraphs(text, other, config), shared_paragraphs(other_text, mine, config)
-    small = a if mine.size <= other.size else b
+    small, large = (a, b) if mine.size <= other.size else (b, a)
     if sum(small) < min(config.min_shared_paragraphs, len(small)):
         return sim, None
-    if sim.containment < config.lede_containment and not (a[:1] == [True] or b[:1] == [True]):
+    if sim.containment < config.lede_containment and not (a[:1] == [True] or b[:1] == [True] or _top_run(large)):
         return sim, None
     return sim, by
+
+
+def _top_run(shared: list[bool]) -> bool:
+    """Return True if the shared paragraphs are one run (one gap allowed) starting in the first three."""
+    found = [i for i, s in enumerate(shared) if s]
+    return bool(found) and found[0] <= 2 and found[-1] - found[0] + 1 - len(found) <= 1
