@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 
 from conftest import export_records, newsarchive
+from crawler.demo import load_stories
 from crawler.newsweb import NewsWeb
 from repost_web import RepostWeb, build_repost_web
 
@@ -50,3 +51,14 @@ def test_the_original_is_the_canonical_copy_of_each_story(crawled: tuple[RepostW
     originals = set(web.by_url({key: key[1] for key in web.originals}))
     canonical = {r["url"] for r in records if r["duplicates"]}
     assert canonical and canonical <= originals
+
+
+def test_the_demo_shows_each_original_as_the_canonical_copy(tmp_path) -> None:
+    db = tmp_path / "demo.db"
+    assert newsarchive("demo", "--db", str(db)).returncode == 0
+    originals = set(load_stories())
+    reposted = [r for r in export_records(db) if r["duplicates"]]
+    assert len(reposted) == 3
+    for record in reposted:
+        assert any(slug in record["url"] for slug in originals), record["url"]
+        assert not any(slug in d["url"] for d in record["duplicates"] for slug in originals), record["url"]
