@@ -212,6 +212,8 @@ def quoting(own: Story, quoted: Story, rng: random.Random, *, slug: str) -> Stor
     n = rng.randint(2, 3)
     start = rng.randrange(max(1, len(prose) - n + 1))
     quote = prose[start : start + n]
+    if words(quote) > 0.4 * words(prose):
+        return None  # most of a short story: a copy of it more than a quote
     quote = [f"“{quote[0]}"] + quote[1:-1] + [f"{quote[-1]}”"] if n > 1 else [f"“{quote[0]}”"]
     share = rng.uniform(0.38, 0.43)  # of the words: the shingles across its edges are its own
     budget = words(quote) * (1 - share) / share
