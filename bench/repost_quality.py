@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dedup_quality import DATA, Page, run_datasketch, run_ours, scores  # noqa: E402
 from crawler.newsweb import Story  # noqa: E402
 from crawler.newsweb.reposts import (  # noqa: E402
-    EDIT_STYLES, WORDINGS, foreign_furniture, quoting, repost, roundup, shared_paragraph, with_paragraph, words,
+    EDIT_STYLES, WORDINGS, quoting, repost, roundup, shared_paragraph, with_paragraph, words,
 )
 
 WIRES = (("metrowire.example", "Metro Wire", "LAKESHORE"), ("harborpress.example", "Harbor Press", "PORT ELLIS"))
@@ -96,12 +96,10 @@ def build(seed: int) -> Labelled:
         for k, style in enumerate(rng.sample(list(EDIT_STYLES), 2)):
             local = rng.randrange(3)
             tie = rng.random() < 1 / 3
+            other = (local + 1) % 3  # the site whose furniture a copy may carry
             copy = repost(story, style, rng, WORDINGS[local], slug=f"{story.slug}-{k}", context=context,
-                          credit=(outlet, city) if tie else None)
-            if style == "other site's furniture":
-                other = (local + 1) % 3
-                copy = dataclasses.replace(copy, body=tuple(foreign_furniture(
-                    list(story.body), rng, WORDINGS[other], outlet=LOCALS[other].split(".")[0].title())))
+                          credit=(outlet, city) if tie else None,
+                          furniture=(WORDINGS[other], LOCALS[other].split(".")[0].title()))
             if not tie:
                 copy = dataclasses.replace(copy, published=(day + timedelta(days=i % 20 + 1)).isoformat())
             url = f"http://{LOCALS[local]}/{copy.slug}"

@@ -17,6 +17,7 @@ banding tuned for Jaccard never proposes.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -31,6 +32,8 @@ from crawler.minhash import NORMALISATION, Signer, fmix64, sha1_ids, shingle_ids
 #: Shingle hash functions: poly64 is vectorised, sha1 is datasketch's default (slower, kept for interchange).
 HASHFUNCS = ("poly64", "sha1")
 _ROW_BASE = 0xC2B2AE3D27D4EB4F
+#: A line of prose ends a sentence (a closing quote or bracket may follow); headlines and labels do not.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 #: The band number under which anchors are indexed (LSH bands count from 0).
 ANCHOR_BAND = -1
 
@@ -195,27 +198,37 @@ def similarity(a: np.ndarray, b: np.ndarray) -> Similarity:
     return Similarity(common / (a.size + b.size - common), common / smaller, smaller)
 
 
+def paragraphs(text: str, config: DedupConfig) -> list[str]:
+    """Return the paragraphs of ``text`` that verification weighs: its lines of a shingle or more."""
+    return [line for line in text.split("\n") if len(tokens(line)) >= config.shingle_size]
+
+
 def shared_paragraphs(text: str, other: np.ndarray, config: DedupConfig) -> list[bool]:
-    """Return, for each paragraph of ``text`` (a line of a shingle or more), whether most of its shingles are in ``other``."""
+    """Return, for each paragraph of ``text``, whether most of its shingles are in ``other``."""
     found = []
-    for line in text.split("\n"):
-        if len(tokens(line)) >= config.shingle_size:
-            mine = shingles(line, config)
-            found.append(np.intersect1d(mine, other, assume_unique=True).size * 2 > mine.size)
+    for line in paragraphs(text, config):
+        mine = shingles(line, config)
+        found.append(np.intersect1d(mine, other, assume_unique=True).size * 2 > mine.size)
     return found
+
+
+def _prose(text: str, config: DedupConfig) -> list[bool]:
+    """Return, for each paragraph of ``text``, whether it is prose (ends a sentence), not a headline or a label."""
+    return [bool(_SENTENCE_END.search(line)) for line in paragraphs(text, config)]
 
 
 def verified(text: str, mine: np.ndarray, other_text: str, other: np.ndarray, config: DedupConfig) -> tuple[Similarity, str | None]:
     """Return the similarity of two texts and the measure that makes them one story, if one does.
 
     A match by containment (of the smaller text) also needs what a copy shows and a
-    look-alike does not: paragraph after paragraph of the smaller text shared
-    (``min_shared_paragraphs``, or all it has), where a roundup or a story carrying
-    another's background paragraph or press-release footer shares one; and below
-    ``lede_containment``, the lede kept: the first paragraph of one text mostly in
-    the other, or the larger text sharing one run of paragraphs from its top (two
-    copies, each with its own lines first), where a story quoting paragraphs from
-    here and there in another shares neither.
+    look-alike does not: paragraph after paragraph of the smaller text's prose shared
+    (``min_shared_paragraphs``, or all it has; a headline is no prose), where a roundup or a story carrying
+    another's background paragraph or press-release footer shares one. Below
+    ``lede_containment`` it needs the shape of a copy too: in each text the shared
+    paragraphs are one block (a line or two missing at most), and the block holds
+    the lede — the first paragraph of one text, or starts at the top of the larger
+    (two copies, each with its own lines first) — where a story quoting paragraphs
+    from further down, or two briefings sharing some of their items, show neither.
     """
     sim = similarity(mine, other)
     by = sim.merged_by(config)
@@ -223,14 +236,25 @@ def verified(text: str, mine: np.ndarray, other_text: str, other: np.ndarray, co
         return sim, by
     a, b = shared_paragraphs(text, other, config), shared_paragraphs(other_text, mine, config)
     small, large = (a, b) if mine.size <= other.size else (b, a)
-    if sum(small) < min(config.min_shared_paragraphs, len(small)):
+    prose = _prose(text if mine.size <= other.size else other_text, config)
+    if sum(s and p for s, p in zip(small, prose)) < min(config.min_shared_paragraphs, sum(prose) or len(prose)):
         return sim, None
-    if sim.containment < config.lede_containment and not (a[:1] == [True] or b[:1] == [True] or _top_run(large)):
-        return sim, None
+    if sim.containment < config.lede_containment:
+        lede = a[:1] == [True] or b[:1] == [True] or _block_start(large) <= 2
+        if not (lede and _one_block(a) and _one_block(b)):
+            return sim, None
     return sim, by
 
 
-def _top_run(shared: list[bool]) -> bool:
-    """Return True if the shared paragraphs are one run (one gap allowed) starting in the first three."""
+def _block_start(shared: list[bool]) -> int:
+    """Return the index of the first shared paragraph (the length of ``shared`` if none is)."""
+    return shared.index(True) if True in shared else len(shared)
+
+
+def _one_block(shared: list[bool]) -> bool:
+    """Return True if the shared paragraphs are one block: one in five of its span missing at most (one in a short one)."""
     found = [i for i, s in enumerate(shared) if s]
-    return bool(found) and found[0] <= 2 and found[-1] - found[0] + 1 - len(found) <= 1
+    if not found:
+        return False
+    span = found[-1] - found[0] + 1
+    return span - len(found) <= max(1, span // 5)

@@ -105,11 +105,9 @@ def build_repost_web(seed: int = 12) -> RepostWeb:
             wording = WORDINGS[local_index]
             tie = n % 3 == 0 and not any(t in source.slug for t in THIRD_PARTY)
             credit = (WIRES[wire_index][0], WIRES[wire_index][2]) if tie else None
-            copy = repost(source, style, rng, wording, slug=f"{source.slug[:40]}-{n}", context=context, credit=credit)
-            if style == "other site's furniture":  # the furniture of another local site, in its wording
-                body = EDIT_STYLES[style](list(source.body), rng, WORDINGS[(local_index + 1) % 3],
-                                          outlet=LOCALS[(local_index + 1) % 3][0].split()[-1])
-                copy = dataclasses.replace(copy, body=tuple(body))
+            other = (local_index + 1) % 3  # the local site whose furniture a copy may carry, in its wording
+            copy = repost(source, style, rng, wording, slug=f"{source.slug[:40]}-{n}", context=context, credit=credit,
+                          furniture=(WORDINGS[other], LOCALS[other][0].split()[-1]))
             if not tie:  # a repost without a credit runs a day after the wire
                 copy = dataclasses.replace(copy, published=_next_day(source.published))
             publish(local, copy, source.slug)

@@ -187,12 +187,16 @@ def credited(body: Sequence[str], rng: random.Random, w: Wording, outlet: str, d
 
 
 def repost(story: Story, style: str, rng: random.Random, w: Wording, *, slug: str, context: Sequence[str],
-           credit: tuple[str, str] | None = None) -> Story:
+           credit: tuple[str, str] | None = None, furniture: tuple[Wording, str] | None = None) -> Story:
     """Return ``story`` as another site reposts it in edit ``style``, with its own headline and slug.
 
     ``credit`` (outlet, dateline city) makes the copy name its source; its date stays the original's.
+    ``furniture`` (wording, outlet) is the other site whose furniture the copy carries.
     """
-    body = EDIT_STYLES[style](list(story.body), rng, w, context)
+    if style == "other site's furniture" and furniture:
+        body = foreign_furniture(list(story.body), rng, furniture[0], outlet=furniture[1])
+    else:
+        body = EDIT_STYLES[style](list(story.body), rng, w, context)
     if credit:
         body = credited(body, rng, w, *credit)
     title = rng.choice(("{} — what we know", "Analysis: {}", "{}, officials say", "Update: {}")).format(
