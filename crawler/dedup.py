@@ -59,11 +59,13 @@ class DedupConfig:
     min_shared_paragraphs: int = 2
     #: below this containment, a match also needs the first paragraph of one text mostly in the other
     lede_containment: float = 0.8
+    #: a containment match needs the shared shingles to be this share of the larger text too
+    min_larger_share: float = 0.2
     bands: int = field(init=False)
     rows: int = field(init=False)
 
     def __post_init__(self) -> None:
-        for name in ("lsh_threshold", "jaccard_threshold", "containment_threshold", "lede_containment"):
+        for name in ("lsh_threshold", "jaccard_threshold", "containment_threshold", "lede_containment", "min_larger_share"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0.0, 1.0], got {value!r}")
@@ -205,11 +207,13 @@ def paragraphs(text: str, config: DedupConfig) -> list[str]:
 
 def shared_paragraphs(text: str, other: np.ndarray, config: DedupConfig) -> list[bool]:
     """Return, for each paragraph of ``text``, whether most of its shingles are in ``other``."""
-    found = []
-    for line in paragraphs(text, config):
-        mine = shingles(line, config)
-        found.append(np.intersect1d(mine, other, assume_unique=True).size * 2 > mine.size)
-    return found
+    return [np.isin(mine, other, assume_unique=True).sum() * 2 > mine.size for mine in _paragraph_shingles(text, config)]
+
+
+@lru_cache(maxsize=64)
+def _paragraph_shingles(text: str, config: DedupConfig) -> tuple[np.ndarray, ...]:
+    """Return the shingle set of each paragraph of ``text`` (cached: a text is weighed against several candidates)."""
+    return tuple(shingles(line, config) for line in paragraphs(text, config))
 
 
 def _prose(text: str, config: DedupConfig) -> list[bool]:
@@ -229,11 +233,15 @@ def verified(text: str, mine: np.ndarray, other_text: str, other: np.ndarray, co
     the lede — the first paragraph of one text, or starts at the top of the larger
     (two copies, each with its own lines first) — where a story quoting paragraphs
     from further down, or two briefings sharing some of their items, show neither.
+    And the shared text must be ``min_larger_share`` of the larger text: a copy keeps
+    40-60 % of its original, a long story quoting all of a short one is its own.
     """
     sim = similarity(mine, other)
     by = sim.merged_by(config)
     if by != "containment":
         return sim, by
+    if sim.containment * sim.smaller < config.min_larger_share * (mine.size + other.size - sim.smaller):
+        return sim, None  # a whole short text inside a long one of its own: quoted, not copied
     a, b = shared_paragraphs(text, other, config), shared_paragraphs(other_text, mine, config)
     small, large = (a, b) if mine.size <= other.size else (b, a)
     prose = _prose(text if mine.size <= other.size else other_text, config)
