@@ -59,13 +59,11 @@ class DedupConfig:
     min_shared_paragraphs: int = 2
     #: below this containment, a match also needs the first paragraph of one text mostly in the other
     lede_containment: float = 0.8
-    #: a containment match needs the shared shingles to be this share of the larger text too
-    min_larger_share: float = 0.2
     bands: int = field(init=False)
     rows: int = field(init=False)
 
     def __post_init__(self) -> None:
-        for name in ("lsh_threshold", "jaccard_threshold", "containment_threshold", "lede_containment", "min_larger_share"):
+        for name in ("lsh_threshold", "jaccard_threshold", "containment_threshold", "lede_containment"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0.0, 1.0], got {value!r}")
@@ -216,7 +214,7 @@ def _paragraph_shingles(text: str, config: DedupConfig) -> tuple[np.ndarray, ...
     return tuple(shingles(line, config) for line in paragraphs(text, config))
 
 
-def _prose(text: str, config: DedupConfig) -> list[bool]:
+def prose_flags(text: str, config: DedupConfig) -> list[bool]:
     """Return, for each paragraph of ``text``, whether it is prose (ends a sentence), not a headline or a label."""
     return [bool(_SENTENCE_END.search(line)) for line in paragraphs(text, config)]
 
@@ -225,28 +223,27 @@ def verified(text: str, mine: np.ndarray, other_text: str, other: np.ndarray, co
     """Return the similarity of two texts and the measure that makes them one story, if one does.
 
     A match by containment (of the smaller text) also needs what a copy shows and a
-    look-alike does not: paragraph after paragraph of the smaller text's prose shared
-    (``min_shared_paragraphs``, or all it has; a headline is no prose), where a roundup or a story carrying
-    another's background paragraph or press-release footer shares one. Below
+    look-alike does not: paragraph after paragraph of prose shared, in each text
+    (``min_shared_paragraphs``, or all the smaller has; a headline is no prose), where a roundup,
+    a story carrying another's background paragraph or press-release footer, or a long
+    story quoting a short one in one paragraph shares one. Below
     ``lede_containment`` it needs the shape of a copy too: in each text the shared
     paragraphs are one block (a line or two missing at most), and the block holds
     the lede — the first paragraph of one text, or starts at the top of the larger
     (two copies, each with its own lines first) — where a story quoting paragraphs
     from further down, or two briefings sharing some of their items, show neither.
-    And the shared text must be ``min_larger_share`` of the larger text: a copy keeps
-    40-60 % of its original, a long story quoting all of a short one is its own.
     """
     sim = similarity(mine, other)
     by = sim.merged_by(config)
     if by != "containment":
         return sim, by
-    if sim.containment * sim.smaller < config.min_larger_share * (mine.size + other.size - sim.smaller):
-        return sim, None  # a whole short text inside a long one of its own: quoted, not copied
     a, b = shared_paragraphs(text, other, config), shared_paragraphs(other_text, mine, config)
-    small, large = (a, b) if mine.size <= other.size else (b, a)
-    prose = _prose(text if mine.size <= other.size else other_text, config)
-    if sum(s and p for s, p in zip(small, prose)) < min(config.min_shared_paragraphs, sum(prose) or len(prose)):
-        return sim, None
+    prose_a, prose_b = prose_flags(text, config), prose_flags(other_text, config)
+    large, small_prose = (b, prose_a) if mine.size <= other.size else (a, prose_b)
+    need = min(config.min_shared_paragraphs, sum(small_prose) or len(small_prose))
+    for shared, prose in ((a, prose_a), (b, prose_b)):
+        if sum(s and p for s, p in zip(shared, prose)) < need:
+            return sim, None
     if sim.containment < config.lede_containment:
         lede = a[:1] == [True] or b[:1] == [True] or _block_start(large) <= 2
         if not (lede and _one_block(a) and _one_block(b)):

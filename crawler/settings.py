@@ -113,12 +113,10 @@ DEDUP_MIN_SHINGLES = 30
 #: Anchors, the containment index: one shingle in DEDUP_ANCHOR_RATE, at least DEDUP_ANCHOR_MIN per text.
 DEDUP_ANCHOR_RATE = 16
 DEDUP_ANCHOR_MIN = 8
-#: A containment match needs this many of the smaller text's paragraphs mostly shared (a roundup shares one).
+#: A containment match needs this many prose paragraphs mostly shared in each text (a roundup shares one).
 DEDUP_MIN_SHARED_PARAGRAPHS = 2
 #: Below this containment a match also needs the lede kept: one text's first paragraph mostly in the other.
 DEDUP_LEDE_CONTAINMENT = 0.8
-#: A containment match needs the shared text to be this share of the larger text too (a copy keeps 40-60 %).
-DEDUP_MIN_LARGER_SHARE = 0.2
 
 # -- incremental and resumable crawls ---------------------------------
 #: Skip archived articles and revalidate listings, feeds and sitemaps (False: fetch everything again).

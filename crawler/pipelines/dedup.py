@@ -10,7 +10,7 @@ from scrapy.settings import BaseSettings
 
 from crawler.archive_access import open_archive
 from crawler.config import from_settings
-from crawler.dedup import DedupConfig, Similarity, shared_paragraphs, shingles, signed, text_signals, verified
+from crawler.dedup import DedupConfig, Similarity, prose_flags, shared_paragraphs, shingles, signed, text_signals, verified
 from crawler.items import ArticleItem
 
 #: How many LSH candidates are verified against their real text, most shared buckets first.
@@ -82,9 +82,8 @@ class DedupPipeline:
 
         Any copy of a story may match by Jaccard; only its canonical copy by
         containment, so that a story quoting one cut-down copy is not pulled in;
-        and not when the paragraphs it shares are mostly in other stories too: then
-        both draw on the same sources (two briefings of the day's ledes), neither is
-        the other's original.
+        and not with a story made of other candidate stories (a briefing of their ledes):
+        a text sharing its paragraphs is another briefing of the same stories.
         """
         candidates = self.archive.candidates(keys)[:MAX_CANDIDATES]
         self.stats.inc_value("newsarchive/dedup/candidates", len(candidates))
@@ -92,27 +91,28 @@ class DedupPipeline:
         rows = [(story_id, other, canonical, self.shingles(other)) for story_id, other, canonical in self.archive.copy_texts(candidates)]
         for story_id, other, canonical, theirs in rows:
             sim, by = verified(text, mine, other, theirs, self.config)
-            if by == "containment" and canonical and _sources_elsewhere(text, story_id, theirs, rows, self.config):
-                self.stats.inc_value("newsarchive/dedup/shared_sources")
+            if by == "containment" and canonical and _compilation(other, story_id, rows, self.config):
+                self.stats.inc_value("newsarchive/dedup/compilation")
                 continue
             if (by == "jaccard" or by and canonical) and (best is None or sim.jaccard > best[1].jaccard):
                 best = (story_id, sim)
         return best
 
 
-def _sources_elsewhere(text: str, story_id: int, theirs: Any, rows: list[tuple[int, str, bool, Any]], config: DedupConfig) -> bool:
-    """Return True if two or more other candidate stories hold a third or more of the paragraphs ``text`` shares with ``story_id``.
+def _compilation(text: str, story_id: int, rows: list[tuple[int, str, bool, Any]], config: DedupConfig) -> bool:
+    """Return True if two or more other candidate stories hold most of the prose paragraphs of ``text``.
 
-    A copy shares its paragraphs with its original alone (a common footer at most
-    elsewhere); a briefing shares each of its items with the item's own story.
+    Such a text is made of other stories (a briefing of their headlines and ledes): one
+    that shares its paragraphs is another compilation of the same stories, not its copy.
+    An original shares a quoted passage or its lede with a few stories, not most of itself.
     """
-    shared = shared_paragraphs(text, theirs, config)
-    elsewhere = [False] * len(shared)
+    prose = prose_flags(text, config)
+    held = [False] * len(prose)
     sources = set()
     for other_id, _, _, other in rows:
         if other_id != story_id:
-            found = [s and o for s, o in zip(shared, shared_paragraphs(text, other, config))]
+            found = [p and s for p, s in zip(prose, shared_paragraphs(text, other, config))]
             if any(found):
                 sources.add(other_id)
-                elsewhere = [e or f for e, f in zip(elsewhere, found)]
-    return len(sources) >= 2 and sum(elsewhere) * 3 >= sum(shared)
+                held = [h or f for h, f in zip(held, found)]
+    return len(sources) >= 2 and sum(held) * 2 > sum(prose)
