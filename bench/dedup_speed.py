@@ -39,6 +39,7 @@ from datasketch import MinHash
 
 from crawler.dedup import ANCHOR_BAND, DedupConfig, fingerprint, index_keys, shingles, signature, verified
 from crawler.minhash import poly64_hash32, shingle_strings
+from crawler.pipelines.dedup import MAX_CANDIDATES, MIN_SHARED_KEYS
 from storage import Archive, NewStory
 from storage.schema import lsh_buckets, stories
 
@@ -168,7 +169,7 @@ def dedup_and_store(archive: Archive, url: str, text: str) -> None:
     mine = shingles(text, CONFIG)
     keys = index_keys(mine, CONFIG)
     found = None
-    for story_id, other, _canonical in archive.copy_texts(archive.candidates(keys)[:20]):
+    for story_id, other, _canonical in archive.copy_texts(archive.candidates(keys, MIN_SHARED_KEYS)[:MAX_CANDIDATES]):
         if verified(text, mine, other, shingles(other, CONFIG), CONFIG)[1]:
             found = story_id
     story = NewStory(url, "bench.example", "t", None, None, None, None, text, text, fingerprint(text))

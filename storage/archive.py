@@ -220,8 +220,8 @@ class Archive:
         with self.engine.connect() as conn:
             return conn.scalar(_STORY_BY_FINGERPRINT, {"b_fingerprint": fingerprint})
 
-    def candidates(self, keys: Iterable[tuple[int, int]]) -> list[int]:
-        """Return the stories sharing at least one index key ``(band, bucket)`` with ``keys``, most shared first."""
+    def candidates(self, keys: Iterable[tuple[int, int]], at_least: int = 1) -> list[int]:
+        """Return the stories sharing ``at_least`` index keys ``(band, bucket)`` with ``keys``, most shared first."""
         by_band: dict[int, list[int]] = {}
         for band, key in keys:
             by_band.setdefault(band, []).append(key)
@@ -229,7 +229,7 @@ class Archive:
             return []
         params = {f"b{i}": band for i, band in enumerate(by_band)} | {f"k{i}": ks for i, ks in enumerate(by_band.values())}
         with self.engine.connect() as conn:
-            return list(conn.scalars(_candidates_query(len(by_band)), params))
+            return list(conn.scalars(_candidates_query(len(by_band), at_least), params))
 
     def copy_texts(self, story_ids: Iterable[int]) -> list[tuple[int, str, bool]]:
         """Return ``(story id, text, canonical?)`` for the canonical copy and every kept copy of each story."""
@@ -491,7 +491,7 @@ def _rekey(conn: Connection, story_ids: list[int], signals: Signer) -> None:
 
 
 @lru_cache(maxsize=8)
-def _candidates_query(n: int) -> sa.Select[Any]:
+def _candidates_query(n: int, at_least: int = 1) -> sa.Select[Any]:
     """Return the candidate query for keys of ``n`` bands, built once: one index probe per key."""
     match = sa.or_(*(
         sa.and_(lsh_buckets.c.band == sa.bindparam(f"b{i}"), lsh_buckets.c.bucket.in_(sa.bindparam(f"k{i}", expanding=True)))
@@ -501,6 +501,7 @@ def _candidates_query(n: int) -> sa.Select[Any]:
         sa.select(lsh_buckets.c.story_id)
         .where(match)
         .group_by(lsh_buckets.c.story_id)
+        .having(sa.func.count() >= at_least)
         .order_by(sa.func.count().desc(), lsh_buckets.c.story_id)
     )
 

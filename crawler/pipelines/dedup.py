@@ -15,6 +15,8 @@ from crawler.items import ArticleItem
 
 #: How many LSH candidates are verified against their real text, most shared buckets first.
 MAX_CANDIDATES = 20
+#: A candidate shares at least this many index keys: one anchor alone is a common phrase.
+MIN_SHARED_KEYS = 2
 #: Shingle sets of candidate texts kept between articles: a story with many reposts is a candidate again and again.
 SHINGLE_CACHE_SIZE = 512
 
@@ -85,7 +87,7 @@ class DedupPipeline:
         and not with a story made of other candidate stories (a briefing of their ledes):
         a text sharing its paragraphs is another briefing of the same stories.
         """
-        candidates = self.archive.candidates(keys)[:MAX_CANDIDATES]
+        candidates = self.archive.candidates(keys, MIN_SHARED_KEYS)[:MAX_CANDIDATES]
         self.stats.inc_value("newsarchive/dedup/candidates", len(candidates))
         best: tuple[int, Similarity] | None = None
         rows = [(story_id, other, canonical, self.shingles(other)) for story_id, other, canonical in self.archive.copy_texts(candidates)]
