@@ -191,8 +191,8 @@ def build(seed: int, reposts: int) -> list[Page]:
 # -- the two systems -----------------------------------------------------
 
 
-def run_ours(pages: list[Page], overrides: dict[str, str]) -> tuple[list[set[str]], float, int]:
-    """Feed every page to our dedup and store pipelines; return the clusters, seconds, canonical originals."""
+def run_ours(pages: list[Page], overrides: dict[str, str]) -> tuple[list[set[str]], float, set[str]]:
+    """Feed every page to our dedup and store pipelines; return the clusters, seconds, canonical copies' URLs."""
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "archive.db")
         crawler = get_crawler(settings_dict={"NEWSARCHIVE_DB": db, **overrides})
@@ -217,19 +217,23 @@ def run_ours(pages: list[Page], overrides: dict[str, str]) -> tuple[list[set[str
                 clusters[row.story_id].add(row.url)
                 if row.match == "original":
                     canonical.add(row.url)
+    return list(clusters.values()), elapsed, canonical
+
+
+def earliest_canonical(clusters: list[set[str]], canonical: set[str], pages: list[Page]) -> int:
+    """Return how many clusters of several pages have the earliest published copy of their story as canonical."""
     by_url = {p.url: p for p in pages}
     first = {}
     for page in pages:  # the true original: the earliest published copy of each story
         if page.story not in first or page.published < by_url[first[page.story]].published:
             first[page.story] = page.url
-    good = sum(1 for group in clusters.values() if len(group) > 1 and group & canonical & set(first.values()))
-    return list(clusters.values()), elapsed, good
+    return sum(1 for group in clusters if len(group) > 1 and group & canonical & set(first.values()))
 
 
-def run_datasketch(pages: list[Page], shingle_size: int) -> tuple[list[set[str]], float]:
-    """Plain datasketch: per-shingle MinHash, MinHashLSH at its default threshold; a hit joins its story."""
+def run_datasketch(pages: list[Page], shingle_size: int, threshold: float = 0.9) -> tuple[list[set[str]], float]:
+    """Plain datasketch: per-shingle MinHash, MinHashLSH at ``threshold`` (its default 0.9); a hit joins its story."""
     start = time.perf_counter()
-    lsh = MinHashLSH(num_perm=128)
+    lsh = MinHashLSH(threshold=threshold, num_perm=128)
     story_of: dict[str, str] = {}
     for page in pages:
         minhash = MinHash(num_perm=128)
@@ -279,7 +283,7 @@ def main() -> None:
     clusters, seconds, canonical = run_ours(pages, overrides)
     print(line("ours (settings" + (f" {overrides})" if overrides else ")"), scores(clusters, pages), seconds, len(pages)))
     multi = sum(1 for c in clusters if len(c) > 1)
-    print(f"    canonical copy is the earliest published in {canonical} of {multi} clusters")
+    print(f"    canonical copy is the earliest published in {earliest_canonical(clusters, canonical, pages)} of {multi} clusters")
     reference, seconds = run_datasketch(pages, 5)
     print(line("datasketch MinHashLSH (default threshold 0.9)", scores(reference, pages), seconds, len(pages)))
     if args.grid:

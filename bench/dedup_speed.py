@@ -6,10 +6,11 @@
    ``update_batch`` and ``MinHash.bulk``, same num_perm, each from the text (its
    shingle strings built the plain Python way). Our signatures are checked equal
    to datasketch's for the same shingle hash before timing.
-2. The LSH index in the archive (SQLite): the archive is filled to each size with
-   filler stories (random bucket keys: what distinct texts give), then each of
+2. The index in the archive (SQLite): the archive is filled to each size with
+   filler stories (random bucket keys and as many random anchors as a ~600-word
+   text has: what distinct texts give), then each of
    ``--docs`` new articles is deduplicated and archived the way the pipeline does
-   it (shingles, signature, bands, candidate query, verification, one write
+   it (shingles, signature, bands and anchors, candidate query, verification, one write
    transaction). Prints the mean and median per document at each size and the
    ratio of the cost at the largest size to that at the smallest.
 
@@ -36,8 +37,9 @@ import numpy as np
 import sqlalchemy as sa
 from datasketch import MinHash
 
-from crawler.dedup import DedupConfig, band_keys, fingerprint, shingles, signature, similarity
+from crawler.dedup import ANCHOR_BAND, DedupConfig, fingerprint, index_keys, shingles, signature, verified
 from crawler.minhash import poly64_hash32, shingle_strings
+from crawler.pipelines.dedup import MAX_CANDIDATES, MIN_SHARED_KEYS
 from storage import Archive, NewStory
 from storage.schema import lsh_buckets, stories
 
@@ -47,6 +49,8 @@ DATA = next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") 
 DATA = DATA / "data" / "extraction-dev"
 CONFIG = DedupConfig()
 FILL_CHUNK = 20_000
+#: Anchors of a filler story: a ~600-word text has ~600 shingles, one in ``anchor_rate`` an anchor.
+FILL_ANCHORS = 600 // CONFIG.anchor_rate
 ROUNDS = 5
 
 
@@ -152,6 +156,8 @@ def fill(archive: Archive, upto: int, rng: np.random.Generator) -> None:
             buckets = rng.integers(-(2**63), 2**63 - 1, size=(n, CONFIG.bands), dtype=np.int64)
             rows = [{"band": b, "bucket": int(buckets[k, b]), "story_id": i}
                     for b in range(CONFIG.bands) for k, i in enumerate(ids)]
+            anchors = rng.integers(-(2**63), 2**63 - 1, size=(n, FILL_ANCHORS), dtype=np.int64)
+            rows += [{"band": ANCHOR_BAND, "bucket": int(a), "story_id": i} for k, i in enumerate(ids) for a in anchors[k]]
             rows.sort(key=lambda r: r["bucket"])
             conn.execute(lsh_buckets.insert(), rows)
         have += n
@@ -161,10 +167,10 @@ def fill(archive: Archive, upto: int, rng: np.random.Generator) -> None:
 def dedup_and_store(archive: Archive, url: str, text: str) -> None:
     """What the dedup and store pipelines do for one article."""
     mine = shingles(text, CONFIG)
-    keys = band_keys(signature(mine, CONFIG), CONFIG)
+    keys = index_keys(mine, CONFIG)
     found = None
-    for story_id, other, _canonical in archive.copy_texts(archive.candidates(keys)[:20]):
-        if similarity(mine, shingles(other, CONFIG)).same_story(CONFIG):
+    for story_id, other, _canonical in archive.copy_texts(archive.candidates(keys, MIN_SHARED_KEYS)[:MAX_CANDIDATES]):
+        if verified(text, mine, other, shingles(other, CONFIG), CONFIG)[1]:
             found = story_id
     story = NewStory(url, "bench.example", "t", None, None, None, None, text, text, fingerprint(text))
     if found is None:
@@ -183,7 +189,8 @@ def new_article(pool: list[str], rng: random.Random, n: int) -> str:
 
 
 def bench_index(texts: list[str], sizes: list[int], docs: int, db: Path) -> None:
-    print(f"index: archive {db}, {CONFIG.bands} bands x {CONFIG.rows} rows, {docs} documents measured per size")
+    print(f"index: archive {db}, {CONFIG.bands} bands x {CONFIG.rows} rows + anchors (1 in {CONFIG.anchor_rate} "
+          f"shingles, {FILL_ANCHORS} per filler), {docs} documents measured per size")
     pool, costs = sentence_pool(texts), {}
     ours(texts[0])  # build the character tables once, as a crawl does at its first page
     with Archive(str(db)) as archive:
@@ -209,7 +216,7 @@ def bench_index(texts: list[str], sizes: list[int], docs: int, db: Path) -> None
                   f"{1000 * cpu_mean:.2f} CPU), {1 / wall:.0f} docs/s", flush=True)
     start = time.perf_counter()  # a new process: nothing is loaded, the index is queried where it lies
     with Archive(str(db)) as archive:
-        archive.candidates(band_keys(ours(texts[0]), CONFIG))
+        archive.candidates(index_keys(shingles(texts[0], CONFIG), CONFIG))
     print(f"  reopening the archive and a first query: {1000 * (time.perf_counter() - start):.0f} ms")
     if len(sizes) > 1:
         big, small = costs[sizes[-1]], costs[sizes[0]]

@@ -119,8 +119,16 @@ DEDUP_HASHFUNC = "poly64"
 DEDUP_SHINGLE_SIZE = 5
 DEDUP_LSH_THRESHOLD = 0.3
 DEDUP_JACCARD_THRESHOLD = 0.5
-DEDUP_CONTAINMENT_THRESHOLD = 0.8
+#: A copy keeping this share of the smaller text's shingles is one story with it (local context, a cut ending).
+DEDUP_CONTAINMENT_THRESHOLD = 0.5
 DEDUP_MIN_SHINGLES = 30
+#: Anchors, the containment index: one shingle in DEDUP_ANCHOR_RATE, at least DEDUP_ANCHOR_MIN per text.
+DEDUP_ANCHOR_RATE = 16
+DEDUP_ANCHOR_MIN = 8
+#: A containment match needs this many prose paragraphs mostly shared in each text (a roundup shares one).
+DEDUP_MIN_SHARED_PARAGRAPHS = 2
+#: Below this containment a match also needs the lede kept: one text's first paragraph mostly in the other.
+DEDUP_LEDE_CONTAINMENT = 0.8
 
 # -- incremental and resumable crawls ---------------------------------
 #: Skip archived articles and revalidate listings, feeds and sitemaps (False: fetch everything again).

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from storage import schema_version
-from storage.schema import lsh_buckets, meta, site_lines, sightings, sites, stories, warc_records
+from storage.schema import lsh_buckets, meta, site_lines, sightings, sites, stories, story_versions, warc_records
 from storage.selection import EVERYTHING, Selection
 from storage.warc import WarcLocation
 
@@ -56,6 +56,8 @@ class NewStory:
     description: str | None = None
     jsonld: str | None = None
     raw_headings: str | None = None
+    #: the other outlet this copy credits as its source ("first published by …"), None if it credits none
+    credit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,9 +72,13 @@ class Sighting:
     containment: float
     published: str | None = None
     text: str | None = None
-    #: the copy's text before furniture removal, and its subheads' line indexes as JSON
+    #: the copy's text as extracted and its subhead lines (JSON): re-cleaning derives ``text`` from them
     raw_text: str | None = None
     raw_headings: str | None = None
+
+
+#: Text -> (exact fingerprint, index keys): the dedup core's, injected so storage knows nothing of it.
+Signer = Callable[[str], tuple[str, list[tuple[int, int]]]]
 
 
 #: URL schemes people write for PostgreSQL, and the SQLAlchemy driver that serves them.
@@ -177,15 +183,25 @@ class Archive:
 
     # -- the dedup index -------------------------------------------------
 
-    def ensure_index_params(self, params: dict[str, Any]) -> None:
-        """Record the dedup parameters on first use; refuse to mix others into the index later."""
+    def ensure_index_params(self, params: dict[str, Any], rebuild: Signer | None = None) -> None:
+        """Record the dedup parameters on first use; refuse to mix others into the index later.
+
+        An index built before some parameters existed (the same values for all it
+        records) is rebuilt from the stored texts with ``rebuild``, if given.
+        """
         wanted = json.dumps(params, sort_keys=True)
         with self.engine.begin() as conn:
             found = conn.scalar(sa.select(meta.c.value).where(meta.c.key == "dedup_index"))
             if found is None:
                 conn.execute(meta.insert().values(key="dedup_index", value=wanted))
                 return
-        if json.loads(found) != params:
+            old = json.loads(found)
+            if old != params and rebuild is not None and all(k in params and params[k] == v for k, v in old.items()):
+                logger.info("rebuilding the dedup index for the parameters it lacks: %s", sorted(set(params) - set(old)))
+                _rekey(conn, list(conn.scalars(sa.select(stories.c.id))), rebuild)
+                conn.execute(meta.update().where(meta.c.key == "dedup_index").values(value=wanted))
+                return
+        if old != params:
             raise ArchiveError(
                 f"this archive's dedup index was built with {found}; these settings ask for {wanted}. "
                 "Use the same DEDUP_* settings, or a new archive."
@@ -205,14 +221,16 @@ class Archive:
         with self.engine.connect() as conn:
             return conn.scalar(_STORY_BY_FINGERPRINT, {"b_fingerprint": fingerprint})
 
-    def candidates(self, keys: Iterable[tuple[int, int]]) -> list[int]:
-        """Return the stories sharing at least one LSH bucket with ``keys``, most shared first."""
-        keys = list(keys)
-        if not keys:
+    def candidates(self, keys: Iterable[tuple[int, int]], at_least: int = 1) -> list[int]:
+        """Return the stories sharing ``at_least`` index keys ``(band, bucket)`` with ``keys``, most shared first."""
+        by_band: dict[int, list[int]] = {}
+        for band, key in keys:
+            by_band.setdefault(band, []).append(key)
+        if not by_band:
             return []
-        params = {f"k{i}": key for i, (_, key) in enumerate(keys)} | {f"b{i}": band for i, (band, _) in enumerate(keys)}
+        params = {f"b{i}": band for i, band in enumerate(by_band)} | {f"k{i}": ks for i, ks in enumerate(by_band.values())}
         with self.engine.connect() as conn:
-            return list(conn.scalars(_candidates_query(len(keys)), params))
+            return list(conn.scalars(_candidates_query(len(by_band), at_least), params))
 
     def copy_texts(self, story_ids: Iterable[int]) -> list[tuple[int, str, bool]]:
         """Return ``(story id, text, canonical?)`` for the canonical copy and every kept copy of each story."""
@@ -247,10 +265,11 @@ class Archive:
     ) -> bool:
         """Record another copy of story ``story_id``; return True if it became the canonical copy.
 
-        The copy's LSH buckets join the story's, so later copies are found through
-        any copy. The canonical copy is the earliest published: a copy published
-        before the current one replaces it, and the old one stays as a sighting
-        with the same similarity. Without both dates the first seen stays canonical.
+        The copy's index keys join the story's, so later copies are found through
+        any copy. The canonical copy is the original: the earliest published; when
+        the dates tie or one is missing, the copy that credits no other outlet. A
+        copy that is the original by this rule replaces the current one, which
+        stays as a sighting with the same similarity. Otherwise the first seen stays.
         """
         now = _now()
         with self.engine.begin() as conn:
@@ -258,21 +277,17 @@ class Archive:
             if buckets:
                 conn.execute(_insert_for(conn)(lsh_buckets).on_conflict_do_nothing(), buckets)
             old = conn.execute(sa.select(stories).where(stories.c.id == story_id)).one()
-            if not _published_before(copy.published, old.published):
-                sighting = Sighting(
-                    copy.url, copy.site, copy.title, match, similarity, containment, copy.published, copy.text,
-                    copy.raw_text, copy.raw_headings,
-                )
+            if not _original_before(copy, old):
+                sighting = Sighting(copy.url, copy.site, copy.title, match, similarity, containment, copy.published,
+                                    copy.text, copy.raw_text, copy.raw_headings)
                 _insert_sighting(conn, story_id, sighting, capture, now)
                 self._count_lines(conn, copy.site, lines)
                 return False
             conn.execute(
                 sightings.update()
                 .where(sightings.c.url == old.url)
-                .values(
-                    match=match, similarity=similarity, containment=containment, published=old.published, text=old.text,
-                    raw_text=old.raw_text, raw_headings=old.raw_headings,
-                )
+                .values(match=match, similarity=similarity, containment=containment, published=old.published,
+                        text=old.text, raw_text=old.raw_text, raw_headings=old.raw_headings)
             )
             conn.execute(stories.update().where(stories.c.id == story_id).values(**asdict(copy)))
             original = Sighting(copy.url, copy.site, copy.title, "original", 1.0, 1.0, copy.published)
@@ -337,21 +352,38 @@ class Archive:
         with self.engine.connect() as conn:
             return set(conn.scalars(query))
 
-    def reclean(self, site: str, clean: Callable[..., str], *, with_headings: bool = False) -> int:
-        """Re-derive the text of ``site``'s stories and kept copies from their raw text with ``clean``; return how many changed.
+    def reclean(
+        self, site: str, clean: Callable[..., str], *, with_headings: bool = False, signals: Signer | None = None
+    ) -> int:
+        """Re-derive the text of ``site``'s stories and copies from their raw text with ``clean``; return how many changed.
 
         With ``with_headings``, ``clean`` is also given the indexes of the raw text's subhead lines.
+        With ``signals``, what derives from a changed text follows it: the story's exact
+        fingerprint, and the index keys of every story one of whose copies changed
+        (rebuilt from all its texts), so that a later copy matches the clean text.
         """
-        changed = 0
+        def cleaned(row: Any) -> str:
+            headings = json.loads(row.raw_headings or "[]")
+            return clean(row.raw_text, headings) if with_headings else clean(row.raw_text)
+
+        changed, touched = 0, set()
         with self.engine.begin() as conn:
-            for table in (stories, sightings):
-                query = sa.select(table.c.id, table.c.raw_text, table.c.text, table.c.raw_headings)
-                for row in conn.execute(query.where(table.c.site == site, table.c.raw_text.is_not(None))).all():
-                    headings = json.loads(row.raw_headings or "[]")
-                    text = clean(row.raw_text, headings) if with_headings else clean(row.raw_text)
-                    if text != row.text:
-                        conn.execute(table.update().where(table.c.id == row.id).values(text=text))
-                        changed += 1
+            query = sa.select(stories.c.id, stories.c.raw_text, stories.c.text, stories.c.raw_headings)
+            for row in conn.execute(query.where(stories.c.site == site)).all():
+                if (text := cleaned(row)) != row.text:
+                    values = {"text": text} | ({"fingerprint": signals(text)[0]} if signals else {})
+                    conn.execute(stories.update().where(stories.c.id == row.id).values(**values))
+                    changed += 1
+                    touched.add(row.id)
+            query = sa.select(sightings.c.id, sightings.c.story_id, sightings.c.raw_text, sightings.c.text,
+                              sightings.c.raw_headings)
+            for row in conn.execute(query.where(sightings.c.site == site, sightings.c.raw_text.is_not(None))).all():
+                if (text := cleaned(row)) != row.text:
+                    conn.execute(sightings.update().where(sightings.c.id == row.id).values(text=text))
+                    changed += 1
+                    touched.add(row.story_id)
+            if signals and touched:
+                _rekey(conn, sorted(touched), signals)
         return changed
 
     # -- reading ---------------------------------------------------------
@@ -458,17 +490,34 @@ def _add_capture(conn: Connection, sighting_id: int, capture: WarcLocation | Non
         )
 
 
+def _rekey(conn: Connection, story_ids: list[int], signals: Signer) -> None:
+    """Replace the index keys of ``story_ids`` with those of their texts: canonical, copies, earlier versions."""
+    for start in range(0, len(story_ids), 500):
+        batch = story_ids[start : start + 500]
+        texts = sa.union_all(
+            sa.select(stories.c.id, stories.c.text).where(stories.c.id.in_(batch)),
+            sa.select(sightings.c.story_id, sightings.c.text).where(
+                sightings.c.story_id.in_(batch), sightings.c.text.is_not(None)),
+            sa.select(story_versions.c.story_id, story_versions.c.text).where(story_versions.c.story_id.in_(batch)),
+        )
+        rows = {(story_id, band, key) for story_id, text in conn.execute(texts) for band, key in signals(text)[1]}
+        conn.execute(lsh_buckets.delete().where(lsh_buckets.c.story_id.in_(batch)))
+        if rows:
+            conn.execute(lsh_buckets.insert(), [{"band": b, "bucket": k, "story_id": i} for i, b, k in sorted(rows)])
+
+
 @lru_cache(maxsize=8)
-def _candidates_query(n: int) -> sa.Select[Any]:
-    """Return the candidate query for ``n`` (band, bucket) keys, built once: one index probe per key."""
+def _candidates_query(n: int, at_least: int = 1) -> sa.Select[Any]:
+    """Return the candidate query for keys of ``n`` bands, built once: one index probe per key."""
     match = sa.or_(*(
-        sa.and_(lsh_buckets.c.band == sa.bindparam(f"b{i}"), lsh_buckets.c.bucket == sa.bindparam(f"k{i}"))
+        sa.and_(lsh_buckets.c.band == sa.bindparam(f"b{i}"), lsh_buckets.c.bucket.in_(sa.bindparam(f"k{i}", expanding=True)))
         for i in range(n)
     ))
     return (
         sa.select(lsh_buckets.c.story_id)
         .where(match)
         .group_by(lsh_buckets.c.story_id)
+        .having(sa.func.count() >= at_least)
         .order_by(sa.func.count().desc(), lsh_buckets.c.story_id)
     )
 
@@ -493,6 +542,18 @@ def _published_before(a: str | None, b: str | None) -> bool:
         return False
     n = min(len(a), len(b))
     return a[:n] < b[:n]
+
+
+def _original_before(copy: NewStory, current: Any) -> bool:
+    """Return True if ``copy`` rather than the ``current`` canonical copy is the story's original.
+
+    The earlier published is; when the dates tie or one is missing, the one that credits no other outlet.
+    """
+    if _published_before(copy.published, current.published):
+        return True
+    if _published_before(current.published, copy.published):
+        return False
+    return bool(current.credit) and not copy.credit
 
 
 def _insert_for(conn: Connection) -> Callable[..., Any]:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from storage.archive import Archive, ArchivedStory, ArchiveError, NewStory, Sighting
-
-#: Text -> (exact fingerprint, LSH band keys): the dedup core's, injected so storage knows nothing of it.
-Signer = Callable[[str], tuple[str, list[tuple[int, int]]]]
+from storage.archive import Archive, ArchivedStory, ArchiveError, NewStory, Sighting, Signer
 
 
 class BadExportLine(ArchiveError):

@@ -47,6 +47,8 @@ stories = sa.Table(
     sa.Column("jsonld", sa.Text),
     #: indexes of the subhead lines of raw_text, as JSON: re-cleaning keeps subheads over paragraphs
     sa.Column("raw_headings", sa.Text),
+    #: the other outlet this copy credits as its source (migration 0007): the original credits none
+    sa.Column("credit", sa.Text),
 )
 
 #: Every URL where a story was found, its canonical copy included (match 'original').
@@ -65,12 +67,12 @@ sightings = sa.Table(
     # the copy's own publication date and text (NULL for the canonical copy, whose text is the story's)
     sa.Column("published", sa.String(32)),
     sa.Column("text", sa.Text),
-    # the copy's extracted text before furniture removal and its subhead lines: re-cleaned as the story's are
+    # the copy's extracted text before furniture removal and its subhead lines (migration 0007): re-cleaned as the story's are
     sa.Column("raw_text", sa.Text),
     sa.Column("raw_headings", sa.Text),
 )
 
-#: The MinHash LSH index: a story is in one bucket per band.
+#: The dedup index: a story is in one bucket per LSH band, and under each of its anchor shingles (band -1).
 lsh_buckets = sa.Table(
     "lsh_buckets",
     metadata,

@@ -14,7 +14,8 @@ from storage.schema import lsh_buckets, stories, story_versions
 #: Fields of a story that a new version replaces (``first_seen`` and the URL stay).
 _REPLACED = ("title", "author", "published", "language", "sitename", "text", "raw_text", "fingerprint",
              # story metadata of migration 0004, raw_headings in step with raw_text
-             "authors", "updated", "canonical_url", "section", "tags", "image", "description", "jsonld", "raw_headings")
+             "authors", "updated", "canonical_url", "section", "tags", "image", "description", "jsonld", "raw_headings",
+             "credit")  # migration 0007
 _KEPT = ("title", "author", "published", "text", "raw_text", "fingerprint")
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from crawler.dedup import DedupConfig, band_keys, fingerprint, shingles, signature, similarity
+from crawler.dedup import DedupConfig, band_keys, fingerprint, shingles, signature, similarity, verified
 from crawler.minhash import MAX_CHARS, poly64_hash32, poly64_id, shingle_ids, shingle_strings, tokens
 from crawler.newsweb import Story, edited
 from fixture_web import load_articles, load_seed
@@ -23,7 +23,7 @@ def _text(story: Story) -> str:
 
 
 def _same(a: Story, b: Story) -> bool:
-    return similarity(shingles(_text(a), CONFIG), shingles(_text(b), CONFIG)).same_story(CONFIG)
+    return verified(_text(a), shingles(_text(a), CONFIG), _text(b), shingles(_text(b), CONFIG), CONFIG)[1] is not None
 
 
 @pytest.fixture(scope="module")

@@ -31,12 +31,15 @@ def _status(name: str, found: Page) -> str:
     return f"{name}: {escape(found.url)} ({found.site}) is {how} of story {found.story_id}"
 
 
-def _verdict(sim: Similarity, config: DedupConfig) -> str:
-    by = sim.merged_by(config)
+def _verdict(sim: Similarity, by: str | None, config: DedupConfig) -> str:
     if by == "jaccard":
         return f"same story: Jaccard {sim.jaccard:.3f} >= {config.jaccard_threshold}"
     if by == "containment":
         return f"same story: containment {sim.containment:.3f} >= {config.containment_threshold}"
+    if sim.merged_by(config) == "containment":
+        return (f"different stories: containment {sim.containment:.3f} >= {config.containment_threshold}, but what "
+                "they share is not shaped like a copy (paragraphs of prose in one block holding the lede, a fifth "
+                "of the larger text): a quote, a briefing item or a shared background paragraph")
     if sim.smaller == 0:
         return "different: a text without words is never a duplicate"
     if sim.smaller < config.min_shingles:
@@ -68,7 +71,7 @@ def _passages(console: Console, a: str, b: str) -> None:
 @click.argument("url_b")
 def explain(db: str, overrides: tuple[str, ...], url_a: str, url_b: str) -> None:
     """Show why the archived pages URL_A and URL_B were, or were not, merged into one story."""
-    from crawler.dedup import shingles, similarity
+    from crawler.dedup import shingles, verified
     from crawler.pipelines.dedup import dedup_config
     from crawler.run import crawl_settings
     from storage.clusters import page
@@ -91,9 +94,9 @@ def explain(db: str, overrides: tuple[str, ...], url_a: str, url_b: str) -> None
     if a.text is None or b.text is None:
         console.print("the text of a copy archived before copies kept their text is not available")
         return
-    sim = similarity(shingles(a.text, config), shingles(b.text, config))
+    sim, by = verified(a.text, shingles(a.text, config), b.text, shingles(b.text, config), config)
     console.print(f"Jaccard {sim.jaccard:.3f} (threshold {config.jaccard_threshold}), "
                   f"containment {sim.containment:.3f} (threshold {config.containment_threshold}, "
                   f"smaller text {sim.smaller} shingles, at least {config.min_shingles} needed)")
-    console.print(f"with these settings: {_verdict(sim, config)}")
+    console.print(f"with these settings: {_verdict(sim, by, config)}")
     _passages(console, a.text, b.text)

@@ -28,6 +28,7 @@ def import_(file: str, db: str, overrides: tuple[str, ...]) -> None:
     The dedup index is rebuilt with the DEDUP_* settings (``-s`` as for crawl).
     A failed import leaves no archive behind (nor anything in an existing empty one).
     """
+    from crawler.dedup import signed
     from crawler.pipelines.dedup import dedup_config
     from crawler.run import crawl_settings
     from storage import Archive, ArchiveError, archive_file
@@ -82,10 +83,3 @@ def _remove(created: Path | None) -> None:
         return
     for path in (created, *(created.with_name(created.name + suffix) for suffix in ("-wal", "-shm", "-journal"))):
         path.unlink(missing_ok=True)
-
-
-def signed(text: str, config: DedupConfig) -> tuple[str, list[tuple[int, int]]]:
-    """Return the exact fingerprint and LSH band keys of ``text``, as the dedup pipeline computes them."""
-    from crawler.dedup import fingerprint, index_keys, shingles
-
-    return fingerprint(text), index_keys(shingles(text, config), config)

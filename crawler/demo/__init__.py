@@ -6,6 +6,7 @@ The stories in ``stories.json`` were written for this project and ship with it.
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from importlib import resources
 
 from crawler.newsweb import Site, Story, edited
@@ -18,7 +19,11 @@ def load_stories() -> dict[str, Story]:
 
 
 def sample_sites() -> list[Site]:
-    """Return the three demo sites: nine stories, three of them reposted on another site."""
+    """Return the three demo sites: nine stories, three of them reposted on another site.
+
+    Each repost names its source, as real ones do: an editor's note, or the wire's dateline
+    credit; two run the same day as their original, one the day after.
+    """
     s = load_stories()
     courier = Site(
         "Riverside Courier",
@@ -61,7 +66,13 @@ def sample_sites() -> list[Site]:
             s["comet-okoro-vale-outburst"],
             slug="comet-flares-up",
             title="Comet flares up: how to see it this week",
-            dateline="GREYWATER RIDGE —",
+            dateline="GREYWATER RIDGE (Metro Wire) —",
+            published=_day_after(s["comet-okoro-vale-outburst"].published),
         )
     )
     return [courier, post, wire]
+
+
+def _day_after(day: str) -> str:
+    """Return the ISO date after ``day``: a repost runs once the wire has published."""
+    return (date.fromisoformat(day[:10]) + timedelta(days=1)).isoformat()

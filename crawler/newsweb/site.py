@@ -49,8 +49,9 @@ def edited(
     keep: int | None = None,
     section: str | None = None,
     author: str | None = None,
+    published: str | None = None,
 ) -> Story:
-    """Return ``story`` as another site reposts it: new headline, dateline, note, cut ending.
+    """Return ``story`` as another site reposts it: new headline, dateline, note, cut ending, its own date.
 
     ``keep`` slices the body: ``keep=-2`` drops the last two paragraphs.
     """
@@ -65,6 +66,7 @@ def edited(
         title=title or story.title,
         section=section or story.section,
         author=author or story.author,
+        published=published or story.published,
         body=tuple(body),
     )
 

@@ -10,11 +10,13 @@ from scrapy.settings import BaseSettings
 
 from crawler.archive_access import open_archive
 from crawler.config import from_settings
-from crawler.dedup import DedupConfig, Similarity, shingles, similarity, text_signals
+from crawler.dedup import DedupConfig, Similarity, prose_flags, shared_paragraphs, shingles, signed, text_signals, verified
 from crawler.items import ArticleItem
 
 #: How many LSH candidates are verified against their real text, most shared buckets first.
 MAX_CANDIDATES = 20
+#: A candidate shares at least this many index keys: one anchor alone is a common phrase.
+MIN_SHARED_KEYS = 2
 #: Shingle sets of candidate texts kept between articles: a story with many reposts is a candidate again and again.
 SHINGLE_CACHE_SIZE = 512
 
@@ -43,7 +45,7 @@ class DedupPipeline:
 
     def open_spider(self) -> None:
         self.archive = open_archive(self.settings)
-        self.archive.ensure_index_params(self.config.index_params())
+        self.archive.ensure_index_params(self.config.index_params(), rebuild=lambda text: signed(text, self.config))
 
     def close_spider(self) -> None:
         self.archive.close()
@@ -69,7 +71,7 @@ class DedupPipeline:
             item.duplicate_of, item.match = story_id, "exact"
             self.stats.inc_value("newsarchive/dedup/exact")
             return item
-        if (best := self._best_candidate(mine, item.band_keys)) is None:
+        if (best := self._best_candidate(item.text, mine, item.band_keys)) is None:
             self.stats.inc_value("newsarchive/dedup/new")
             return item
         item.duplicate_of, item.match = best[0], "near"
@@ -77,18 +79,42 @@ class DedupPipeline:
         self.stats.inc_value("newsarchive/dedup/near")
         return item
 
-    def _best_candidate(self, mine: Any, keys: list[tuple[int, int]]) -> tuple[int, Similarity] | None:
+    def _best_candidate(self, text: str, mine: Any, keys: list[tuple[int, int]]) -> tuple[int, Similarity] | None:
         """Return the candidate story with the copy most similar to ``mine``, among copies that pass verification.
 
         Any copy of a story may match by Jaccard; only its canonical copy by
-        containment, so that a story quoting one cut-down copy is not pulled in.
+        containment, so that a story quoting one cut-down copy is not pulled in;
+        and not with a story made of other candidate stories (a briefing of their ledes):
+        a text sharing its paragraphs is another briefing of the same stories.
         """
-        candidates = self.archive.candidates(keys)[:MAX_CANDIDATES]
+        candidates = self.archive.candidates(keys, MIN_SHARED_KEYS)[:MAX_CANDIDATES]
         self.stats.inc_value("newsarchive/dedup/candidates", len(candidates))
         best: tuple[int, Similarity] | None = None
-        for story_id, text, canonical in self.archive.copy_texts(candidates):
-            sim = similarity(mine, self.shingles(text))
-            by = sim.merged_by(self.config)
+        rows = [(story_id, other, canonical, self.shingles(other)) for story_id, other, canonical in self.archive.copy_texts(candidates)]
+        for story_id, other, canonical, theirs in rows:
+            sim, by = verified(text, mine, other, theirs, self.config)
+            if by == "containment" and canonical and _compilation(other, story_id, rows, self.config):
+                self.stats.inc_value("newsarchive/dedup/compilation")
+                continue
             if (by == "jaccard" or by and canonical) and (best is None or sim.jaccard > best[1].jaccard):
                 best = (story_id, sim)
         return best
+
+
+def _compilation(text: str, story_id: int, rows: list[tuple[int, str, bool, Any]], config: DedupConfig) -> bool:
+    """Return True if two or more other candidate stories hold most of the prose paragraphs of ``text``.
+
+    Such a text is made of other stories (a briefing of their headlines and ledes): one
+    that shares its paragraphs is another compilation of the same stories, not its copy.
+    An original shares a quoted passage or its lede with a few stories, not most of itself.
+    """
+    prose = prose_flags(text, config)
+    held = [False] * len(prose)
+    sources = set()
+    for other_id, _, _, other in rows:
+        if other_id != story_id:
+            found = [p and s for p, s in zip(prose, shared_paragraphs(text, other, config))]
+            if any(found):
+                sources.add(other_id)
+                held = [h or f for h, f in zip(held, found)]
+    return len(sources) >= 2 and sum(held) * 2 > sum(prose)

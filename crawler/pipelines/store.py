@@ -14,10 +14,13 @@ from crawler import boilerplate
 from crawler.archive_access import open_archive
 from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
+from crawler.credits import credited_outlet
+from crawler.dedup import signed
 from crawler.extensions.archive_guard import DATABASE_FAILURES
 from crawler.extraction import Article
 from crawler.items import ArticleItem
 from crawler.outcomes import Outcome, PageDropped
+from crawler.pipelines.dedup import dedup_config
 from storage import NewStory
 from storage.versions import revise_story
 
@@ -48,6 +51,7 @@ class StorePipeline:
         self.settings = settings
         self.stats = crawler.stats
         self.furniture = from_settings(BoilerplateConfig, "BOILERPLATE", settings)
+        self.dedup = dedup_config(settings)
         self.sites: set[str] = set()
 
     @classmethod
@@ -122,6 +126,7 @@ class StorePipeline:
             text=item.text,
             raw_text=article.text,
             fingerprint=item.fingerprint,
+            credit=credited_outlet(item.text, own=(article.sitename, item.site)),
             **story_metadata(article),
         )
 
@@ -135,10 +140,13 @@ class StorePipeline:
         return lambda raw: "\n".join(boilerplate.clean(raw.split("\n"), learned, headings))
 
     def reclean(self, site: str, learned: set[str]) -> None:
-        """Drop furniture learned late in the crawl (on any site) from the site's stories archived before it was learned."""
+        """Drop furniture learned late in the crawl (on any site) from the site's stories and copies archived before it.
+
+        Their fingerprints and index keys follow the new texts, so a later copy matches the clean text.
+        """
         changed = self.archive.reclean(
             site, lambda raw, headings: "\n".join(boilerplate.clean(raw.split("\n"), learned, set(headings))),
-            with_headings=True,
+            with_headings=True, signals=lambda text: signed(text, self.dedup),
         )
         if changed:
             self.stats.inc_value("newsarchive/recleaned", changed)

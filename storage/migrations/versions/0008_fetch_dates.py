@@ -7,7 +7,7 @@ an archived article again when one of them differs from what was recorded here.
 walked from their first page, never revalidated on their own.
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0002"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

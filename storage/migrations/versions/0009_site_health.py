@@ -1,7 +1,7 @@
 """Extraction health per site and run: yield, median words, metadata shares, learned furniture.
 
 Revision ID: 0009
-Revises: 0002
+Revises: 0008
 """
 
 from __future__ import annotations
