@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from archive_data import new_story
 from conftest import Crawls, exported, newsarchive
 from crawler.cli import main
-from crawler.cli.import_ import signed
+from crawler.dedup import signed
 from crawler.dedup import DedupConfig
 from storage import Archive, ArchiveError, Sighting
 from storage.archive import ArchivedStory
