@@ -26,5 +26,5 @@ def downgrade() -> None:
     with op.batch_alter_table("sightings") as batch:
         batch.drop_column("raw_headings")
         batch.drop_column("raw_text")
-    with op.batch_alter_table("stories") as batch:
-        batch.drop_column("credit")
+    # not in batch mode: on SQLite that copies the table and loses its search triggers (0002)
+    op.execute("ALTER TABLE stories DROP COLUMN credit")
