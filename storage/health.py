@@ -81,9 +81,12 @@ class HealthRule:
     length_ratio: float = 0.5
     #: …is flagged when the furniture changed by this share, or the title/date shares fell by this much
     structure_change: float = 0.3
+    #: …and flagged whatever the layout when the median is below this many words, the length under which an
+    #: undeclared page is no article (ARTICLE_MIN_WORDS): a site whose stories all shrink to a standfirst lost its text
+    stub_words: int = 80
 
     def __post_init__(self) -> None:
-        for name in ("recent", "min_pages"):
+        for name in ("recent", "min_pages", "stub_words"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
         for name in ("yield_drop", "metadata_drop", "length_ratio", "structure_change"):
@@ -241,8 +244,11 @@ def _verdict(run: RunHealth, earlier: list[RunHealth], rule: HealthRule) -> Verd
         evidence = [f"furniture {change:.0%} new or gone"] if change >= rule.structure_change else []
         if metadata >= rule.structure_change:
             evidence.append(f"titles/dates found {metadata:.0%} less often")
-        if evidence:
-            verdict.flags.append(f"{length}, with the layout changed ({', '.join(evidence)})")
+        if evidence or run.median_words < rule.stub_words:
+            verdict.flags.append(
+                f"{length}, with the layout changed ({', '.join(evidence)})" if evidence
+                else f"{length}: under {rule.stub_words} words, what a page that lost its story keeps"
+            )
             verdict.examples.extend(u for u in run.shortest if u not in verdict.examples)
         else:
             verdict.notes.append(f"{length}, same layout: shorter stories, not a failing extraction")
