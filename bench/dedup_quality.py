@@ -35,10 +35,10 @@ from pathlib import Path
 from datasketch import MinHash, MinHashLSH
 from scrapy.utils.test import get_crawler
 
-from crawler.extraction import Article
-from crawler.metadata import PageMetadata
+from crawler.dedup.minhash import shingle_strings
+from crawler.extract.article import Article
+from crawler.extract.metadata import PageMetadata
 from crawler.items import ArticleItem
-from crawler.minhash import shingle_strings
 from crawler.pipelines.dedup import DedupPipeline
 from crawler.pipelines.store import StorePipeline
 from storage import Archive
@@ -51,21 +51,56 @@ WORDS = re.compile(r"\w+")
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 HEADLINES = ["UPDATE: {}", "{} — what we know", "Breaking: {}", "{} (VIDEO)", "Analysis: {}", "{}, officials say"]
-DATELINES = ["WASHINGTON (AP) —", "LONDON (Reuters) —", "NEW DELHI, Nov 19 (IANS) —", "PARIS (AFP) —",
-             "SAN FRANCISCO —", "HONG KONG (Bloomberg) —", "(CNN) —", "TORONTO —"]
-NOTES = ["Editor's note: This story has been updated to correct the spelling of a name.",
-         "Editor's note: This article was originally published by our partner site and is republished with permission.",
-         "This story first appeared in The Conversation. Read the original article.",
-         "Correction: An earlier version of this story misstated the date of the announcement.",
-         "This article has been updated with additional reporting."]
-FURNITURE = ["Advertisement", "Sign up for our daily newsletter to get the latest headlines in your inbox.",
-             "Share this article on Facebook", "Follow us on Twitter and Instagram",
-             "Related: More stories from our world desk", "© 2019 Metro Media Group. All rights reserved.",
-             "Click here to read more", "Continue reading below", "Subscribe now for unlimited access"]
-SYNONYMS = {"said": "told reporters", "says": "stated", "also": "additionally", "but": "however,", "big": "large",
-            "new": "fresh", "people": "residents", "company": "firm", "percent": "%", "about": "around",
-            "after": "following", "before": "ahead of", "show": "reveal", "help": "assist", "large": "big",
-            "many": "numerous", "more": "further", "government": "administration", "get": "obtain", "use": "employ"}
+DATELINES = [
+    "WASHINGTON (AP) —",
+    "LONDON (Reuters) —",
+    "NEW DELHI, Nov 19 (IANS) —",
+    "PARIS (AFP) —",
+    "SAN FRANCISCO —",
+    "HONG KONG (Bloomberg) —",
+    "(CNN) —",
+    "TORONTO —",
+]
+NOTES = [
+    "Editor's note: This story has been updated to correct the spelling of a name.",
+    "Editor's note: This article was originally published by our partner site and is republished with permission.",
+    "This story first appeared in The Conversation. Read the original article.",
+    "Correction: An earlier version of this story misstated the date of the announcement.",
+    "This article has been updated with additional reporting.",
+]
+FURNITURE = [
+    "Advertisement",
+    "Sign up for our daily newsletter to get the latest headlines in your inbox.",
+    "Share this article on Facebook",
+    "Follow us on Twitter and Instagram",
+    "Related: More stories from our world desk",
+    "© 2019 Metro Media Group. All rights reserved.",
+    "Click here to read more",
+    "Continue reading below",
+    "Subscribe now for unlimited access",
+]
+SYNONYMS = {
+    "said": "told reporters",
+    "says": "stated",
+    "also": "additionally",
+    "but": "however,",
+    "big": "large",
+    "new": "fresh",
+    "people": "residents",
+    "company": "firm",
+    "percent": "%",
+    "about": "around",
+    "after": "following",
+    "before": "ahead of",
+    "show": "reveal",
+    "help": "assist",
+    "large": "big",
+    "many": "numerous",
+    "more": "further",
+    "government": "administration",
+    "get": "obtain",
+    "use": "employ",
+}
 
 
 @dataclass(frozen=True)
@@ -174,8 +209,14 @@ def build(seed: int, reposts: int) -> list[Page]:
     for i, body in enumerate(bodies):
         pages.append(Page(f"http://origin{i % 7}.example/story/{i}", f"s{i}", f"2019-11-{1 + i % 20:02d}", tuple(body)))
         for k in range(rng.randint(1, reposts)):
-            pages.append(Page(f"http://copy{k}-{i % 5}.example/{i}/{k}", f"s{i}", f"2019-11-{2 + i % 20 + k:02d}",
-                              tuple(repost(body, rng))))
+            pages.append(
+                Page(
+                    f"http://copy{k}-{i % 5}.example/{i}/{k}",
+                    f"s{i}",
+                    f"2019-11-{2 + i % 20 + k:02d}",
+                    tuple(repost(body, rng)),
+                )
+            )
     for j, own in enumerate(followups):  # a follow-up: an original's background paragraphs, then a new story
         source = bodies[rng.randrange(len(bodies))]
         background = passage(source, rng, rng.uniform(0.2, 0.4))
@@ -277,24 +318,40 @@ def main() -> None:
     pages = build(args.seed, args.reposts)
     kinds = Counter(p.story[0] for p in pages)
     stories = len({p.story for p in pages})
-    print(f"seed {args.seed}: {len(pages)} pages, {stories} stories ({kinds['s']} originals and reposts, "
-          f"{kinds['f']} follow-ups, {kinds['q']} quoting stories), "
-          f"{sum(1 for _ in scores_pairs(pages))} true pairs")
+    print(
+        f"seed {args.seed}: {len(pages)} pages, {stories} stories ({kinds['s']} originals and reposts, "
+        f"{kinds['f']} follow-ups, {kinds['q']} quoting stories), "
+        f"{sum(1 for _ in scores_pairs(pages))} true pairs"
+    )
     clusters, seconds, canonical = run_ours(pages, overrides)
-    print(line("ours (settings" + (f" {overrides})" if overrides else ")"), scores(clusters, pages), seconds, len(pages)))
+    print(
+        line("ours (settings" + (f" {overrides})" if overrides else ")"), scores(clusters, pages), seconds, len(pages))
+    )
     multi = sum(1 for c in clusters if len(c) > 1)
-    print(f"    canonical copy is the earliest published in {earliest_canonical(clusters, canonical, pages)} of {multi} clusters")
+    print(
+        f"    canonical copy is the earliest published in {earliest_canonical(clusters, canonical, pages)} of {multi} clusters"
+    )
     reference, seconds = run_datasketch(pages, 5)
     print(line("datasketch MinHashLSH (default threshold 0.9)", scores(reference, pages), seconds, len(pages)))
     if args.grid:
         for lsh in ("0.3", "0.4", "0.5"):
             for jaccard in ("0.3", "0.4", "0.5"):
                 for containment in ("0.6", "0.7", "0.8"):
-                    settings = {"DEDUP_LSH_THRESHOLD": lsh, "DEDUP_JACCARD_THRESHOLD": jaccard,
-                                "DEDUP_CONTAINMENT_THRESHOLD": containment}
+                    settings = {
+                        "DEDUP_LSH_THRESHOLD": lsh,
+                        "DEDUP_JACCARD_THRESHOLD": jaccard,
+                        "DEDUP_CONTAINMENT_THRESHOLD": containment,
+                    }
                     clusters, seconds, _ = run_ours(pages, settings)
-                    print(line(f"lsh {lsh} jaccard {jaccard} containment {containment}", scores(clusters, pages),
-                               seconds, len(pages)), flush=True)
+                    print(
+                        line(
+                            f"lsh {lsh} jaccard {jaccard} containment {containment}",
+                            scores(clusters, pages),
+                            seconds,
+                            len(pages),
+                        ),
+                        flush=True,
+                    )
     print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -30,15 +30,15 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import sqlalchemy as sa
 from datasketch import MinHash
 
-from crawler.dedup import ANCHOR_BAND, DedupConfig, fingerprint, index_keys, shingles, signature, verified
-from crawler.minhash import poly64_hash32, shingle_strings
+from crawler.dedup.compare import ANCHOR_BAND, DedupConfig, fingerprint, index_keys, shingles, signature, verified
+from crawler.dedup.minhash import poly64_hash32, shingle_strings
 from crawler.pipelines.dedup import MAX_CANDIDATES, MIN_SHARED_KEYS
 from storage import Archive, NewStory
 from storage.schema import lsh_buckets, stories
@@ -150,14 +150,31 @@ def fill(archive: Archive, upto: int, rng: np.random.Generator) -> None:
         with archive.engine.begin() as conn:
             first = (conn.scalar(sa.select(sa.func.max(stories.c.id))) or 0) + 1
             ids = range(first, first + n)
-            conn.execute(stories.insert(), [
-                {"id": i, "url": f"http://filler.example/{i}", "site": "filler.example", "text": "", "raw_text": "",
-                 "fingerprint": f"filler-{i}", "first_seen": datetime.now(timezone.utc)} for i in ids])
+            conn.execute(
+                stories.insert(),
+                [
+                    {
+                        "id": i,
+                        "url": f"http://filler.example/{i}",
+                        "site": "filler.example",
+                        "text": "",
+                        "raw_text": "",
+                        "fingerprint": f"filler-{i}",
+                        "first_seen": datetime.now(UTC),
+                    }
+                    for i in ids
+                ],
+            )
             buckets = rng.integers(-(2**63), 2**63 - 1, size=(n, CONFIG.bands), dtype=np.int64)
-            rows = [{"band": b, "bucket": int(buckets[k, b]), "story_id": i}
-                    for b in range(CONFIG.bands) for k, i in enumerate(ids)]
+            rows = [
+                {"band": b, "bucket": int(buckets[k, b]), "story_id": i}
+                for b in range(CONFIG.bands)
+                for k, i in enumerate(ids)
+            ]
             anchors = rng.integers(-(2**63), 2**63 - 1, size=(n, FILL_ANCHORS), dtype=np.int64)
-            rows += [{"band": ANCHOR_BAND, "bucket": int(a), "story_id": i} for k, i in enumerate(ids) for a in anchors[k]]
+            rows += [
+                {"band": ANCHOR_BAND, "bucket": int(a), "story_id": i} for k, i in enumerate(ids) for a in anchors[k]
+            ]
             rows.sort(key=lambda r: r["bucket"])
             conn.execute(lsh_buckets.insert(), rows)
         have += n
@@ -189,8 +206,10 @@ def new_article(pool: list[str], rng: random.Random, n: int) -> str:
 
 
 def bench_index(texts: list[str], sizes: list[int], docs: int, db: Path) -> None:
-    print(f"index: archive {db}, {CONFIG.bands} bands x {CONFIG.rows} rows + anchors (1 in {CONFIG.anchor_rate} "
-          f"shingles, {FILL_ANCHORS} per filler), {docs} documents measured per size")
+    print(
+        f"index: archive {db}, {CONFIG.bands} bands x {CONFIG.rows} rows + anchors (1 in {CONFIG.anchor_rate} "
+        f"shingles, {FILL_ANCHORS} per filler), {docs} documents measured per size"
+    )
     pool, costs = sentence_pool(texts), {}
     ours(texts[0])  # build the character tables once, as a crawl does at its first page
     with Archive(str(db)) as archive:
@@ -212,16 +231,21 @@ def bench_index(texts: list[str], sizes: list[int], docs: int, db: Path) -> None
                 n += 1
             costs[size] = (statistics.mean(times), statistics.median(times), statistics.mean(cpu))
             wall, median, cpu_mean = costs[size]
-            print(f"  {size:>9} stories (+{docs}): insert+query {1000 * wall:.2f} ms/doc mean ({1000 * median:.2f} median, "
-                  f"{1000 * cpu_mean:.2f} CPU), {1 / wall:.0f} docs/s", flush=True)
+            print(
+                f"  {size:>9} stories (+{docs}): insert+query {1000 * wall:.2f} ms/doc mean ({1000 * median:.2f} median, "
+                f"{1000 * cpu_mean:.2f} CPU), {1 / wall:.0f} docs/s",
+                flush=True,
+            )
     start = time.perf_counter()  # a new process: nothing is loaded, the index is queried where it lies
     with Archive(str(db)) as archive:
         archive.candidates(index_keys(shingles(texts[0], CONFIG), CONFIG))
     print(f"  reopening the archive and a first query: {1000 * (time.perf_counter() - start):.0f} ms")
     if len(sizes) > 1:
         big, small = costs[sizes[-1]], costs[sizes[0]]
-        print(f"  per-document cost at {sizes[-1]} / at {sizes[0]}: {big[0] / small[0]:.2f} wall mean, "
-              f"{big[1] / small[1]:.2f} wall median, {big[2] / small[2]:.2f} CPU")
+        print(
+            f"  per-document cost at {sizes[-1]} / at {sizes[0]}: {big[0] / small[0]:.2f} wall mean, "
+            f"{big[1] / small[1]:.2f} wall median, {big[2] / small[2]:.2f} CPU"
+        )
     print(f"  database size: {db.stat().st_size / 2**20:.0f} MiB")
 
 

@@ -32,9 +32,9 @@ import trafilatura
 from datasketch import MinHash, MinHashLSH
 from lxml import html as lxml_html
 
-from crawler import boilerplate
-from crawler.extraction import extract_article
-from crawler.newsweb import NewsWeb, Site, Story, edited
+from crawler.demo.newsweb import NewsWeb, Site, Story, edited
+from crawler.extract import furniture
+from crawler.extract.article import extract_article
 from storage import Archive
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,16 +57,26 @@ def load_stories(data: Path) -> list[Story]:
             continue  # too short to be told from a listing page; not what this bench measures
         doc = lxml_html.fromstring(gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes()).decode("utf-8"))
         title = doc.xpath("string(//meta[@property='og:title']/@content)") or doc.xpath("string(//title)")
-        stories.append(Story(slug=f"story-{page_id[:10]}", title=" ".join(title.split()) or page_id, author="Staff",
-                             published=f"2019-{1 + i % 12:02d}-{1 + i % 28:02d}", section=("world", "business", "culture")[i % 3],
-                             body=tuple(body)))
+        stories.append(
+            Story(
+                slug=f"story-{page_id[:10]}",
+                title=" ".join(title.split()) or page_id,
+                author="Staff",
+                published=f"2019-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                section=("world", "business", "culture")[i % 3],
+                body=tuple(body),
+            )
+        )
     return stories
 
 
 def build_web(stories: list[Story], reposts: float, seed: int) -> tuple[list[Site], dict[tuple[str, str], str]]:
     rng = random.Random(seed)
-    sites = [Site("China Topix", "topix", discovery=("sitemap",)), Site("The Daily Ledger", "ledger", discovery=("feed",)),
-             Site("Metro Wire", "wire", discovery=("news-sitemap",))]
+    sites = [
+        Site("China Topix", "topix", discovery=("sitemap",)),
+        Site("The Daily Ledger", "ledger", discovery=("feed",)),
+        Site("Metro Wire", "wire", discovery=("news-sitemap",)),
+    ]
     origin: dict[tuple[str, str], str] = {}
     for i, story in enumerate(stories):
         home = sites[i % 3]
@@ -108,8 +118,15 @@ def has_furniture(text: str, site: Site) -> bool:
 
 
 def run_ours(web: NewsWeb, db: Path) -> tuple[float, int]:
-    cmd = [str(Path(sys.executable).parent / "newsarchive"), "crawl", *[web.url(n) for n in web.sites], "--db", str(db),
-           "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0"]
+    cmd = [
+        str(Path(sys.executable).parent / "newsarchive"),
+        "crawl",
+        *[web.url(n) for n in web.sites],
+        "--db",
+        str(db),
+        "-s",
+        "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+    ]
     start = time.perf_counter()
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
@@ -141,14 +158,16 @@ def main() -> None:
     ours_pairs = pair_scores(clusters, {u: truth[u] for u in found if u in truth})
     ours_recall_pages = len(found & truth.keys()) / len(truth)
     ours_furniture = sum(has_furniture(s["text"], by_site[s["site"]]) for s in archived) / len(archived)
-    ours_f1 = sum(token_f1(s["text"], "\n".join(pages[s["url"]][1].paragraphs)) for s in archived if s["url"] in pages) / len(archived)
+    ours_f1 = sum(
+        token_f1(s["text"], "\n".join(pages[s["url"]][1].paragraphs)) for s in archived if s["url"] in pages
+    ) / len(archived)
 
     # our extraction + learned boilerplate, in-process, for docs/s against plain trafilatura
     htmls = [(url, rendered[site.name][site.article_path(s)][2].decode("utf-8")) for url, (site, s) in pages.items()]
     start = time.perf_counter()
     for url, html in htmls:
         article = extract_article(html, url)
-        boilerplate.clean(article.lines if article else [], set())
+        furniture.clean(article.lines if article else [], set())
     ours_extract_rate = len(htmls) / (time.perf_counter() - start)
 
     # references: plain trafilatura text, plain datasketch dedup on it
@@ -177,10 +196,14 @@ def main() -> None:
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
     stories_true = len(set(truth.values()))
-    print(f"news web: {len(sites)} sites, {len(truth)} article pages, {stories_true} stories, "
-          f"{len(truth) - stories_true} reposts (seed {args.seed})\n")
+    print(
+        f"news web: {len(sites)} sites, {len(truth)} article pages, {stories_true} stories, "
+        f"{len(truth) - stories_true} reposts (seed {args.seed})\n"
+    )
     print(f"{'':34}{'ours (newsarchive crawl)':>26}{'plain trafilatura + datasketch':>34}")
-    print(f"{'stories archived / true':34}{f'{len(archived)} / {stories_true}':>26}{f'{len(groups)} / {stories_true}':>34}")
+    print(
+        f"{'stories archived / true':34}{f'{len(archived)} / {stories_true}':>26}{f'{len(groups)} / {stories_true}':>34}"
+    )
     print(f"{'article pages found':34}{ours_recall_pages:>26.3f}{'(given all)':>34}")
     for name, i in (("duplicate pairs precision", 0), ("duplicate pairs recall", 1), ("duplicate pairs F1", 2)):
         print(f"{name:34}{ours_pairs[i]:>26.3f}{plain_pairs[i]:>34.3f}")

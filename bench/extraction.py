@@ -1,6 +1,6 @@
 """Extraction benchmark: article body precision/recall/F1 on the extraction-dev pages.
 
-Ours (``crawler.extraction.extract_article``, the code the crawl runs) against
+Ours (``crawler.extract.article.extract_article``, the code the crawl runs) against
 plain ``trafilatura.extract`` with its defaults and with its best option
 settings, measured in the same run on the same pages, one page after another.
 
@@ -37,7 +37,7 @@ import trafilatura
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.extraction import extract_article  # noqa: E402
+from crawler.extract.article import extract_article  # noqa: E402
 
 TOKENS = re.compile(r"\w+")
 
@@ -84,7 +84,12 @@ def paired(ours: list[PageScore], ref: list[PageScore], rounds: int = 2000) -> t
     diffs = [a.f1 - b.f1 for a, b in zip(ours, ref)]
     rng = random.Random(0)
     means = sorted(statistics.fmean(rng.choices(diffs, k=len(diffs))) for _ in range(rounds))
-    return (sum(d > 1e-9 for d in diffs), sum(d < -1e-9 for d in diffs), means[int(0.025 * rounds)], means[int(0.975 * rounds)])
+    return (
+        sum(d > 1e-9 for d in diffs),
+        sum(d < -1e-9 for d in diffs),
+        means[int(0.025 * rounds)],
+        means[int(0.975 * rounds)],
+    )
 
 
 def ours(html: str, url: str) -> str:
@@ -125,7 +130,9 @@ def half(page_id: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=default_data())
-    parser.add_argument("--repeat", type=int, default=1, help="time each extractor this many times per page (best kept)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="time each extractor this many times per page (best kept)"
+    )
     args = parser.parse_args()
 
     truth = json.loads((args.data / "ground-truth.json").read_text("utf-8"))
@@ -148,7 +155,9 @@ def main() -> None:
 
     ref = "trafilatura defaults"
     groups = {"all": list(pages), **{h: [p for p in pages if half(p) == h] for h in ("tune", "held out")}}
-    print(f"{len(pages)} pages from {args.data} (tune half {len(groups['tune'])}, held-out half {len(groups['held out'])})\n")
+    print(
+        f"{len(pages)} pages from {args.data} (tune half {len(groups['tune'])}, held-out half {len(groups['held out'])})\n"
+    )
     for group, ids in groups.items():
         print(f"== {group} ({len(ids)} pages)")
         print(f"{'extractor':38}{'F1':>8}{'prec':>8}{'recall':>8}   {'vs defaults: won/lost, mean ΔF1 95% CI':>40}")
@@ -162,13 +171,17 @@ def main() -> None:
         for name in EXTRACTORS:
             if name not in (OURS, ref):
                 won, lost, low, high = paired(mine, [scores[name][p] for p in ids])
-                print(f"{'  ours vs ' + name.removeprefix('trafilatura '):38}{'':24}   "
-                      f"{f'{won:>3}/{lost:<3} [{low:+.4f}, {high:+.4f}]':>40}")
+                print(
+                    f"{'  ours vs ' + name.removeprefix('trafilatura '):38}{'':24}   "
+                    f"{f'{won:>3}/{lost:<3} [{low:+.4f}, {high:+.4f}]':>40}"
+                )
         print()
     print(f"{'extractor':38}{'pages/s':>10}{'median ms':>12}")
     for name, times in seconds.items():
         print(f"{name:38}{len(times) / sum(times):>10.1f}{1000 * statistics.median(times):>12.1f}")
-    print(f"\npeak memory (RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB; one process, pages one after another")
+    print(
+        f"\npeak memory (RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB; one process, pages one after another"
+    )
 
 
 if __name__ == "__main__":

@@ -40,8 +40,8 @@ from urllib.parse import urlsplit
 
 from end_to_end import ROOT, build_web, load_stories
 
-from crawler.newsweb import NewsWeb, Site, Story
-from crawler.newsweb.server import LoggedRequest
+from crawler.demo.newsweb import NewsWeb, Site, Story
+from crawler.demo.newsweb.server import LoggedRequest
 
 NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
 CLOCKS = ("+09:00", "-05:00", "+05:30")
@@ -67,7 +67,15 @@ class Crawl:
 
 def crawl(name: str, web: NewsWeb, db: Path, *settings: str) -> Crawl:
     """Run ``newsarchive crawl`` of the whole web into ``db``; return what it requested and did."""
-    cmd = [NEWSARCHIVE, "crawl", *[web.url(n) for n in web.sites], "--db", str(db), "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0"]
+    cmd = [
+        NEWSARCHIVE,
+        "crawl",
+        *[web.url(n) for n in web.sites],
+        "--db",
+        str(db),
+        "-s",
+        "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+    ]
     for setting in settings:
         cmd += ["-s", setting]
     before = len(web.requests)
@@ -83,16 +91,23 @@ def crawl(name: str, web: NewsWeb, db: Path, *settings: str) -> Crawl:
             "SELECT new_stories, new_versions, errors FROM runs ORDER BY id DESC LIMIT 1"
         ).fetchone()
         archived = {url for (url,) in conn.execute("SELECT url FROM sightings")}
-        earlier = Counter(dict(conn.execute(
-            "SELECT s.url, count(*) FROM story_versions v JOIN stories s ON s.id = v.story_id GROUP BY s.url")))
+        earlier = Counter(
+            dict(
+                conn.execute(
+                    "SELECT s.url, count(*) FROM story_versions v JOIN stories s ON s.id = v.story_id GROUP BY s.url"
+                )
+            )
+        )
         own = {url for (url,) in conn.execute("SELECT url FROM stories")}
     return Crawl(name, seconds, web.requests[before:], new, versions, errors, archived, earlier, own)
 
 
 def briefs() -> list[Story]:
     data = json.loads((ROOT / "tests" / "data" / "briefs.json").read_text("utf-8"))
-    return [Story(slug=b["slug"], title=b["title"], author="Desk", published="", section="world", body=tuple(b["body"]))
-            for b in data]
+    return [
+        Story(slug=b["slug"], title=b["title"], author="Desk", published="", section="world", body=tuple(b["body"]))
+        for b in data
+    ]
 
 
 def deepen(sites: list[Site], rng: random.Random, start: date) -> None:
@@ -123,7 +138,13 @@ def kind_of(path: str, articles: set[str]) -> str:
         return "sitemap"
     if path.removeprefix("/print").split("?")[0] in articles:
         return "article"
-    if path in ("/feed.xml", "/atom.xml") or path.rstrip("/") in ("/feed", "/rss", "/rss.xml", "/feed.xml", "/index.xml"):
+    if path in ("/feed.xml", "/atom.xml") or path.rstrip("/") in (
+        "/feed",
+        "/rss",
+        "/rss.xml",
+        "/feed.xml",
+        "/index.xml",
+    ):
         return "feed"
     return "listing"
 
@@ -151,8 +172,10 @@ def main() -> None:
     deepen(sites, rng, start)
     short = briefs()
     for site in sites:
-        site.stories += [dataclasses.replace(b, published=(start + timedelta(days=400 + i)).isoformat())
-                         for i, b in enumerate(short[:2])]
+        site.stories += [
+            dataclasses.replace(b, published=(start + timedelta(days=400 + i)).isoformat())
+            for i, b in enumerate(short[:2])
+        ]
         short = short[2:]
     work = Path(tempfile.mkdtemp(prefix="recrawl-"))
     with NewsWeb(sites) as web:
@@ -161,13 +184,20 @@ def main() -> None:
         unchanged = crawl("unchanged", web, work / "archive.db")
         edited: list[str] = []
         for i, site in enumerate(sites):
-            site.stories += [dataclasses.replace(s, published=(start + timedelta(days=500 + j)).isoformat())
-                             for j, s in enumerate(stories[i:held:3])]
+            site.stories += [
+                dataclasses.replace(s, published=(start + timedelta(days=500 + j)).isoformat())
+                for j, s in enumerate(stories[i:held:3])
+            ]
             if short:
-                site.stories.append(dataclasses.replace(short.pop(), published=(start + timedelta(days=520)).isoformat()))
+                site.stories.append(
+                    dataclasses.replace(short.pop(), published=(start + timedelta(days=520)).isoformat())
+                )
             announced = set(channels(site)) - {u for u, c in channels(site).items() if c in ("listing", "deep archive")}
-            originals = [k for k, s in enumerate(site.stories)
-                         if site.article_url(s) in announced and site.article_url(s) in first.stories and len(s.body) > 3]
+            originals = [
+                k
+                for k, s in enumerate(site.stories)
+                if site.article_url(s) in announced and site.article_url(s) in first.stories and len(s.body) > 3
+            ]
             for j in rng.sample(originals, 2):  # edits a sitemap or feed announces, of pages archived as stories
                 story = site.stories[j]
                 updated = (date.fromisoformat(story.published) + timedelta(days=3)).isoformat()
@@ -182,32 +212,53 @@ def main() -> None:
     truth = {u: c for site in sites for u, c in channels(site).items()}
     articles = {p for site in sites for s in site.stories for p in (site.article_path(s),)}
     new_urls = set(truth) - set(truth_first)
-    print(f"web: {len(truth_first)} article pages at first ({sum(c == 'deep archive' for c in truth_first.values())} "
-          f"only in deep archives), then {len(new_urls)} new and {len(edited)} edited")
+    print(
+        f"web: {len(truth_first)} article pages at first ({sum(c == 'deep archive' for c in truth_first.values())} "
+        f"only in deep archives), then {len(new_urls)} new and {len(edited)} edited"
+    )
     print_requests([first, unchanged, changed, full], articles)
     print(f"{'missed, by channel':26}{'first':>16}{'changed':>16}{'full (ref.)':>16}")
     for channel in ("sitemap", "news sitemap", "feed", "listing", "deep archive"):
         total_first = [u for u, c in truth_first.items() if c == channel]
         total = [u for u, c in truth.items() if c == channel]
-        print(f"  {channel:24}" + "".join(
-            f"{f'{sum(u not in crawl.archived for u in urls)} of {len(urls)}':>16}"
-            for crawl, urls in ((first, total_first), (changed, total), (full, total))))
-    unchanged_articles = {p for site in sites for s in site.stories for p in (site.article_path(s),)
-                          if site.article_url(s) not in new_urls and site.article_url(s) not in edited}
+        print(
+            f"  {channel:24}"
+            + "".join(
+                f"{f'{sum(u not in crawl.archived for u in urls)} of {len(urls)}':>16}"
+                for crawl, urls in ((first, total_first), (changed, total), (full, total))
+            )
+        )
+    unchanged_articles = {
+        p
+        for site in sites
+        for s in site.stories
+        for p in (site.article_path(s),)
+        if site.article_url(s) not in new_urls and site.article_url(s) not in edited
+    }
     print(f"{'':26}" + "".join(f"{c.name:>16}" for c in (first, unchanged, changed, full)))
     for label, values in [
         ("new stories", [c.new_stories for c in (first, unchanged, changed, full)]),
         ("new versions", [c.new_versions for c in (first, unchanged, changed, full)]),
         ("errors", [c.errors for c in (first, unchanged, changed, full)]),
-        ("unchanged-article requests", ["-", sum(kind_of(r.path, articles) == "article" for r in unchanged.requests)]
-         + [sum(r.path.removeprefix("/print").split("?")[0] in unchanged_articles for r in c.requests) for c in (changed, full)]),
+        (
+            "unchanged-article requests",
+            ["-", sum(kind_of(r.path, articles) == "article" for r in unchanged.requests)]
+            + [
+                sum(r.path.removeprefix("/print").split("?")[0] in unchanged_articles for r in c.requests)
+                for c in (changed, full)
+            ],
+        ),
         ("seconds", [f"{c.seconds:.1f}" for c in (first, unchanged, changed, full)]),
     ]:
         print(f"  {label:24}" + "".join(f"{v:>16}" for v in values))
     edited_paths = {urlsplit(u).path for u in edited}
-    print(f"edited pages fetched: {len({r.path for r in changed.requests if r.path in edited_paths})} of {len(edited)} (ours)")
-    print(f"edits archived as a new version: {sum(changed.versions[u] > 0 for u in edited)} of {len(edited)} (ours), "
-          f"{sum(full.versions[u] > 0 for u in edited)} of {len(edited)} (full re-crawl)")
+    print(
+        f"edited pages fetched: {len({r.path for r in changed.requests if r.path in edited_paths})} of {len(edited)} (ours)"
+    )
+    print(
+        f"edits archived as a new version: {sum(changed.versions[u] > 0 for u in edited)} of {len(edited)} (ours), "
+        f"{sum(full.versions[u] > 0 for u in edited)} of {len(edited)} (full re-crawl)"
+    )
 
 
 if __name__ == "__main__":

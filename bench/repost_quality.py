@@ -2,7 +2,7 @@
 
 Originals are the extraction-dev articles of 250+ words, published by two wire
 sites. Three local sites, each with its own wording, repost every original in
-two edit styles of :mod:`crawler.newsweb.reposts` (local context first, first
+two edit styles of :mod:`repost_edits` (local context first, first
 40-60 % only, merged paragraphs, contributor line, correction note, quotes
 flipped, no-break spaces, another site's furniture, and all of the first,
 second, a note and flipped quotes at once); a third of the copies credit the
@@ -38,11 +38,20 @@ from pathlib import Path
 import lxml.html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the repost edits (tests/repost_edits.py)
 
-from dedup_quality import DATA, Page, run_datasketch, run_ours, scores  # noqa: E402
-from crawler.newsweb import Story  # noqa: E402
-from crawler.newsweb.reposts import (  # noqa: E402
-    EDIT_STYLES, WORDINGS, quoting, repost, roundup, shared_paragraph, with_paragraph, words,
+from dedup_quality import DATA, Page, run_datasketch, run_ours, scores
+
+from crawler.demo.newsweb import Story
+from repost_edits import (
+    EDIT_STYLES,
+    WORDINGS,
+    quoting,
+    repost,
+    roundup,
+    shared_paragraph,
+    with_paragraph,
+    words,
 )
 
 WIRES = (("metrowire.example", "Metro Wire", "LAKESHORE"), ("harborpress.example", "Harbor Press", "PORT ELLIS"))
@@ -97,9 +106,16 @@ def build(seed: int) -> Labelled:
             local = rng.randrange(3)
             tie = rng.random() < 1 / 3
             other = (local + 1) % 3  # the site whose furniture a copy may carry
-            copy = repost(story, style, rng, WORDINGS[local], slug=f"{story.slug}-{k}", context=context,
-                          credit=(outlet, city) if tie else None,
-                          furniture=(WORDINGS[other], LOCALS[other].split(".")[0].title()))
+            copy = repost(
+                story,
+                style,
+                rng,
+                WORDINGS[local],
+                slug=f"{story.slug}-{k}",
+                context=context,
+                credit=(outlet, city) if tie else None,
+                furniture=(WORDINGS[other], LOCALS[other].split(".")[0].title()),
+            )
             if not tie:
                 copy = dataclasses.replace(copy, published=(day + timedelta(days=i % 20 + 1)).isoformat())
             url = f"http://{LOCALS[local]}/{copy.slug}"
@@ -117,8 +133,15 @@ def build(seed: int) -> Labelled:
         lab.trap[f"http://{host}/quote{j}"] = "quotes 2-3 paragraphs"
     for j in range(8):  # briefings
         host = LOCALS[j % 3]
-        brief = roundup(rng.sample(originals, 4), rng, WORDINGS[j % 3], slug=f"brief{j}", outlet=host,
-                        published="2019-11-28", author="Desk")
+        brief = roundup(
+            rng.sample(originals, 4),
+            rng,
+            WORDINGS[j % 3],
+            slug=f"brief{j}",
+            outlet=host,
+            published="2019-11-28",
+            author="Desk",
+        )
         add(f"http://{host}/brief{j}", f"brief{j}", brief)
         lab.trap[f"http://{host}/brief{j}"] = "roundup of four ledes"
     for j in range(6):  # pairs sharing one paragraph, its sentences from a context article
@@ -160,8 +183,10 @@ def main() -> None:
     args = parser.parse_args()
     for seed in range(args.seed, args.seed + args.runs):
         lab = build(seed)
-        print(f"seed {seed}: {len(lab.pages)} pages: {len(lab.original)} originals, {len(lab.style)} reposts, "
-              f"{len(lab.trap)} look-alikes")
+        print(
+            f"seed {seed}: {len(lab.pages)} pages: {len(lab.original)} originals, {len(lab.style)} reposts, "
+            f"{len(lab.trap)} look-alikes"
+        )
         clusters, seconds, canonical = run_ours(lab.pages, {})
         report(f"ours ({len(lab.pages) / seconds:.0f} pages/s)", clusters, lab)
         reposted = [c for c in clusters if len(c) > 1 and c & set(lab.original.values())]
@@ -169,7 +194,9 @@ def main() -> None:
         print(f"    canonical copy is the original in {right} of {len(reposted)} clusters holding one")
         for threshold in (0.9, 0.5):
             reference, seconds = run_datasketch(lab.pages, 5, threshold)
-            report(f"datasketch MinHashLSH threshold {threshold} ({len(lab.pages) / seconds:.0f} pages/s)", reference, lab)
+            report(
+                f"datasketch MinHashLSH threshold {threshold} ({len(lab.pages) / seconds:.0f} pages/s)", reference, lab
+            )
 
 
 if __name__ == "__main__":

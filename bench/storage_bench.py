@@ -8,7 +8,7 @@ For each backend and size it prints, ours against a reference measured in the sa
   original sighting, LSH buckets, boilerplate line counts — one transaction per article; one in
   five articles also gets a repost through ``Archive.add_copy``, as the crawl writes it), against the same rows
   bulk-inserted by the raw driver in one transaction;
-- search latency: median and 95th percentile ms of ``newsarchive search``'s query (``storage.search``:
+- search latency: median and 95th percentile ms of ``newsarchive search``'s query (``storage.read.search``:
   every match ranked, top 20 with snippets), against a ``LIKE '%word%'`` scan for all matches;
 - size on disk per article (SQLite: the file after a checkpoint; PostgreSQL: pg_database_size),
   against the bytes of text and title;
@@ -38,15 +38,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC
 from pathlib import Path
 
 import psycopg
 import sqlalchemy as sa
 from psycopg import sql
 
-from crawler.dedup import DedupConfig
+from crawler.dedup.compare import DedupConfig
 from storage import Archive, NewStory, archive_url
-from storage.search import search
+from storage.read.search import search
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
@@ -62,7 +63,9 @@ class Corpus:
     def __init__(self, seed: int, vocabulary: int = 20_000) -> None:
         rng = random.Random(seed)
         syllables = [a + b for a in "bcdfghklmnprstvz" for b in ("a", "e", "i", "o", "u", "ai", "ou")]
-        self.words = sorted({"".join(rng.choices(syllables, k=rng.randint(1, 4))) for _ in range(vocabulary * 2)})[:vocabulary]
+        self.words = sorted({"".join(rng.choices(syllables, k=rng.randint(1, 4))) for _ in range(vocabulary * 2)})[
+            :vocabulary
+        ]
         rng.shuffle(self.words)
         self.cum_weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(self.words))))
         self.seed = seed
@@ -73,9 +76,16 @@ class Corpus:
         text = "\n".join(" ".join(words[p : p + 25]).capitalize() + "." for p in range(0, len(words), 25))
         site = f"site{i % 20}.example"
         story = NewStory(
-            url=f"https://{site}/news/{i}", site=site, title=" ".join(rng.choices(self.words, cum_weights=self.cum_weights, k=8)).capitalize(),
-            author="Staff", published=f"20{10 + i % 15}-{1 + i % 12:02d}-{1 + i % 28:02d}", language="en",
-            sitename=site, text=text, raw_text=text, fingerprint=f"{i:064x}",
+            url=f"https://{site}/news/{i}",
+            site=site,
+            title=" ".join(rng.choices(self.words, cum_weights=self.cum_weights, k=8)).capitalize(),
+            author="Staff",
+            published=f"20{10 + i % 15}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            language="en",
+            sitename=site,
+            text=text,
+            raw_text=text,
+            fingerprint=f"{i:064x}",
         )
         keys = [(band, rng.getrandbits(63)) for band in range(BANDS)]
         lines = {f"{site}-{n}": f"Furniture line {n} of {site}" for n in range(5)}
@@ -113,20 +123,35 @@ def reference_insert(url: str, corpus: Corpus, count: int) -> float:
     with engine.begin() as conn:
         values = [dict(s.__dict__, id=n + 1, first_seen=_epoch()) for n, (s, _, _) in enumerate(rows)]
         conn.execute(stories.insert(), values)
-        conn.execute(sightings.insert(), [
-            {"story_id": n + 1, "url": s.url, "site": s.site, "title": s.title, "match": "original",
-             "similarity": 1.0, "containment": 1.0, "seen": _epoch()} for n, (s, _, _) in enumerate(rows)])
-        conn.execute(lsh_buckets.insert(), [
-            {"band": b, "bucket": k, "story_id": n + 1} for n, (_, keys, _) in enumerate(rows) for b, k in keys])
+        conn.execute(
+            sightings.insert(),
+            [
+                {
+                    "story_id": n + 1,
+                    "url": s.url,
+                    "site": s.site,
+                    "title": s.title,
+                    "match": "original",
+                    "similarity": 1.0,
+                    "containment": 1.0,
+                    "seen": _epoch(),
+                }
+                for n, (s, _, _) in enumerate(rows)
+            ],
+        )
+        conn.execute(
+            lsh_buckets.insert(),
+            [{"band": b, "bucket": k, "story_id": n + 1} for n, (_, keys, _) in enumerate(rows) for b, k in keys],
+        )
     elapsed = time.perf_counter() - began
     engine.dispose()
     return elapsed
 
 
 def _epoch():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime(2024, 1, 1, tzinfo=timezone.utc)
+    return datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def latencies(run: Callable[[str], object], queries: list[str]) -> tuple[float, float]:
@@ -142,10 +167,13 @@ def latencies(run: Callable[[str], object], queries: list[str]) -> tuple[float, 
 
 def like_search(archive: Archive) -> Callable[[str], object]:
     """Return the reference search: every story containing the word, found by scanning (no index, no ranking)."""
+
     def run(word: str) -> object:
         with archive.engine.connect() as conn:
-            return conn.execute(sa.text(
-                "SELECT url FROM stories WHERE title LIKE :p OR text LIKE :p"), {"p": f"%{word}%"}).all()
+            return conn.execute(
+                sa.text("SELECT url FROM stories WHERE title LIKE :p OR text LIKE :p"), {"p": f"%{word}%"}
+            ).all()
+
     return run
 
 
@@ -173,8 +201,9 @@ def export_ours(url: str) -> tuple[float, str]:
     timer = shutil.which("time") or "/usr/bin/time"
     measured = Path(timer).exists()
     began = time.perf_counter()
-    result = subprocess.run(([timer, "-f", "%M"] if measured else []) + command, check=True, capture_output=True,
-                            text=True, cwd=ROOT)
+    result = subprocess.run(
+        ([timer, "-f", "%M"] if measured else []) + command, check=True, capture_output=True, text=True, cwd=ROOT
+    )
     elapsed = time.perf_counter() - began
     peak = f"{int(result.stderr.split()[-1]) // 1024} MiB" if measured else "n/a (no GNU time)"
     return elapsed, peak
@@ -185,7 +214,8 @@ def export_reference(archive: Archive) -> float:
     began = time.perf_counter()
     with open(os.devnull, "w") as out, archive.engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=1000).exec_driver_sql(
-            "SELECT url, title, text, published, author, language, site, sitename, first_seen FROM stories ORDER BY id")
+            "SELECT url, title, text, published, author, language, site, sitename, first_seen FROM stories ORDER BY id"
+        )
         for row in result:
             out.write(json.dumps(dict(row._mapping), default=str) + "\n")
     return time.perf_counter() - began
@@ -215,23 +245,35 @@ def bench_backend(backend: str, sizes: list[int], corpus: Corpus, server: str, s
             seconds = insert(archive, corpus, done, size)
             rate = (size - done) / seconds
             ref = reference_insert(reference_url, corpus, min(size, 10_000)) if size == sizes[0] else None
-            print(f"[{size:>7} articles] insert {done}..{size}: ours {rate:,.0f} articles/s "
-                  f"(one transaction per article, +{(size - done) // 5} reposts)"
-                  + (f"; reference bulk insert, one transaction: {min(size, 10_000) / ref:,.0f} articles/s" if ref else ""))
+            print(
+                f"[{size:>7} articles] insert {done}..{size}: ours {rate:,.0f} articles/s "
+                f"(one transaction per article, +{(size - done) // 5} reposts)"
+                + (
+                    f"; reference bulk insert, one transaction: {min(size, 10_000) / ref:,.0f} articles/s"
+                    if ref
+                    else ""
+                )
+            )
             done = size
             queries = [" ".join(corpus.query_words(rng.choice([1, 2]), rng)) for _ in range(SEARCHES)]
             median, p95 = latencies(lambda q: search(archive, q), queries)
             like_median, like_p95 = latencies(like_search(archive), [q.split()[0] for q in queries[:LIKE_SEARCHES]])
-            print(f"[{size:>7} articles] search: ours median {median:.1f} ms, p95 {p95:.1f} ms ({SEARCHES} queries, top 20);"
-                  f" reference LIKE scan for one word, all matches, median {like_median:.1f} ms, p95 {like_p95:.1f} ms ({LIKE_SEARCHES} queries)")
+            print(
+                f"[{size:>7} articles] search: ours median {median:.1f} ms, p95 {p95:.1f} ms ({SEARCHES} queries, top 20);"
+                f" reference LIKE scan for one word, all matches, median {like_median:.1f} ms, p95 {like_p95:.1f} ms ({LIKE_SEARCHES} queries)"
+            )
             used = size_on_disk(archive, url) - empty
-            print(f"[{size:>7} articles] size on disk: {used / size:,.0f} bytes/article"
-                  f" (text + title: {text_bytes(archive) / size:,.0f} bytes/article)")
+            print(
+                f"[{size:>7} articles] size on disk: {used / size:,.0f} bytes/article"
+                f" (text + title: {text_bytes(archive) / size:,.0f} bytes/article)"
+            )
             seconds, rss = export_ours(url)
             reference = export_reference(archive)
-            print(f"[{size:>7} articles] export: ours {size / seconds:,.0f} stories/s ({seconds:.1f} s incl. start-up,"
-                  f" with duplicates), peak RSS {rss};"
-                  f" reference raw rows to JSON {size / reference:,.0f} stories/s")
+            print(
+                f"[{size:>7} articles] export: ours {size / seconds:,.0f} stories/s ({seconds:.1f} s incl. start-up,"
+                f" with duplicates), peak RSS {rss};"
+                f" reference raw rows to JSON {size / reference:,.0f} stories/s"
+            )
         archive.close()
         targets.close()
 
@@ -255,17 +297,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--postgres", default=os.environ.get("NEWSARCHIVE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("NEWSARCHIVE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     corpus = Corpus(args.seed)
-    print(f"storage benchmark: sizes {sizes}, {WORDS_PER_ARTICLE} words/article, {BANDS} LSH bands/article, "
-          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores at start")
+    print(
+        f"storage benchmark: sizes {sizes}, {WORDS_PER_ARTICLE} words/article, {BANDS} LSH bands/article, "
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores at start"
+    )
     for backend in args.backends.split(","):
         bench_backend(backend, sizes, corpus, args.postgres, args.seed)
-    print(f"\nload average {os.getloadavg()[0]:.2f} at the end; peak RSS of this process "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB")
+    print(
+        f"\nload average {os.getloadavg()[0]:.2f} at the end; peak RSS of this process "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -42,11 +42,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from crawler.extraction import extract_page  # noqa: E402
-from crawler.extraction_pool import ExtractionPool, PoolConfig  # noqa: E402
-from crawler.newsweb import NewsWeb, Site, Story  # noqa: E402
 from end_to_end import load_stories  # noqa: E402
 from extraction import default_data  # noqa: E402
+
+from crawler.demo.newsweb import NewsWeb, Site, Story  # noqa: E402
+from crawler.extract.article import extract_page  # noqa: E402
+from crawler.extract.pool import ExtractionPool, PoolConfig  # noqa: E402
 
 THEMES = ("topix", "ledger", "wire")
 DISCOVERY = (("sitemap",), ("feed",), ("news-sitemap",))
@@ -59,9 +60,16 @@ def generated_stories(pool: list[Story], count: int, rng: random.Random) -> list
     for i in range(count):
         body = rng.sample(paragraphs, rng.randint(6, 14))
         title = " ".join(body[0].split()[:9]).rstrip(".,;:")
-        stories.append(Story(slug=f"story-{i:05d}-{re.sub(r'[^a-z0-9]+', '-', title.lower())[:40].strip('-')}",
-                             title=title, author="Staff", published=f"20{10 + i % 10}-{1 + i % 12:02d}-{1 + i % 28:02d}",
-                             section=("world", "business", "culture")[i % 3], body=tuple(body)))
+        stories.append(
+            Story(
+                slug=f"story-{i:05d}-{re.sub(r'[^a-z0-9]+', '-', title.lower())[:40].strip('-')}",
+                title=title,
+                author="Staff",
+                published=f"20{10 + i % 10}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                section=("world", "business", "culture")[i % 3],
+                body=tuple(body),
+            )
+        )
     return stories
 
 
@@ -98,9 +106,23 @@ def _own_usage(pid: int) -> tuple[float, int] | None:
 
 def crawl(web: NewsWeb, db: Path, workers: int) -> CrawlRun:
     """Run one crawl in a subprocess and measure it; its own usage is sampled until it exits."""
-    cmd = [str(Path(sys.executable).parent / "newsarchive"), "crawl", *[web.url(n) for n in web.sites], "--db", str(db),
-           "-s", f"EXTRACT_WORKERS={workers}", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=32",
-           "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0"]
+    cmd = [
+        str(Path(sys.executable).parent / "newsarchive"),
+        "crawl",
+        *[web.url(n) for n in web.sites],
+        "--db",
+        str(db),
+        "-s",
+        f"EXTRACT_WORKERS={workers}",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "CONCURRENT_REQUESTS=32",
+        "-s",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+        "-s",
+        "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+    ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     server_before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
@@ -125,8 +147,13 @@ def crawl(web: NewsWeb, db: Path, workers: int) -> CrawlRun:
         sys.exit(f"crawl failed:\n{stderr}")
     counts = {k: int(v) for k, v in re.findall(r"│ (pages fetched|articles new|duplicates found)\s*│ (\d+)", stderr)}
     return CrawlRun(
-        wall, _cpu(before, after), own[0][0] if own[0] else None, counts["pages fetched"],
-        counts["articles new"] + counts["duplicates found"], own[0][1] if own[0] else None, after.ru_maxrss // 1024,
+        wall,
+        _cpu(before, after),
+        own[0][0] if own[0] else None,
+        counts["pages fetched"],
+        counts["articles new"] + counts["duplicates found"],
+        own[0][1] if own[0] else None,
+        after.ru_maxrss // 1024,
         _cpu(server_before, server_after),
     )
 
@@ -169,12 +196,22 @@ def main() -> None:
 
     rng = random.Random(args.seed)
     stories = generated_stories(load_stories(args.data), args.sites * args.stories, rng)
-    sites = [Site(f"Bench Site {i}", THEMES[i % 3], stories[i * args.stories:(i + 1) * args.stories],
-                  discovery=DISCOVERY[i % 3]) for i in range(args.sites)]
+    sites = [
+        Site(
+            f"Bench Site {i}",
+            THEMES[i % 3],
+            stories[i * args.stories : (i + 1) * args.stories],
+            discovery=DISCOVERY[i % 3],
+        )
+        for i in range(args.sites)
+    ]
     with NewsWeb(sites) as web, tempfile.TemporaryDirectory() as tmp:
         rendered = {site.name: site.render() for site in sites}
-        pages = [(site.article_url(s), rendered[site.name][site.article_path(s)][2].decode("utf-8"))
-                 for site in sites for s in site.stories]
+        pages = [
+            (site.article_url(s), rendered[site.name][site.article_path(s)][2].decode("utf-8"))
+            for site in sites
+            for s in site.stories
+        ]
         load_before = os.getloadavg()[0]
         runs = {workers: crawl(web, Path(tmp) / f"w{workers}.db", workers) for workers in (1, args.workers)}
         load_after = os.getloadavg()[0]
@@ -182,30 +219,40 @@ def main() -> None:
     ours_rate = single_core_rate(extract_page, pages)
     pool_rates = {workers: pool_rate(pages, workers) for workers in (1, args.workers)}
 
-    print(f"loopback web: {args.sites} sites, {len(pages)} article pages (+ as many /print/ copies); "
-          f"{os.cpu_count()} CPU cores on this machine; load average {load_before:.2f} before the crawls, "
-          f"{load_after:.2f} after\n")
-    print(f"{'':38}{'articles/s':>11}{'fetched/s':>10}{'cores busy':>11}{'+ server':>9}{'main ms/page':>13}"
-          f"{'vs plain 1 core':>16}{'peak RSS main/max':>19}")
+    print(
+        f"loopback web: {args.sites} sites, {len(pages)} article pages (+ as many /print/ copies); "
+        f"{os.cpu_count()} CPU cores on this machine; load average {load_before:.2f} before the crawls, "
+        f"{load_after:.2f} after\n"
+    )
+    print(
+        f"{'':38}{'articles/s':>11}{'fetched/s':>10}{'cores busy':>11}{'+ server':>9}{'main ms/page':>13}"
+        f"{'vs plain 1 core':>16}{'peak RSS main/max':>19}"
+    )
     for workers, run in runs.items():
         name = f"newsarchive crawl, {workers} worker{'s' if workers > 1 else ''}"
         rate = run.archived / run.wall
         main_ms = f"{1000 * run.main_cpu / run.fetched:.2f}" if run.main_cpu is not None else "n/a"
         rss = f"{run.main_rss if run.main_rss is not None else '?'}/{run.max_rss} MB"
         busy = f"{run.cpu / run.wall:>11.2f}{(run.cpu + run.server_cpu) / run.wall:>9.2f}"
-        print(f"{name:38}{rate:>11.1f}{run.fetched / run.wall:>10.1f}{busy}{main_ms:>13}"
-              f"{rate / plain_rate:>16.2f}{rss:>19}")
+        print(
+            f"{name:38}{rate:>11.1f}{run.fetched / run.wall:>10.1f}{busy}{main_ms:>13}"
+            f"{rate / plain_rate:>16.2f}{rss:>19}"
+        )
         if run.archived != len(pages):
             print(f"{'':38}(archived {run.archived} of {len(pages)} article pages)")
     for workers, rate in pool_rates.items():
         name = f"extraction pool alone, {workers} worker{'s' if workers > 1 else ''}"
         print(f"{name:38}{rate:>11.1f}{'':>10}{'':>20}{'':>13}{rate / plain_rate:>16.2f}")
-    print(f"{'ours extract_page, in process, 1 core':38}{ours_rate:>11.1f}{'':>10}{'1':>11}{'':>9}{'':>13}{ours_rate / plain_rate:>16.2f}")
+    print(
+        f"{'ours extract_page, in process, 1 core':38}{ours_rate:>11.1f}{'':>10}{'1':>11}{'':>9}{'':>13}{ours_rate / plain_rate:>16.2f}"
+    )
     print(f"{'plain trafilatura.extract, 1 core':38}{plain_rate:>11.1f}{'':>10}{'1':>11}{'':>9}{'':>13}{1.0:>16.2f}")
     one, many = runs[1], runs[args.workers]
     print(f"\n{args.workers}-worker crawl / 1-worker crawl: {one.wall / many.wall:.2f}x the articles/s")
     print("cores busy: CPU seconds of the crawl's processes / wall seconds; + server: with the loopback web serving it")
-    print("main ms/page: CPU time of the crawl's own process (event loop, archive, WARC; not the workers) per page fetched")
+    print(
+        "main ms/page: CPU time of the crawl's own process (event loop, archive, WARC; not the workers) per page fetched"
+    )
 
 
 if __name__ == "__main__":

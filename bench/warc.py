@@ -28,12 +28,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from end_to_end import ROOT, build_web, load_stories
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.newsweb import NewsWeb
-from end_to_end import ROOT, build_web, load_stories
+from crawler.demo.newsweb import NewsWeb
 from storage.warc import Exchange, WarcWriter
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
@@ -41,8 +41,16 @@ FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"
 
 def crawl(web: NewsWeb, db: Path, *settings: str) -> tuple[float, int, int]:
     """Run one crawl; return (seconds, pages fetched, peak RSS in MB)."""
-    cmd = [str(Path(sys.executable).parent / "newsarchive"), "crawl", *[web.url(n) for n in web.sites], "--db", str(db),
-           "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0", *settings]
+    cmd = [
+        str(Path(sys.executable).parent / "newsarchive"),
+        "crawl",
+        *[web.url(n) for n in web.sites],
+        "--db",
+        str(db),
+        "-s",
+        "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+        *settings,
+    ]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     stderr = proc.stderr.read()
@@ -62,11 +70,18 @@ def exchanges(warc_dir: Path) -> list[Exchange]:
             for record in ArchiveIterator(f):
                 if record.rec_type == "response":
                     headers = record.http_headers
-                    found.append(Exchange(
-                        url=record.rec_headers.get_header("WARC-Target-URI"), method="GET",
-                        request_headers=[("User-Agent", "newsarchive/bench")], request_body=b"",
-                        protocol=headers.protocol, status=int(headers.get_statuscode()),
-                        response_headers=list(headers.headers), body=record.raw_stream.read()))
+                    found.append(
+                        Exchange(
+                            url=record.rec_headers.get_header("WARC-Target-URI"),
+                            method="GET",
+                            request_headers=[("User-Agent", "newsarchive/bench")],
+                            request_body=b"",
+                            protocol=headers.protocol,
+                            status=int(headers.get_statuscode()),
+                            response_headers=list(headers.headers),
+                            body=record.raw_stream.read(),
+                        )
+                    )
     return found
 
 
@@ -85,11 +100,19 @@ def write_bare_warcio(items: list[Exchange], path: Path) -> float:
         start = time.perf_counter()
         for e in items:
             response = writer.create_warc_record(
-                e.url, "response", payload=io.BytesIO(e.body), length=len(e.body),
-                http_headers=StatusAndHeaders(f"{e.status}", e.response_headers, protocol=e.protocol))
+                e.url,
+                "response",
+                payload=io.BytesIO(e.body),
+                length=len(e.body),
+                http_headers=StatusAndHeaders(f"{e.status}", e.response_headers, protocol=e.protocol),
+            )
             request = writer.create_warc_record(
-                e.url, "request", payload=io.BytesIO(b""), length=0,
-                http_headers=StatusAndHeaders("GET / HTTP/1.1", e.request_headers, is_http_request=True))
+                e.url,
+                "request",
+                payload=io.BytesIO(b""),
+                length=0,
+                http_headers=StatusAndHeaders("GET / HTTP/1.1", e.request_headers, is_http_request=True),
+            )
             writer.write_request_response_pair(request, response)
         return len(items) / (time.perf_counter() - start)
 
@@ -107,7 +130,9 @@ def main() -> None:
         runs: dict[str, list[tuple[float, int, int]]] = {"ours": [], "reference": []}
         for i in range(args.runs):
             runs["ours"].append(crawl(web, Path(tmp) / f"ours{i}.db", *settings))
-            runs["reference"].append(crawl(web, Path(tmp) / f"ref{i}.db", *settings, "-s", "NEWSARCHIVE_WARC_ENABLED=0"))
+            runs["reference"].append(
+                crawl(web, Path(tmp) / f"ref{i}.db", *settings, "-s", "NEWSARCHIVE_WARC_ENABLED=0")
+            )
         warc_dir = Path(tmp) / "ours0.warc"
         warc_bytes = sum(p.stat().st_size for p in warc_dir.glob("*.warc.gz"))
         items = exchanges(warc_dir)
@@ -116,13 +141,17 @@ def main() -> None:
         bare_rate = write_bare_warcio(items, Path(tmp) / "bare.warc.gz")
 
     o, r = min(runs["ours"]), min(runs["reference"])
-    print(f"news web: {len(sites)} sites, {o[1]} pages fetched per crawl, {args.runs} crawls each, "
-          f"AutoThrottle {'on' if args.polite else 'off'}\n")
+    print(
+        f"news web: {len(sites)} sites, {o[1]} pages fetched per crawl, {args.runs} crawls each, "
+        f"AutoThrottle {'on' if args.polite else 'off'}\n"
+    )
     print(f"{'':34}{'ours (WARC on)':>22}{'reference (WARC off)':>24}")
     print(f"{'crawl, best of runs':34}{f'{o[0]:.2f} s':>22}{f'{r[0]:.2f} s':>24}")
     print(f"{'pages/s':34}{o[1] / o[0]:>22.1f}{r[1] / r[0]:>24.1f}")
-    print(f"{'all runs (s)':34}{' '.join(f'{t:.2f}' for t, _, _ in runs['ours']):>22}"
-          f"{' '.join(f'{t:.2f}' for t, _, _ in runs['reference']):>24}")
+    print(
+        f"{'all runs (s)':34}{' '.join(f'{t:.2f}' for t, _, _ in runs['ours']):>22}"
+        f"{' '.join(f'{t:.2f}' for t, _, _ in runs['reference']):>24}"
+    )
     rss = {kind: f"{max(x[2] for x in found)} MB" for kind, found in runs.items()}
     print(f"{'peak memory (RSS) of the crawl':34}{rss['ours']:>22}{rss['reference']:>24}")
     print(f"{'WARC bytes per page':34}{warc_bytes / len(items):>22.0f}{'-':>24}")

@@ -20,7 +20,11 @@ from twisted.python.failure import Failure
 
 #: Network failures a crawl meets on the web, by (stats key, what a user reads).
 NETWORK_FAILURES: tuple[tuple[tuple[type[BaseException], ...], str, str], ...] = (
-    ((DownloadConnectionRefusedError, twisted_errors.ConnectionRefusedError), "connection_refused", "connection refused"),
+    (
+        (DownloadConnectionRefusedError, twisted_errors.ConnectionRefusedError),
+        "connection_refused",
+        "connection refused",
+    ),
     ((CannotResolveHostError, twisted_errors.DNSLookupError), "dns", "DNS lookup failed"),
     ((DownloadTimeoutError, twisted_errors.TimeoutError), "timeout", "timed out"),
     ((ResponseDataLossError, DownloadFailedError, twisted_errors.ConnectionLost), "connection_lost", "connection lost"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crawler.dedup import TextSignals
-from crawler.extraction import Article
+from crawler.dedup.compare import TextSignals
+from crawler.extract.article import Article
 from storage.warc import WarcLocation
 
 
@@ -44,6 +44,6 @@ class ArticleItem:
     #: What the archive made of it: archived, duplicate, revised or unchanged.
     stored: str = ""
     warc: WarcLocation | None = None
-    #: Computed with the extraction (crawler.page_analysis); None: dedup and store derive them from ``text``.
+    #: Computed with the extraction (crawler.extract.analysis); None: dedup and store derive them from ``text``.
     signals: TextSignals | None = field(default=None, repr=False)
     countable: dict[str, str] | None = field(default=None, repr=False)

@@ -11,13 +11,12 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from crawler.archive_access import open_archive
-from crawler.boilerplate import BoilerplateConfig
-from crawler.config import from_settings
-from crawler.middlewares.known import refetch_hours
+from crawler.config import crawl_limits, from_settings, sites_to_crawl
 from crawler.extensions.warc import warc_max_size
+from crawler.extract.furniture import BoilerplateConfig
+from crawler.middlewares.known import refetch_hours
 from crawler.pipelines.dedup import dedup_config
 from crawler.pipelines.extract import pool_config
-from crawler.site_settings import crawl_limits, sites_to_crawl
 from crawler.spiders.news import NewsSpider
 
 

@@ -104,8 +104,8 @@ EXTRACT_MAX_IN_FLIGHT = 0
 EXTRACT_TIMEOUT = 30.0
 #: Pages with more HTML elements than this are not extracted (extract/too_large).
 EXTRACT_MAX_ELEMENTS = 200_000
-#: The function workers run on each page: (html, url, max_elements=...) -> crawler.extraction.Extracted.
-EXTRACT_FUNCTION = "crawler.extraction.extract_page"
+#: The function workers run on each page: (html, url, max_elements=...) -> crawler.extract.article.Extracted.
+EXTRACT_FUNCTION = "crawler.extract.article.extract_page"
 #: Scrapy starts this many tasks for every response, whatever its callback yields; a page yields at
 #: most one item, and Scrapy's 100 cost the crawl's one thread several ms per page.
 CONCURRENT_ITEMS = 4

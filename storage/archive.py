@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from storage import schema_version
-from storage.schema import lsh_buckets, meta, site_lines, sightings, sites, stories, story_versions, warc_records
+from storage.schema import lsh_buckets, meta, sightings, site_lines, sites, stories, story_versions, warc_records
 from storage.selection import EVERYTHING, Selection
 from storage.warc import WarcLocation
 
@@ -140,7 +140,7 @@ def archive_file(target: str) -> Path | None:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Archive:
@@ -197,7 +197,9 @@ class Archive:
                 return
             old = json.loads(found)
             if old != params and rebuild is not None and all(k in params and params[k] == v for k, v in old.items()):
-                logger.info("rebuilding the dedup index for the parameters it lacks: %s", sorted(set(params) - set(old)))
+                logger.info(
+                    "rebuilding the dedup index for the parameters it lacks: %s", sorted(set(params) - set(old))
+                )
                 _rekey(conn, list(conn.scalars(sa.select(stories.c.id))), rebuild)
                 conn.execute(meta.update().where(meta.c.key == "dedup_index").values(value=wanted))
                 return
@@ -228,7 +230,9 @@ class Archive:
             by_band.setdefault(band, []).append(key)
         if not by_band:
             return []
-        params = {f"b{i}": band for i, band in enumerate(by_band)} | {f"k{i}": ks for i, ks in enumerate(by_band.values())}
+        params = {f"b{i}": band for i, band in enumerate(by_band)} | {
+            f"k{i}": ks for i, ks in enumerate(by_band.values())
+        }
         with self.engine.connect() as conn:
             return list(conn.scalars(_candidates_query(len(by_band), at_least), params))
 
@@ -245,7 +249,11 @@ class Archive:
     # -- writes ----------------------------------------------------------
 
     def add_story(
-        self, story: NewStory, keys: Iterable[tuple[int, int]], lines: dict[str, str], capture: WarcLocation | None = None
+        self,
+        story: NewStory,
+        keys: Iterable[tuple[int, int]],
+        lines: dict[str, str],
+        capture: WarcLocation | None = None,
     ) -> int:
         """Archive a new story with its original sighting, index buckets, line counts and raw capture; return its id."""
         now = _now()
@@ -260,8 +268,15 @@ class Archive:
         return story_id
 
     def add_copy(
-        self, story_id: int, copy: NewStory, match: str, similarity: float, containment: float,
-        keys: Iterable[tuple[int, int]], lines: dict[str, str], capture: WarcLocation | None = None,
+        self,
+        story_id: int,
+        copy: NewStory,
+        match: str,
+        similarity: float,
+        containment: float,
+        keys: Iterable[tuple[int, int]],
+        lines: dict[str, str],
+        capture: WarcLocation | None = None,
     ) -> bool:
         """Record another copy of story ``story_id``; return True if it became the canonical copy.
 
@@ -278,16 +293,33 @@ class Archive:
                 conn.execute(_insert_for(conn)(lsh_buckets).on_conflict_do_nothing(), buckets)
             old = conn.execute(sa.select(stories).where(stories.c.id == story_id)).one()
             if not _original_before(copy, old):
-                sighting = Sighting(copy.url, copy.site, copy.title, match, similarity, containment, copy.published,
-                                    copy.text, copy.raw_text, copy.raw_headings)
+                sighting = Sighting(
+                    copy.url,
+                    copy.site,
+                    copy.title,
+                    match,
+                    similarity,
+                    containment,
+                    copy.published,
+                    copy.text,
+                    copy.raw_text,
+                    copy.raw_headings,
+                )
                 _insert_sighting(conn, story_id, sighting, capture, now)
                 self._count_lines(conn, copy.site, lines)
                 return False
             conn.execute(
                 sightings.update()
                 .where(sightings.c.url == old.url)
-                .values(match=match, similarity=similarity, containment=containment, published=old.published,
-                        text=old.text, raw_text=old.raw_text, raw_headings=old.raw_headings)
+                .values(
+                    match=match,
+                    similarity=similarity,
+                    containment=containment,
+                    published=old.published,
+                    text=old.text,
+                    raw_text=old.raw_text,
+                    raw_headings=old.raw_headings,
+                )
             )
             conn.execute(stories.update().where(stories.c.id == story_id).values(**asdict(copy)))
             original = Sighting(copy.url, copy.site, copy.title, "original", 1.0, 1.0, copy.published)
@@ -317,7 +349,9 @@ class Archive:
                 rows += [dict(asdict(sighting), story_id=story_id, seen=seen) for sighting, seen in archived.duplicates]
                 conn.execute(sightings.insert(), rows)
                 if archived.keys:
-                    conn.execute(lsh_buckets.insert(), [{"band": b, "bucket": k, "story_id": story_id} for b, k in archived.keys])
+                    conn.execute(
+                        lsh_buckets.insert(), [{"band": b, "bucket": k, "story_id": story_id} for b, k in archived.keys]
+                    )
                 count += 1
         return count
 
@@ -362,6 +396,7 @@ class Archive:
         fingerprint, and the index keys of every story one of whose copies changed
         (rebuilt from all its texts), so that a later copy matches the clean text.
         """
+
         def cleaned(row: Any) -> str:
             headings = json.loads(row.raw_headings or "[]")
             return clean(row.raw_text, headings) if with_headings else clean(row.raw_text)
@@ -375,8 +410,9 @@ class Archive:
                     conn.execute(stories.update().where(stories.c.id == row.id).values(**values))
                     changed += 1
                     touched.add(row.id)
-            query = sa.select(sightings.c.id, sightings.c.story_id, sightings.c.raw_text, sightings.c.text,
-                              sightings.c.raw_headings)
+            query = sa.select(
+                sightings.c.id, sightings.c.story_id, sightings.c.raw_text, sightings.c.text, sightings.c.raw_headings
+            )
             for row in conn.execute(query.where(sightings.c.site == site, sightings.c.raw_text.is_not(None))).all():
                 if (text := cleaned(row)) != row.text:
                     conn.execute(sightings.update().where(sightings.c.id == row.id).values(text=text))
@@ -400,7 +436,10 @@ class Archive:
         while True:
             with self.engine.connect() as conn:
                 rows = conn.execute(
-                    sa.select(stories).where(stories.c.id > after, *selection.where()).order_by(stories.c.id).limit(batch)
+                    sa.select(stories)
+                    .where(stories.c.id > after, *selection.where())
+                    .order_by(stories.c.id)
+                    .limit(batch)
                 ).all()
                 others = self._duplicates(conn, [row.id for row in rows]) if duplicates and rows else {}
             for row in rows:
@@ -426,7 +465,10 @@ class Archive:
     def is_empty(self) -> bool:
         """Return True if the archive holds no story and no sighting."""
         with self.engine.connect() as conn:
-            return conn.scalar(sa.select(sightings.c.id).limit(1)) is None and conn.scalar(sa.select(stories.c.id).limit(1)) is None
+            return (
+                conn.scalar(sa.select(sightings.c.id).limit(1)) is None
+                and conn.scalar(sa.select(stories.c.id).limit(1)) is None
+            )
 
     def story_at(self, url: str) -> dict[str, Any] | None:
         """Return the story found at ``url`` (its own URL or a duplicate's) with its duplicates, or None."""
@@ -486,7 +528,12 @@ def _add_capture(conn: Connection, sighting_id: int, capture: WarcLocation | Non
     if capture is not None:
         conn.execute(
             _INSERT_CAPTURE,
-            {"sighting_id": sighting_id, "warc_file": capture.path, "warc_offset": capture.offset, "warc_length": capture.length},
+            {
+                "sighting_id": sighting_id,
+                "warc_file": capture.path,
+                "warc_offset": capture.offset,
+                "warc_length": capture.length,
+            },
         )
 
 
@@ -497,7 +544,8 @@ def _rekey(conn: Connection, story_ids: list[int], signals: Signer) -> None:
         texts = sa.union_all(
             sa.select(stories.c.id, stories.c.text).where(stories.c.id.in_(batch)),
             sa.select(sightings.c.story_id, sightings.c.text).where(
-                sightings.c.story_id.in_(batch), sightings.c.text.is_not(None)),
+                sightings.c.story_id.in_(batch), sightings.c.text.is_not(None)
+            ),
             sa.select(story_versions.c.story_id, story_versions.c.text).where(story_versions.c.story_id.in_(batch)),
         )
         rows = {(story_id, band, key) for story_id, text in conn.execute(texts) for band, key in signals(text)[1]}
@@ -509,10 +557,15 @@ def _rekey(conn: Connection, story_ids: list[int], signals: Signer) -> None:
 @lru_cache(maxsize=8)
 def _candidates_query(n: int, at_least: int = 1) -> sa.Select[Any]:
     """Return the candidate query for keys of ``n`` bands, built once: one index probe per key."""
-    match = sa.or_(*(
-        sa.and_(lsh_buckets.c.band == sa.bindparam(f"b{i}"), lsh_buckets.c.bucket.in_(sa.bindparam(f"k{i}", expanding=True)))
-        for i in range(n)
-    ))
+    match = sa.or_(
+        *(
+            sa.and_(
+                lsh_buckets.c.band == sa.bindparam(f"b{i}"),
+                lsh_buckets.c.bucket.in_(sa.bindparam(f"k{i}", expanding=True)),
+            )
+            for i in range(n)
+        )
+    )
     return (
         sa.select(lsh_buckets.c.story_id)
         .where(match)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -89,7 +89,7 @@ def _state(row: sa.Row) -> FetchState:
 
 def as_utc(value: datetime) -> datetime:
     """SQLite hands datetimes back without their zone; they are stored in UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class FetchLog:
@@ -116,10 +116,12 @@ class FetchLog:
 
     def record(self, fetch: Fetch, run_id: int | None) -> None:
         """Remember ``fetch`` as the latest of its URL (the first fetch time stays)."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         dates = {f"{c}_date": None for c in CHANNELS} | {"page_modified": None}
         dates |= {f"{c}_date": d for c, d in self._dates.pop(fetch.url, {}).items()}
-        self._queue(fetch.url, self._record, asdict(fetch) | dates | {"fetched": now, "run_id": run_id, "first_fetched": now})
+        self._queue(
+            fetch.url, self._record, asdict(fetch) | dates | {"fetched": now, "run_id": run_id, "first_fetched": now}
+        )
 
     def note_dates(self, url: str, dates: dict[str, str]) -> None:
         """Remember the dates the channels of ``dates`` (see CHANNELS) give ``url`` now, fetched or not."""
@@ -140,7 +142,7 @@ class FetchLog:
 
     def revalidated(self, url: str, run_id: int | None) -> None:
         """Record a 304 for ``url``: the page and its validators are as the log holds them."""
-        values = {"status": 304, "outcome": "unchanged", "fetched": datetime.now(timezone.utc), "run_id": run_id}
+        values = {"status": 304, "outcome": "unchanged", "fetched": datetime.now(UTC), "run_id": run_id}
         self._queue(url, _UPDATE, {"b_url": url, **values})
 
     def flush(self) -> None:
@@ -208,7 +210,9 @@ class FetchLog:
 
     def counts(self) -> dict[tuple[str, str], int]:
         """Return how many URLs the log holds per (kind, outcome)."""
-        query = sa.select(fetches.c.kind, fetches.c.outcome, sa.func.count()).group_by(fetches.c.kind, fetches.c.outcome)
+        query = sa.select(fetches.c.kind, fetches.c.outcome, sa.func.count()).group_by(
+            fetches.c.kind, fetches.c.outcome
+        )
         self.flush()
         with self.engine.connect() as conn:
             return {(kind, outcome): n for kind, outcome, n in conn.execute(query)}

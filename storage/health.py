@@ -142,9 +142,23 @@ class HealthSummary:
     def of(cls, verdict: Verdict) -> HealthSummary:
         h = verdict.health
         return cls(
-            h.site, h.run_id, h.pages, h.articles, h.median_words, verdict.usual_words, verdict.usual_yield,
-            h.share(h.with_title), h.share(h.with_date), h.share(h.with_author), h.furniture_change,
-            verdict.baseline_runs, verdict.judged, verdict.flagged, list(verdict.flags), list(verdict.notes), list(verdict.examples),
+            h.site,
+            h.run_id,
+            h.pages,
+            h.articles,
+            h.median_words,
+            verdict.usual_words,
+            verdict.usual_yield,
+            h.share(h.with_title),
+            h.share(h.with_date),
+            h.share(h.with_author),
+            h.furniture_change,
+            verdict.baseline_runs,
+            verdict.judged,
+            verdict.flagged,
+            list(verdict.flags),
+            list(verdict.notes),
+            list(verdict.examples),
         )
 
 
@@ -161,10 +175,17 @@ def save_health(archive: Archive, run_id: int, records: Iterable[RunHealth]) -> 
             change = None if previous is None else furniture_change(frozenset(json.loads(previous)), record.furniture)
             conn.execute(
                 site_health.insert().values(
-                    run_id=run_id, site=record.site, pages=record.pages, articles=record.articles,
-                    median_words=record.median_words, with_title=record.with_title, with_date=record.with_date,
-                    with_author=record.with_author, furniture=json.dumps(sorted(record.furniture)),
-                    furniture_change=change, failures=json.dumps([list(f) for f in record.failures[:EXAMPLES]]),
+                    run_id=run_id,
+                    site=record.site,
+                    pages=record.pages,
+                    articles=record.articles,
+                    median_words=record.median_words,
+                    with_title=record.with_title,
+                    with_date=record.with_date,
+                    with_author=record.with_author,
+                    furniture=json.dumps(sorted(record.furniture)),
+                    furniture_change=change,
+                    failures=json.dumps([list(f) for f in record.failures[:EXAMPLES]]),
                     shortest=json.dumps(list(record.shortest[:EXAMPLES])),
                 )
             )
@@ -194,11 +215,19 @@ def history(archive: Archive, sites: Iterable[str] | None = None) -> dict[str, l
 
 def _record(row: sa.Row) -> RunHealth:
     return RunHealth(
-        site=row.site, pages=row.pages, articles=row.articles, median_words=row.median_words,
-        with_title=row.with_title, with_date=row.with_date, with_author=row.with_author,
-        furniture=frozenset(json.loads(row.furniture)), furniture_change=row.furniture_change,
-        failures=tuple((url, why) for url, why in json.loads(row.failures)), shortest=tuple(json.loads(row.shortest)),
-        run_id=row.run_id, started=as_utc(row.started),
+        site=row.site,
+        pages=row.pages,
+        articles=row.articles,
+        median_words=row.median_words,
+        with_title=row.with_title,
+        with_date=row.with_date,
+        with_author=row.with_author,
+        furniture=frozenset(json.loads(row.furniture)),
+        furniture_change=row.furniture_change,
+        failures=tuple((url, why) for url, why in json.loads(row.failures)),
+        shortest=tuple(json.loads(row.shortest)),
+        run_id=row.run_id,
+        started=as_utc(row.started),
     )
 
 
@@ -246,7 +275,8 @@ def _verdict(run: RunHealth, earlier: list[RunHealth], rule: HealthRule) -> Verd
             evidence.append(f"titles/dates found {metadata:.0%} less often")
         if evidence or run.median_words < rule.stub_words:
             verdict.flags.append(
-                f"{length}, with the layout changed ({', '.join(evidence)})" if evidence
+                f"{length}, with the layout changed ({', '.join(evidence)})"
+                if evidence
                 else f"{length}: under {rule.stub_words} words, what a page that lost its story keeps"
             )
             verdict.examples.extend(u for u in run.shortest if u not in verdict.examples)
@@ -276,7 +306,6 @@ def run_verdicts(archive: Archive, run_ids: Iterable[int], rule: HealthRule = He
             if verdict.health.run_id in wanted:
                 found.setdefault(verdict.health.run_id, []).append(verdict)
     return found
-
 
 
 def run_health(archive: Archive, run_ids: Iterable[int], rule: HealthRule = HealthRule()) -> dict[int, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,10 +12,27 @@ from storage.archive import Archive, NewStory, _insert_for
 from storage.schema import lsh_buckets, stories, story_versions
 
 #: Fields of a story that a new version replaces (``first_seen`` and the URL stay).
-_REPLACED = ("title", "author", "published", "language", "sitename", "text", "raw_text", "fingerprint",
-             # story metadata of migration 0004, raw_headings in step with raw_text
-             "authors", "updated", "canonical_url", "section", "tags", "image", "description", "jsonld", "raw_headings",
-             "credit")  # migration 0007
+_REPLACED = (
+    "title",
+    "author",
+    "published",
+    "language",
+    "sitename",
+    "text",
+    "raw_text",
+    "fingerprint",
+    # story metadata of migration 0004, raw_headings in step with raw_text
+    "authors",
+    "updated",
+    "canonical_url",
+    "section",
+    "tags",
+    "image",
+    "description",
+    "jsonld",
+    "raw_headings",
+    "credit",
+)  # migration 0007
 _KEPT = ("title", "author", "published", "text", "raw_text", "fingerprint")
 
 
@@ -50,7 +67,7 @@ def revise_story(
         count = sa.select(sa.func.count()).where(story_versions.c.story_id == story_id)
         version = conn.scalar(count) + 1
         kept = {name: getattr(row, name) for name in _KEPT}
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         conn.execute(story_versions.insert().values(story_id=story_id, version=version, replaced=now, **kept))
         new = {name: getattr(story, name) for name in _REPLACED}
         conn.execute(stories.update().where(stories.c.id == story_id).values(**new))

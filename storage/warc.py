@@ -12,7 +12,7 @@ import io
 import os
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import BinaryIO
@@ -89,7 +89,9 @@ class WarcWriter:
     the same directory, at once or one after another, never share a file.
     """
 
-    def __init__(self, directory: str | os.PathLike[str], max_size: int, info: dict[str, str], prefix: str = "newsarchive") -> None:
+    def __init__(
+        self, directory: str | os.PathLike[str], max_size: int, info: dict[str, str], prefix: str = "newsarchive"
+    ) -> None:
         if max_size <= 0:
             raise ValueError(f"max_size must be a positive number of bytes, got {max_size}")
         self.directory = Path(directory).absolute()
@@ -122,7 +124,7 @@ class WarcWriter:
         self.close()
         self.directory.mkdir(parents=True, exist_ok=True)
         while True:
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")[:17]
+            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
             path = self.directory / f"{self.prefix}-{stamp}-{self._serial:05d}.warc.gz"
             self._serial += 1
             try:
@@ -137,11 +139,17 @@ class WarcWriter:
     def _response_record(self, exchange: Exchange) -> ArcWarcRecord:
         assert self._writer is not None
         status = f"{exchange.status} {_reason(exchange.status)}".strip()
-        headers = StatusAndHeaders(status, recorded_headers(exchange.response_headers, len(exchange.body)), protocol=exchange.protocol)
+        headers = StatusAndHeaders(
+            status, recorded_headers(exchange.response_headers, len(exchange.body)), protocol=exchange.protocol
+        )
         warc_headers = {"WARC-IP-Address": exchange.ip_address} if exchange.ip_address else {}
         return self._writer.create_warc_record(
-            exchange.url, "response", payload=io.BytesIO(exchange.body), length=len(exchange.body),
-            http_headers=headers, warc_headers_dict=warc_headers,
+            exchange.url,
+            "response",
+            payload=io.BytesIO(exchange.body),
+            length=len(exchange.body),
+            http_headers=headers,
+            warc_headers_dict=warc_headers,
         )
 
     def _request_record(self, exchange: Exchange, response: ArcWarcRecord) -> ArcWarcRecord:
@@ -158,7 +166,10 @@ class WarcWriter:
             "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
         }
         return self._writer.create_warc_record(
-            exchange.url, "request", payload=io.BytesIO(exchange.request_body), length=len(exchange.request_body),
+            exchange.url,
+            "request",
+            payload=io.BytesIO(exchange.request_body),
+            length=len(exchange.request_body),
             http_headers=StatusAndHeaders(f"{exchange.method} {target} HTTP/1.1", headers, is_http_request=True),
             warc_headers_dict=warc_headers,
         )

@@ -8,13 +8,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from crawler.newsweb import NewsWeb
-from crawler.newsweb.server import LoggedRequest
+from crawler.demo.newsweb import NewsWeb
+from crawler.demo.newsweb.server import LoggedRequest
 from databases import db, postgres  # noqa: F401  (fixtures: every storage test on SQLite and PostgreSQL)
 from fixture_web import DiscoveryWeb, FixtureWeb, build_discovery_web, build_test_web
 
@@ -107,7 +107,7 @@ CONTACT_URL = "https://newsarchive.example/contact"
 @pytest.fixture(scope="session")
 def discovery_web() -> Iterator[tuple[DiscoveryWeb, NewsWeb]]:
     """The discovery web (dated from today) and its server, whose request log the tests read."""
-    web = build_discovery_web(datetime.now(timezone.utc).date())
+    web = build_discovery_web(datetime.now(UTC).date())
     with NewsWeb(web.sites) as served:
         yield web, served
 

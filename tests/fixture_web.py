@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from crawler.newsweb import Site, Story, edited
-from crawler.newsweb.listings import EXTRAS
+from crawler.demo.newsweb import Site, Story, edited
+from crawler.demo.newsweb.listings import EXTRAS
 
 DATA = Path(__file__).parent / "data"
 
@@ -30,8 +30,12 @@ def load_articles() -> dict[str, Story]:
     """Return the benchmark articles by slug, with an invented author, date and section."""
     stories = {}
     for i, item in enumerate(json.loads((DATA / "articles.json").read_text("utf-8"))):
-        item = dict(item, author=AUTHORS[i % len(AUTHORS)], published=f"2019-11-{10 + i:02d}",
-                    section=("world", "business", "culture")[i % 3])
+        item = dict(
+            item,
+            author=AUTHORS[i % len(AUTHORS)],
+            published=f"2019-11-{10 + i:02d}",
+            section=("world", "business", "culture")[i % 3],
+        )
         story = Story.from_dict(item)
         stories[story.slug] = story
     return stories
@@ -87,21 +91,70 @@ def build_test_web() -> FixtureWeb:
     def same(story: Story) -> tuple[Story, Story]:
         return story, story
 
-    topix = site("China Topix", "topix", ("sitemap",), [
-        same(seed), same(wework), same(titan), same(meth_usa), same(moon_aj)])
-    ledger = site("The Daily Ledger", "ledger", ("feed",), [
-        (edited(seed, slug="us-ready-to-talk-thaad", title="US ready to talk to China about THAAD missile shield",
-                dateline="WASHINGTON —", keep=-2), seed),
-        same(meth_nj), same(duvet_ls), same(doobie_bb), same(heli),
-        (edited(alibaba, slug="alibaba-hong-kong-listing", title="Alibaba sets Hong Kong listing",
-                editor_note="Editor's note: This article has been updated with the final offer size."), alibaba)])
-    wire = site("Metro Wire", "wire", ("news-sitemap",), [
-        same(alibaba), same(duvet_forbes), same(doobie_cle), same(omar), same(solar), same(tories), same(moon_sn),
-        (edited(titan, slug="titan-map", title="Scientists map Titan", dateline="PASADENA, Calif. (Metro Wire) —",
-                keep=-3), titan)])
+    topix = site(
+        "China Topix", "topix", ("sitemap",), [same(seed), same(wework), same(titan), same(meth_usa), same(moon_aj)]
+    )
+    ledger = site(
+        "The Daily Ledger",
+        "ledger",
+        ("feed",),
+        [
+            (
+                edited(
+                    seed,
+                    slug="us-ready-to-talk-thaad",
+                    title="US ready to talk to China about THAAD missile shield",
+                    dateline="WASHINGTON —",
+                    keep=-2,
+                ),
+                seed,
+            ),
+            same(meth_nj),
+            same(duvet_ls),
+            same(doobie_bb),
+            same(heli),
+            (
+                edited(
+                    alibaba,
+                    slug="alibaba-hong-kong-listing",
+                    title="Alibaba sets Hong Kong listing",
+                    editor_note="Editor's note: This article has been updated with the final offer size.",
+                ),
+                alibaba,
+            ),
+        ],
+    )
+    wire = site(
+        "Metro Wire",
+        "wire",
+        ("news-sitemap",),
+        [
+            same(alibaba),
+            same(duvet_forbes),
+            same(doobie_cle),
+            same(omar),
+            same(solar),
+            same(tories),
+            same(moon_sn),
+            (
+                edited(
+                    titan,
+                    slug="titan-map",
+                    title="Scientists map Titan",
+                    dateline="PASADENA, Calif. (Metro Wire) —",
+                    keep=-3,
+                ),
+                titan,
+            ),
+        ],
+    )
     wire.broken = {
         "/story/2019/server-error.html": (500, "text/html", b"<html><body>Internal error</body></html>"),
-        "/story/2019/truncated.html": (200, "text/html; charset=utf-8", b"<html><head><title>Cut</title></head><body><p>Half a sen"),
+        "/story/2019/truncated.html": (
+            200,
+            "text/html; charset=utf-8",
+            b"<html><head><title>Cut</title></head><body><p>Half a sen",
+        ),
         "/story/2019/garbage.html": (200, "text/html; charset=utf-8", bytes(range(256)) * 40),
     }
     return FixtureWeb([topix, ledger, wire], origin, seed)
@@ -170,8 +223,12 @@ def build_discovery_web(today: date, crawl_delay: float = 0.1) -> DiscoveryWeb:
     def site(name: str, theme: str, first: int, **options: object) -> Site:
         # one author per site, so that an author page (newest stories first) does not reach the oldest story
         stories = [
-            dataclasses.replace(story, published=(today - timedelta(days=age)).isoformat(), section=section,
-                                author=AUTHORS[first // len(AGES)])
+            dataclasses.replace(
+                story,
+                published=(today - timedelta(days=age)).isoformat(),
+                section=section,
+                author=AUTHORS[first // len(AGES)],
+            )
             for story, age, section in zip(articles[first : first + len(AGES)], AGES, SECTIONS)
         ]
         return Site(name, theme, stories, unlinked=(stories[0].slug,), extras=EXTRAS, per_page=2, **options)
@@ -190,8 +247,14 @@ def load_drift_articles(kind: str) -> list[Story]:
     """Return the drift web's second-crawl stories of ``kind`` (brief, full, relaunch), dated after the others."""
     items = [item for item in json.loads((DATA / "drift_articles.json").read_text("utf-8")) if item["kind"] == kind]
     return [
-        Story.from_dict(dict(item, author=AUTHORS[i % len(AUTHORS)], published=f"2019-12-{1 + i:02d}",
-                             section=("world", "business")[i % 2]))
+        Story.from_dict(
+            dict(
+                item,
+                author=AUTHORS[i % len(AUTHORS)],
+                published=f"2019-12-{1 + i:02d}",
+                section=("world", "business")[i % 2],
+            )
+        )
         for i, item in enumerate(items)
     ]
 
@@ -221,11 +284,13 @@ class DriftWeb:
 
 def build_drift_web() -> DriftWeb:
     articles = list(load_articles().values())
-    return DriftWeb([
-        Site("Steady Tribune", "wire", articles[0:5], discovery=("news-sitemap",)),
-        Site("Relaunch Ledger", "ledger", articles[5:10], discovery=("feed",)),
-        Site("Brief Courier", "topix", articles[10:15], discovery=("sitemap",)),
-    ])
+    return DriftWeb(
+        [
+            Site("Steady Tribune", "wire", articles[0:5], discovery=("news-sitemap",)),
+            Site("Relaunch Ledger", "ledger", articles[5:10], discovery=("feed",)),
+            Site("Brief Courier", "topix", articles[10:15], discovery=("sitemap",)),
+        ]
+    )
 
 
 # -- a web with a past: deep archives, briefs, edits dated in the sites' own clocks -------------------------------
@@ -291,19 +356,34 @@ def build_deep_web(today: date) -> DeepWeb:
     briefs = load_briefs()
 
     def dated(story: Story, age: int, section: str, author: str) -> Story:
-        return dataclasses.replace(story, published=(today - timedelta(days=age)).isoformat(), section=section, author=author)
+        return dataclasses.replace(
+            story, published=(today - timedelta(days=age)).isoformat(), section=section, author=author
+        )
 
     sites, later = [], {}
-    plans = [("Evening Post", "ledger", ("sitemap",), "+09:00", "path"),
-             ("Valley Courier", "wire", ("news-sitemap",), "-05:00", "query"),
-             ("Coast Gazette", "topix", ("feed",), "+05:30", "path")]
+    plans = [
+        ("Evening Post", "ledger", ("sitemap",), "+09:00", "path"),
+        ("Valley Courier", "wire", ("news-sitemap",), "-05:00", "query"),
+        ("Coast Gazette", "topix", ("feed",), "+05:30", "path"),
+    ]
     for n, (name, theme, discovery, clock, pagination) in enumerate(plans):
         mine, author = articles[5 * n : 5 * n + 5], AUTHORS[n]
-        recent = [dated(s, age, ("world", "business")[i], author) for i, (s, age) in enumerate(zip(mine, DEEP_AGES["recent"]))]
+        recent = [
+            dated(s, age, ("world", "business")[i], author) for i, (s, age) in enumerate(zip(mine, DEEP_AGES["recent"]))
+        ]
         deep = [dated(s, age, "world", author) for s, age in zip(mine[2:4], DEEP_AGES["deep"])]
         short = [dated(s, age, "business", author) for s, age in zip(briefs[2 * n : 2 * n + 2], DEEP_AGES["brief"])]
-        site = Site(name, theme, recent + short + deep, discovery=discovery, per_page=1, pagination=pagination,
-                    archive=True, deep=tuple(s.slug for s in deep), clock=clock)
+        site = Site(
+            name,
+            theme,
+            recent + short + deep,
+            discovery=discovery,
+            per_page=1,
+            pagination=pagination,
+            archive=True,
+            deep=tuple(s.slug for s in deep),
+            clock=clock,
+        )
         sites.append(site)
         later[name] = [dated(mine[4], 0, "world", author)]
     later["Evening Post"].append(dated(briefs[6], 0, "business", AUTHORS[0]))

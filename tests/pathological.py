@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from crawler.extraction import Extracted, extract_page
+from crawler.extract.article import Extracted, extract_page
 
 #: URL fragments of the pages that kill or hang the worker extracting them.
 DIES_ON = "investigating"

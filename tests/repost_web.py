@@ -2,7 +2,7 @@
 
 Two wire sites publish the originals (the real texts of ``tests/data``); three
 local sites repost them, each in its own wording, every edit style of
-:mod:`crawler.newsweb.reposts` on at least two of them, some copies crediting
+:mod:`repost_edits` on at least two of them, some copies crediting
 the wire and dated the same day. The local sites also publish stories of their
 own (``tests/data/syndication.json``) that are traps: one quoting two or three
 paragraphs of a wire story, daily briefings of four wire ledes, and pairs
@@ -19,11 +19,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from crawler.newsweb import Site, Story
-from crawler.newsweb.reposts import (
-    EDIT_STYLES, WORDINGS, quoting, repost, roundup, shared_paragraph, with_paragraph,
-)
+from crawler.demo.newsweb import Site, Story
 from fixture_web import DATA, load_articles, load_seed
+from repost_edits import (
+    EDIT_STYLES,
+    WORDINGS,
+    quoting,
+    repost,
+    roundup,
+    shared_paragraph,
+    with_paragraph,
+)
 
 WIRES = (("Metro Wire", "wire", "LAKESHORE"), ("Harbor Press Agency", "topix", "PORT ELLIS"))
 LOCALS = (("Riverside Courier", "ledger"), ("Valley Post", "topix"), ("Northfield Gazette", "wire"))
@@ -36,8 +42,14 @@ def load_own_stories() -> list[Story]:
     """Return the stories of their own: real bodies with an invented headline, author and date."""
     items = json.loads((DATA / "syndication.json").read_text("utf-8"))
     return [
-        Story(slug=f"local-{i}", title=" ".join(item["body"][0].split()[:9]), author="Sam Reyes",
-              published=f"2019-12-{1 + i:02d}", section="local", body=tuple(item["body"]))
+        Story(
+            slug=f"local-{i}",
+            title=" ".join(item["body"][0].split()[:9]),
+            author="Sam Reyes",
+            published=f"2019-12-{1 + i:02d}",
+            section="local",
+            body=tuple(item["body"]),
+        )
         for i, item in enumerate(items)
     ]
 
@@ -56,8 +68,12 @@ class RepostWeb:
 
     def by_url(self, mapping: dict[tuple[str, str], str]) -> dict[str, str]:
         """Return ``mapping`` keyed by article URL."""
-        return {site.article_url(s): mapping[(site.name, s.slug)] for site in self.sites for s in site.stories
-                if (site.name, s.slug) in mapping}
+        return {
+            site.article_url(s): mapping[(site.name, s.slug)]
+            for site in self.sites
+            for s in site.stories
+            if (site.name, s.slug) in mapping
+        }
 
     def check(self, records: list[dict]) -> tuple[Counter[str], Counter[str]]:
         """Return the reposts linked to their story by edit style, and the trap pages merged with another story by kind."""
@@ -106,8 +122,16 @@ def build_repost_web(seed: int = 12) -> RepostWeb:
             tie = n % 3 == 0 and not any(t in source.slug for t in THIRD_PARTY)
             credit = (WIRES[wire_index][0], WIRES[wire_index][2]) if tie else None
             other = (local_index + 1) % 3  # the local site whose furniture a copy may carry, in its wording
-            copy = repost(source, style, rng, wording, slug=f"{source.slug[:40]}-{n}", context=context, credit=credit,
-                          furniture=(WORDINGS[other], LOCALS[other][0].split()[-1]))
+            copy = repost(
+                source,
+                style,
+                rng,
+                wording,
+                slug=f"{source.slug[:40]}-{n}",
+                context=context,
+                credit=credit,
+                furniture=(WORDINGS[other], LOCALS[other][0].split()[-1]),
+            )
             if not tie:  # a repost without a credit runs a day after the wire
                 copy = dataclasses.replace(copy, published=_next_day(source.published))
             publish(local, copy, source.slug)
@@ -123,8 +147,15 @@ def build_repost_web(seed: int = 12) -> RepostWeb:
         web.trap[(site.name, found.slug)] = "quotes 2-3 paragraphs"
     for j in range(3):  # a briefing of four wire ledes
         site = locals_[j % 3]
-        brief = roundup(rng.sample(originals, 4), rng, WORDINGS[j % 3], slug=f"briefing-{j}", outlet=site.name,
-                        published="2019-11-30", author="Newsroom")
+        brief = roundup(
+            rng.sample(originals, 4),
+            rng,
+            WORDINGS[j % 3],
+            slug=f"briefing-{j}",
+            outlet=site.name,
+            published="2019-11-30",
+            author="Newsroom",
+        )
         publish(site, brief, f"trap-briefing-{j}")
         web.trap[(site.name, brief.slug)] = "roundup of four ledes"
     for j, footer in enumerate((False, True, False, True)):  # two stories sharing one paragraph

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from archive_data import new_story as _story
 from storage import Archive, ArchiveError, Sighting, archive_url, schema_version
-from storage.export import export_jsonl
+from storage.exchange.export import export_jsonl
 
 
 def _engine(db: str) -> sa.Engine:
@@ -35,7 +35,13 @@ def test_a_story_and_its_reposts_survive_reopening(db: str) -> None:
     record = json.loads(out.getvalue())
     (duplicate,) = record["duplicates"]
     assert {k: duplicate[k] for k in ("url", "site", "title", "match", "similarity", "containment")} == {
-        "url": "http://b.org/9", "site": "b.org", "title": "T2", "match": "near", "similarity": 0.8, "containment": 0.95}
+        "url": "http://b.org/9",
+        "site": "b.org",
+        "title": "T2",
+        "match": "near",
+        "similarity": 0.8,
+        "containment": 0.95,
+    }
     assert record["text"] == "Body line.\nSecond line."
 
 
@@ -53,7 +59,11 @@ def test_the_same_url_is_never_stored_twice(db: str) -> None:
         story_id = archive.add_story(_story(), [], {})
         with pytest.raises(IntegrityError):
             archive.add_sighting(story_id, Sighting("http://a.org/1", "a.org", "T", "exact", 1.0, 1.0), {})
-        assert archive.summary() == {"stories": 1, "duplicates": 0, "sites": [{"site": "a.org", "stories": 1, "duplicates": 0}]}
+        assert archive.summary() == {
+            "stories": 1,
+            "duplicates": 0,
+            "sites": [{"site": "a.org", "stories": 1, "duplicates": 0}],
+        }
 
 
 def test_candidates_come_most_shared_buckets_first(db: str) -> None:
@@ -119,7 +129,9 @@ def test_a_bad_target_gets_a_clear_error(tmp_path: Path) -> None:
         Archive("nosuchdialect://x")
     with pytest.raises(ArchiveError, match="cannot open archive"):
         Archive(str(tmp_path / "missing-dir" / "a.db"))
-    with pytest.raises(ArchiveError, match="cannot open archive postgresql\\+psycopg://postgres:\\*\\*\\*@127.0.0.1:1/x"):
+    with pytest.raises(
+        ArchiveError, match="cannot open archive postgresql\\+psycopg://postgres:\\*\\*\\*@127.0.0.1:1/x"
+    ):
         Archive("postgresql://postgres:secret@127.0.0.1:1/x")  # nothing listens on port 1: connection refused
 
 

@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import NEWSARCHIVE, Crawls, exported, newsarchive, run
-from crawler.dedup import DedupConfig
-from crawler.newsweb import NewsWeb
+from crawler.dedup.compare import DedupConfig
+from crawler.demo.newsweb import NewsWeb
 from databases import PostgresServer
 from storage import archive_url
 
@@ -46,10 +46,18 @@ def assert_whole(db: str) -> int:
     engine = sa.create_engine(archive_url(db))
     with engine.connect() as conn:
         stories = conn.scalar(sa.text("SELECT count(*) FROM stories"))
-        originals = conn.scalar(sa.text(
-            "SELECT count(*) FROM stories s JOIN sightings g ON g.story_id = s.id AND g.url = s.url AND g.match = 'original'"))
-        buckets = set(conn.scalars(sa.text(
-            "SELECT count(b.story_id) FROM stories s LEFT JOIN lsh_buckets b ON b.story_id = s.id GROUP BY s.id")))
+        originals = conn.scalar(
+            sa.text(
+                "SELECT count(*) FROM stories s JOIN sightings g ON g.story_id = s.id AND g.url = s.url AND g.match = 'original'"
+            )
+        )
+        buckets = set(
+            conn.scalars(
+                sa.text(
+                    "SELECT count(b.story_id) FROM stories s LEFT JOIN lsh_buckets b ON b.story_id = s.id GROUP BY s.id"
+                )
+            )
+        )
     engine.dispose()
     assert originals == stories
     assert not {count for count in buckets if 0 < count < DedupConfig().bands}

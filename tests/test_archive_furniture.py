@@ -31,8 +31,10 @@ def test_a_line_on_many_sites_but_few_pages_of_each_is_not_learned(db: str) -> N
 def test_reclean_reaches_the_kept_copies_of_a_site_from_their_raw_text(db: str) -> None:
     with Archive(db) as archive:
         story_id = archive.add_story(_story("http://a.org/1", text="Para.\nPara two."), [], {})
-        copy = dataclasses.replace(_story("http://b.org/1", site="b.org", text="Para.\nJoin us\nPara two.",
-                                          published="2024-04-29"), raw_headings="[]")
+        copy = dataclasses.replace(
+            _story("http://b.org/1", site="b.org", text="Para.\nJoin us\nPara two.", published="2024-04-29"),
+            raw_headings="[]",
+        )
         assert not archive.add_copy(story_id, copy, "near", 0.9, 0.95, [], {})
         assert archive.reclean("b.org", lambda raw: raw.replace("Join us\n", "")) == 1
         (story,) = archive.iter_stories()

@@ -11,8 +11,18 @@ from alembic.script import ScriptDirectory
 from storage import Archive, NewStory, Sighting, schema_version
 from storage.warc import WarcLocation
 
-STORY = NewStory(url="http://a.org/1", site="a.org", title="T", author="A", published="2024-04-28", language="en",
-                 sitename="A", text="Body line.", raw_text="Body line.", fingerprint="f1")
+STORY = NewStory(
+    url="http://a.org/1",
+    site="a.org",
+    title="T",
+    author="A",
+    published="2024-04-28",
+    language="en",
+    sitename="A",
+    text="Body line.",
+    raw_text="Body line.",
+    fingerprint="f1",
+)
 REPOST = Sighting("http://b.org/9", "b.org", "T2", "near", 0.8, 0.95)
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from conftest import newsarchive
-from crawler.newsweb import NewsWeb, Site
+from crawler.demo.newsweb import NewsWeb, Site
 from fixture_web import load_articles
 
 DATELINE = "WASHINGTON (AP) —"

@@ -8,7 +8,7 @@ import resource
 import socket
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,15 +20,20 @@ from storage import Archive, Sighting
 from storage.archive import ArchivedStory
 from storage.runs import RunCounts, save_run, start_run
 
-T0 = datetime(2024, 5, 1, 8, 30, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
 #: What a read-only command must not import: the crawler's libraries (courlan too), and Alembic for an up-to-date archive.
 HEAVY = ("scrapy", "twisted", "trafilatura", "datasketch", "scipy", "alembic", "courlan")
 
 
 def _imported(*args: str, cwd: Path = ROOT) -> set[str]:
     """Return the top-level packages ``python -m crawler.cli ARGS`` imports, from its ``-X importtime`` report."""
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "crawler.cli", *args],
-                            capture_output=True, text=True, timeout=120, cwd=cwd)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "crawler.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     lines = [line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")]
     return {name.split(".")[0] for name in lines[1:]}  # the first line is the report's header
@@ -38,18 +43,34 @@ def _imported(*args: str, cwd: Path = ROOT) -> set[str]:
 def archive_db(tmp_path: Path) -> str:
     """An SQLite archive of two named sites and one without a name, a repost, and two runs."""
     db = str(tmp_path / "archive.db")
-    ledger = [new_story(f"https://ledger.example.com/world/story-{i}-of-the-day", "ledger.example.com",
-                        f"Ledger story {i}.", published=f"2024-04-0{i}") for i in range(1, 4)]
+    ledger = [
+        new_story(
+            f"https://ledger.example.com/world/story-{i}-of-the-day",
+            "ledger.example.com",
+            f"Ledger story {i}.",
+            published=f"2024-04-0{i}",
+        )
+        for i in range(1, 4)
+    ]
     ledger = [_named(s, "The Daily Ledger") for s in ledger]
-    wire = _named(new_story("http://127.0.0.1:8001/2024/04/wire-story-one", "127.0.0.1:8001", "Wire story."), "Metro Wire")
+    wire = _named(
+        new_story("http://127.0.0.1:8001/2024/04/wire-story-one", "127.0.0.1:8001", "Wire story."), "Metro Wire"
+    )
     bare = _named(new_story("http://127.0.0.1:8002/2024/04/bare-story-one", "127.0.0.1:8002", "Bare story."), None)
-    repost = Sighting("http://127.0.0.1:8001/2024/04/ledger-repost", "127.0.0.1:8001", "Repost", "near", 0.9, 0.95,
-                      "2024-04-03")
+    repost = Sighting(
+        "http://127.0.0.1:8001/2024/04/ledger-repost", "127.0.0.1:8001", "Repost", "near", 0.9, 0.95, "2024-04-03"
+    )
     with Archive(db) as archive:
-        archive.restore([ArchivedStory(ledger[0], T0, [], [(repost, T0 + timedelta(hours=2))]),
-                         *(ArchivedStory(s, T0, [], []) for s in (*ledger[1:], wire, bare))])
-        for site, errors in (("ledger.example.com, 127.0.0.1:8001, 127.0.0.1:8002", {"http_500": 2, "timeout": 11}),
-                             ("The Daily Ledger", {})):
+        archive.restore(
+            [
+                ArchivedStory(ledger[0], T0, [], [(repost, T0 + timedelta(hours=2))]),
+                *(ArchivedStory(s, T0, [], []) for s in (*ledger[1:], wire, bare)),
+            ]
+        )
+        for site, errors in (
+            ("ledger.example.com, 127.0.0.1:8001, 127.0.0.1:8002", {"http_500": 2, "timeout": 11}),
+            ("The Daily Ledger", {}),
+        ):
             run_id = start_run(archive, site)
             save_run(archive, run_id, RunCounts(1234, 56, 7, 8, sum(errors.values()), errors), "finished")
     return db
@@ -78,9 +99,20 @@ def test_help_and_version_load_neither_the_crawler_nor_storage(args: list[str]) 
     assert not set(HEAVY + ("sqlalchemy", "storage", "courlan", "uvicorn", "fastapi")) & imported
 
 
-@pytest.mark.parametrize("command", [["stats"], ["runs"], ["search", "story"], ["duplicates"], ["export", "-o", "out.jsonl"],
-                                     ["show", "https://ledger.example.com/world/story-1-of-the-day"]])
-def test_read_only_commands_load_no_crawler_library_nor_alembic(archive_db: str, command: list[str], tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["stats"],
+        ["runs"],
+        ["search", "story"],
+        ["duplicates"],
+        ["export", "-o", "out.jsonl"],
+        ["show", "https://ledger.example.com/world/story-1-of-the-day"],
+    ],
+)
+def test_read_only_commands_load_no_crawler_library_nor_alembic(
+    archive_db: str, command: list[str], tmp_path: Path
+) -> None:
     imported = _imported(*command, "--db", archive_db, cwd=tmp_path)
     assert "sqlalchemy" in imported
     assert not set(HEAVY) & imported
@@ -106,15 +138,28 @@ def _one_error(result: subprocess.CompletedProcess[str], *words: str) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("command", [
-    ["stats"], ["search", "moon"], ["export"], ["runs"], ["duplicates"], ["show", "http://a.org/1"],
-    ["crawl", "http://127.0.0.1:9/"], ["serve", "--port", "0"], ["import", "dump.jsonl"], ["explain", "http://a/", "http://b/"],
-    ["migrate"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["stats"],
+        ["search", "moon"],
+        ["export"],
+        ["runs"],
+        ["duplicates"],
+        ["show", "http://a.org/1"],
+        ["crawl", "http://127.0.0.1:9/"],
+        ["serve", "--port", "0"],
+        ["import", "dump.jsonl"],
+        ["explain", "http://a/", "http://b/"],
+        ["migrate"],
+    ],
+)
 def test_a_file_that_is_not_a_database_is_one_line_and_stays_as_it_was(tmp_path: Path, command: list[str]) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("shopping: milk, eggs\n")
-    (tmp_path / "dump.jsonl").write_text('{"url": "http://a.org/1", "site": "a.org", "text": "x", "first_seen": "2024-05-01"}\n')
+    (tmp_path / "dump.jsonl").write_text(
+        '{"url": "http://a.org/1", "site": "a.org", "text": "x", "first_seen": "2024-05-01"}\n'
+    )
     before = sorted(p.name for p in tmp_path.iterdir())
     result = newsarchive(*command, "--db", "notes.txt", cwd=tmp_path)
     _one_error(result, "notes.txt", "not a database")
@@ -143,12 +188,19 @@ def _file_size_limit(limit: int):
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
 def test_an_export_that_fails_halfway_leaves_the_previous_file_whole(archive_db: str, tmp_path: Path, fmt: str) -> None:
     with Archive(archive_db) as archive:
-        archive.restore(ArchivedStory(new_story(f"http://big.org/{i}", "big.org", os.urandom(4000).hex()), T0, [], [])
-                        for i in range(20))  # 160 KB that no format compresses below the limit
+        archive.restore(
+            ArchivedStory(new_story(f"http://big.org/{i}", "big.org", os.urandom(4000).hex()), T0, [], [])
+            for i in range(20)
+        )  # 160 KB that no format compresses below the limit
     out = tmp_path / f"export.{fmt}"
     out.write_text("the previous export\n")
-    result = subprocess.run([NEWSARCHIVE, "export", "--db", archive_db, "--format", fmt, "-o", str(out)],
-                            capture_output=True, text=True, timeout=120, preexec_fn=_file_size_limit(50_000))
+    result = subprocess.run(
+        [NEWSARCHIVE, "export", "--db", archive_db, "--format", fmt, "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_file_size_limit(50_000),
+    )
     _one_error(result, str(out), "File too large")
     assert out.read_text() == "the previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
@@ -203,8 +255,11 @@ def test_stats_shows_each_sites_name_beside_its_host(archive_db: str) -> None:
     result = newsarchive("stats", "--db", archive_db)
     assert result.returncode == 0, result.stderr
     rows = {cells[0]: cells[1:] for cells in _rows(result.stdout)}
-    assert rows == {"127.0.0.1:8001": ["Metro Wire", "1", "1"], "127.0.0.1:8002": ["", "1", "0"],
-                    "ledger.example.com": ["The Daily Ledger", "3", "0"]}
+    assert rows == {
+        "127.0.0.1:8001": ["Metro Wire", "1", "1"],
+        "127.0.0.1:8002": ["", "1", "0"],
+        "ledger.example.com": ["The Daily Ledger", "3", "0"],
+    }
     assert "5 stories, 1 duplicate" in result.stdout
 
 
@@ -212,8 +267,17 @@ def _rows(output: str) -> list[list[str]]:
     return [[cell.strip() for cell in line.split("│")[1:-1]] for line in output.splitlines() if line.startswith("│")]
 
 
-@pytest.mark.parametrize("given", ["The Daily Ledger", "the daily ledger", "ledger.example.com", "www.ledger.example.com",
-                                   "https://ledger.example.com/", "https://www.ledger.example.com/world/story-1-of-the-day"])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "The Daily Ledger",
+        "the daily ledger",
+        "ledger.example.com",
+        "www.ledger.example.com",
+        "https://ledger.example.com/",
+        "https://www.ledger.example.com/world/story-1-of-the-day",
+    ],
+)
 def test_site_is_found_by_its_name_host_or_url(archive_db: str, given: str) -> None:
     result = newsarchive("export", "--db", archive_db, "--site", given)
     assert result.returncode == 0, result.stderr
@@ -231,8 +295,13 @@ def test_site_by_host_and_port_or_by_a_host_with_one_port(archive_db: str) -> No
 @pytest.mark.parametrize("command", [["export"], ["search", "story"], ["duplicates"]])
 def test_an_unknown_site_is_named_with_the_archives_sites(archive_db: str, command: list[str]) -> None:
     result = newsarchive(*command, "--db", archive_db, "--site", "Evening Post")
-    _one_error(result, "'Evening Post'", "The Daily Ledger (ledger.example.com)", "Metro Wire (127.0.0.1:8001)",
-               "127.0.0.1:8002")
+    _one_error(
+        result,
+        "'Evening Post'",
+        "The Daily Ledger (ledger.example.com)",
+        "Metro Wire (127.0.0.1:8001)",
+        "127.0.0.1:8002",
+    )
     assert result.stdout == ""
 
 
@@ -247,8 +316,9 @@ def test_duplicates_names_the_sites_and_counts_in_the_singular(archive_db: str) 
 
 
 @pytest.mark.parametrize("command", [["runs"], ["stats"]])
-def test_tables_fit_80_columns_without_cutting_a_word(archive_db: str, command: list[str],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tables_fit_80_columns_without_cutting_a_word(
+    archive_db: str, command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     result = newsarchive(*command, "--db", archive_db)
     assert result.returncode == 0, result.stderr
@@ -259,8 +329,16 @@ def test_tables_fit_80_columns_without_cutting_a_word(archive_db: str, command: 
         header = next(line for line in lines if line.lstrip().startswith("run "))
         assert header.split() == ["run", "site", "started", "took", "status", "pages", "stories", "errors"]
         words = result.stdout.split()
-        for word in ("(ledger.example.com)", "(127.0.0.1:8001)", "127.0.0.1:8002", "http_500", "timeout", "finished", "1234",
-                         "versions"):
+        for word in (
+            "(ledger.example.com)",
+            "(127.0.0.1:8001)",
+            "127.0.0.1:8002",
+            "http_500",
+            "timeout",
+            "finished",
+            "1234",
+            "versions",
+        ):
             assert word in words
 
 

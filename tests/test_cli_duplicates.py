@@ -12,10 +12,18 @@ from fixture_web import FixtureWeb
 
 def _reposts(test_web: FixtureWeb) -> list[tuple[str, str]]:
     """Return (URL of a repost, URL of the page carrying the original story) for every repost of the web."""
-    home = {story.slug: site.article_url(story) for site in test_web.sites for story in site.stories
-            if test_web.origin[(site.name, story.slug)] == story.slug}
-    return [(site.article_url(story), home[test_web.origin[(site.name, story.slug)]])
-            for site in test_web.sites for story in site.stories if test_web.origin[(site.name, story.slug)] != story.slug]
+    home = {
+        story.slug: site.article_url(story)
+        for site in test_web.sites
+        for story in site.stories
+        if test_web.origin[(site.name, story.slug)] == story.slug
+    }
+    return [
+        (site.article_url(story), home[test_web.origin[(site.name, story.slug)]])
+        for site in test_web.sites
+        for story in site.stories
+        if test_web.origin[(site.name, story.slug)] != story.slug
+    ]
 
 
 def test_duplicates_lists_every_cluster_with_its_copies(crawls: Crawls, test_web: FixtureWeb) -> None:

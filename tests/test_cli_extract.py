@@ -28,7 +28,11 @@ def test_a_folder_of_saved_pages_gives_one_json_line_each_and_a_reason_for_bad_o
     assert "WeWork" in good["title"] and good["authors"] == ["Catherine Shu"] and good["published"] == "2019-11-18"
     assert good["text"].startswith("WeWork is reportedly being investigated")
     assert {name: r.get("error") for name, r in records.items() if name != "good.html.gz"} == {
-        "empty.html": "empty", "latin1.html": "bad_encoding", "broken.html.gz": "unreadable", "huge.html": "too_large"}
+        "empty.html": "empty",
+        "latin1.html": "bad_encoding",
+        "broken.html.gz": "unreadable",
+        "huge.html": "too_large",
+    }
 
 
 def test_with_db_the_sites_learned_furniture_is_removed(crawls: Crawls, test_web: FixtureWeb, tmp_path: Path) -> None:
@@ -50,7 +54,9 @@ def test_a_listing_page_and_a_text_file_are_no_articles_and_say_why(test_web: Fi
     section = next(path for path in files if path.startswith("/section/"))
     (tmp_path / "section.html").write_bytes(files[section][2])
     (tmp_path / "home.html").write_bytes(files["/"][2])
-    (tmp_path / "notes.txt").write_text("Shopping list\n\n" + "milk, eggs, bread and a long list of other things. " * 20)
+    (tmp_path / "notes.txt").write_text(
+        "Shopping list\n\n" + "milk, eggs, bread and a long list of other things. " * 20
+    )
     results = {
         name: newsarchive("extract", str(tmp_path / name), "--url", site.base_url + path)
         for name, path in (("section.html", section), ("home.html", "/"))

@@ -7,16 +7,16 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.extraction import Article
-from crawler.metadata import PageMetadata
+from crawler.demo.newsweb import Story, edited
+from crawler.extract.article import Article
+from crawler.extract.metadata import PageMetadata
 from crawler.items import ArticleItem
-from crawler.newsweb import Story, edited
 from crawler.outcomes import Outcome, PageDropped
 from crawler.pipelines.dedup import DedupPipeline
 from crawler.pipelines.store import StorePipeline
 from fixture_web import load_articles, load_seed
 from storage import Archive, ArchiveError
-from storage.clusters import clusters, page
+from storage.read.clusters import clusters, page
 
 
 class Pipelines:
@@ -31,7 +31,9 @@ class Pipelines:
 
     def feed(self, url: str, story: Story, published: str | None = None) -> ArticleItem:
         lines = tuple(story.paragraphs)
-        meta = PageMetadata(title=story.title, authors=(story.author,), published=published, language="en", page_type="article")
+        meta = PageMetadata(
+            title=story.title, authors=(story.author,), published=published, language="en", page_type="article"
+        )
         article = Article(url, lines, meta)
         item = ArticleItem(url=url, site=url.split("/")[2], article=article, text="\n".join(lines))
         for stage in self.stages:
@@ -76,7 +78,12 @@ def test_a_repost_is_a_sighting_of_the_story_with_its_similarity(pipelines: Pipe
         (cluster,) = clusters(archive)
     original, repost = cluster.copies
     assert (original.url, original.match, original.published) == ("http://first.org/a", "original", "2019-11-10")
-    assert (repost.url, repost.site, repost.match, repost.published) == ("http://second.org/b", "second.org", "near", "2019-11-11")
+    assert (repost.url, repost.site, repost.match, repost.published) == (
+        "http://second.org/b",
+        "second.org",
+        "near",
+        "2019-11-11",
+    )
     assert 0.5 < repost.similarity < 1.0 and repost.containment > 0.9
 
 
@@ -85,7 +92,11 @@ def test_an_older_copy_found_later_becomes_canonical(pipelines: Pipelines, db: s
     pipelines.feed("http://third.org/c", story, "2019-11-13")
     pipelines.feed("http://early.org/b", edited(story, dateline="BEIJING —"), "2019-11-10")
     assert pipelines.stat("dedup/repointed") == 1
-    assert _copies(db) == [("http://early.org/b", "original"), ("http://late.org/a", "near"), ("http://third.org/c", "near")]
+    assert _copies(db) == [
+        ("http://early.org/b", "original"),
+        ("http://late.org/a", "near"),
+        ("http://third.org/c", "near"),
+    ]
     with Archive(db) as archive:
         (record,) = archive.iter_stories()
         old = page(archive, "http://late.org/a")
@@ -99,7 +110,11 @@ def test_without_publication_dates_the_first_seen_stays_canonical(pipelines: Pip
     pipelines.feed("http://one.org/a", story)
     pipelines.feed("http://two.org/b", edited(story, dateline="PARIS —"), "2019-11-01")
     pipelines.feed("http://three.org/c", story)
-    assert _copies(db) == [("http://one.org/a", "original"), ("http://two.org/b", "near"), ("http://three.org/c", "exact")]
+    assert _copies(db) == [
+        ("http://one.org/a", "original"),
+        ("http://two.org/b", "near"),
+        ("http://three.org/c", "exact"),
+    ]
 
 
 def test_the_same_url_again_is_a_new_version_never_a_repost(pipelines: Pipelines, db: str, story: Story) -> None:
@@ -131,7 +146,12 @@ def test_an_archive_refuses_other_dedup_parameters(db: str, story: Story) -> Non
     first = Pipelines(db)
     first.feed("http://first.org/a", story)
     first.close()
-    for setting, value in (("DEDUP_SHINGLE_SIZE", 4), ("DEDUP_HASHFUNC", "sha1"), ("DEDUP_NUM_PERM", 64), ("DEDUP_SEED", 7)):
+    for setting, value in (
+        ("DEDUP_SHINGLE_SIZE", 4),
+        ("DEDUP_HASHFUNC", "sha1"),
+        ("DEDUP_NUM_PERM", 64),
+        ("DEDUP_SEED", 7),
+    ):
         with pytest.raises(ArchiveError, match=setting.removeprefix("DEDUP_").lower()):
             Pipelines(db, **{setting: value})
 
@@ -162,15 +182,26 @@ def test_an_archive_from_before_clusters_keeps_its_stories_and_copies(db: str) -
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = conn
         command.upgrade(config, "0001")
-        conn.execute(sa.text("INSERT INTO stories (id, url, site, text, raw_text, fingerprint, first_seen) "
-                             "VALUES (1, 'http://a.org/1', 'a.org', 'Body.', 'Body.', 'f', '2019-11-10 00:00:00')"))
-        conn.execute(sa.text("INSERT INTO sightings (story_id, url, site, match, similarity, containment, seen) VALUES "
-                             "(1, 'http://a.org/1', 'a.org', 'original', 1, 1, '2019-11-10 00:00:00'), "
-                             "(1, 'http://b.org/2', 'b.org', 'near', 0.7, 0.9, '2019-11-11 00:00:00')"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO stories (id, url, site, text, raw_text, fingerprint, first_seen) "
+                "VALUES (1, 'http://a.org/1', 'a.org', 'Body.', 'Body.', 'f', '2019-11-10 00:00:00')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO sightings (story_id, url, site, match, similarity, containment, seen) VALUES "
+                "(1, 'http://a.org/1', 'a.org', 'original', 1, 1, '2019-11-10 00:00:00'), "
+                "(1, 'http://b.org/2', 'b.org', 'near', 0.7, 0.9, '2019-11-11 00:00:00')"
+            )
+        )
     engine.dispose()
     with Archive(db) as archive:
         (cluster,) = clusters(archive)
         original, copy = page(archive, "http://a.org/1"), page(archive, "http://b.org/2")
-    assert [(c.url, c.match, c.similarity) for c in cluster.copies] == [("http://a.org/1", "original", 1.0), ("http://b.org/2", "near", 0.7)]
+    assert [(c.url, c.match, c.similarity) for c in cluster.copies] == [
+        ("http://a.org/1", "original", 1.0),
+        ("http://b.org/2", "near", 0.7),
+    ]
     assert original is not None and original.text == "Body."
     assert copy is not None and copy.text is None  # copies archived before 0005 kept no text

@@ -11,17 +11,17 @@ import sqlite3
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
 import pytest
 
 from conftest import LoggedCrawl, exported, logged_crawl
-from crawler.newsweb import NewsWeb, Site
+from crawler.demo.newsweb import NewsWeb, Site
 from fixture_web import DeepWeb, build_deep_web
 from storage import Archive
-from storage.site_report import site_reports
+from storage.read.site_report import site_reports
 
 QUICK = ("-s", "AUTOTHROTTLE_START_DELAY=0.1")
 ADDITION = "Correction: an earlier version of this story gave the wrong day for the hearing; it is on the 14th."
@@ -48,12 +48,14 @@ class Crawls:
 
     def runs(self) -> list[tuple]:
         with sqlite3.connect(self.db) as conn:
-            return conn.execute("SELECT finish_reason, pages, new_stories, new_versions, errors FROM runs ORDER BY id").fetchall()
+            return conn.execute(
+                "SELECT finish_reason, pages, new_stories, new_versions, errors FROM runs ORDER BY id"
+            ).fetchall()
 
 
 @pytest.fixture(scope="module")
 def crawls(tmp_path_factory: pytest.TempPathFactory) -> Crawls:
-    web = build_deep_web(datetime.now(timezone.utc).date())
+    web = build_deep_web(datetime.now(UTC).date())
     db = tmp_path_factory.mktemp("deep") / "archive.db"
     steps: dict[str, LoggedCrawl] = {}
     with NewsWeb(web.sites) as served:
@@ -61,7 +63,9 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> Crawls:
 
         def crawl(step: str) -> None:
             # a crawl set up as a user should (a contact named) has nothing to warn about
-            steps[step] = logged_crawl(served, db, *urls, *QUICK, "-s", "NEWSARCHIVE_CONTACT_URL=http://127.0.0.1/contact")
+            steps[step] = logged_crawl(
+                served, db, *urls, *QUICK, "-s", "NEWSARCHIVE_CONTACT_URL=http://127.0.0.1/contact"
+            )
 
         crawl("first")
         before = {site.name: web.article_paths(site) for site in web.sites}
@@ -146,7 +150,9 @@ def test_a_probed_feed_path_that_finds_nothing_is_no_error_and_no_feed(crawls: C
     probed = [r for r in crawls.steps["first"].requests if r.site == post.name and r.status == 404]
     assert {r.path for r in probed} >= {"/feed", "/rss", "/atom.xml"}
     with sqlite3.connect(crawls.db) as conn:
-        rows = conn.execute("SELECT kind, outcome FROM fetches WHERE url LIKE ? AND status = 404", (post.base_url + "/%",))
+        rows = conn.execute(
+            "SELECT kind, outcome FROM fetches WHERE url LIKE ? AND status = 404", (post.base_url + "/%",)
+        )
         assert set(rows) == {("probe", "absent")}
     with Archive(str(crawls.db)) as archive:
         assert {report.site: report.errors for report in site_reports(archive)} == dict.fromkeys(
@@ -165,7 +171,7 @@ class ArticleStart:
 @pytest.fixture(scope="module")
 def article_start(tmp_path_factory: pytest.TempPathFactory) -> ArticleStart:
     """An article URL as the only start URL, twice, with stories older than 100 days too old to archive."""
-    web = build_deep_web(datetime.now(timezone.utc).date())
+    web = build_deep_web(datetime.now(UTC).date())
     db = tmp_path_factory.mktemp("article-start") / "archive.db"
     post = web.site("Evening Post")
     with NewsWeb([post]) as served:
@@ -182,7 +188,9 @@ def test_a_start_url_that_is_an_article_is_archived_and_its_links_followed(artic
     assert first.result.returncode == 0, first.result.stderr
     urls = {r["url"] for r in exported(str(article_start.db))}
     assert article_start.start in urls
-    recent = {article_start.site.article_url(s) for s in article_start.site.stories if s.slug not in article_start.site.deep}
+    recent = {
+        article_start.site.article_url(s) for s in article_start.site.stories if s.slug not in article_start.site.deep
+    }
     assert recent <= urls
     with sqlite3.connect(article_start.db) as conn:
         assert conn.execute("SELECT kind FROM fetches WHERE url = ?", (article_start.start,)).fetchone() == ("article",)
@@ -192,14 +200,18 @@ def test_a_too_old_article_counts_as_too_old_not_as_an_error(article_start: Arti
     site = article_start.site
     deep = [site.article_url(s) for s in site.stories if s.slug in site.deep]
     with sqlite3.connect(article_start.db) as conn:
-        outcomes = {url: conn.execute("SELECT kind, outcome FROM fetches WHERE url = ?", (url,)).fetchone() for url in deep}
+        outcomes = {
+            url: conn.execute("SELECT kind, outcome FROM fetches WHERE url = ?", (url,)).fetchone() for url in deep
+        }
         errors = conn.execute("SELECT errors, errors_by_kind FROM runs ORDER BY id").fetchall()
     assert set(outcomes.values()) == {("article", "too_old")}
     assert errors == [(0, "{}")] * 2
     with Archive(str(article_start.db)) as archive:
         assert [report.errors for report in site_reports(archive)] == [0]
     second = article_start.steps[1]
-    assert not {p.split("?")[0] for p in second.paths(site.name)} & {site.article_path(s) for s in site.stories if s.slug in site.deep}
+    assert not {p.split("?")[0] for p in second.paths(site.name)} & {
+        site.article_path(s) for s in site.stories if s.slug in site.deep
+    }
 
 
 def _pages_recorded(db: Path) -> int:
@@ -214,12 +226,13 @@ def _pages_recorded(db: Path) -> int:
 def test_a_crawl_killed_in_a_deep_archive_shows_what_it_did_and_resumes_to_every_story(tmp_path: Path) -> None:
     from test_resume import NEWSARCHIVE, SLOW, _count, _until
 
-    web = build_deep_web(datetime.now(timezone.utc).date())
+    web = build_deep_web(datetime.now(UTC).date())
     db = tmp_path / "archive.db"
     with NewsWeb(web.sites) as served:
         urls = [served.url(site.name) for site in web.sites]
-        process = subprocess.Popen([NEWSARCHIVE, "crawl", *urls, "--db", str(db), *SLOW],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [NEWSARCHIVE, "crawl", *urls, "--db", str(db), *SLOW], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:  # the run record says what the crawl did while it runs, not only at its end
             _until(lambda: _count(db, "stories") >= 3 and _pages_recorded(db) > 0, process)
         finally:

@@ -8,13 +8,16 @@ from collections import Counter
 import trafilatura
 
 from conftest import ROOT, SCRAPY, Crawls, newsarchive, run
-from crawler.newsweb import NewsWeb
+from crawler.demo.newsweb import NewsWeb
 from crawler.urls import site_of
 from fixture_web import FixtureWeb
 
 
 def _summary(output: str) -> dict[str, int]:
-    return {name: int(n) for name, n in re.findall(r"│ (pages fetched|articles new|duplicates found|errors)\s*│ (\d+)", output)}
+    return {
+        name: int(n)
+        for name, n in re.findall(r"│ (pages fetched|articles new|duplicates found|errors)\s*│ (\d+)", output)
+    }
 
 
 def _words(lines: list[str]) -> list[str]:
@@ -66,7 +69,17 @@ def test_a_page_under_a_second_url_is_known_by_its_rel_canonical(crawls: Crawls,
 
 def test_export_has_the_documented_fields(crawls: Crawls) -> None:
     record = crawls.export()[0]
-    assert set(record) >= {"url", "title", "text", "published", "author", "language", "site", "first_seen", "duplicates"}
+    assert set(record) >= {
+        "url",
+        "title",
+        "text",
+        "published",
+        "author",
+        "language",
+        "site",
+        "first_seen",
+        "duplicates",
+    }
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00", record["first_seen"])
 
 
@@ -109,8 +122,12 @@ def test_crawl_rejects_a_bad_url_clearly(tmp_path) -> None:
 def test_demo_archives_the_sample_web_and_merges_its_reposts(tmp_path) -> None:
     result = newsarchive("demo", "--db", str(tmp_path / "demo.db"))
     assert result.returncode == 0, result.stderr
-    assert _summary(result.stderr) == {"pages fetched": _summary(result.stderr)["pages fetched"],
-                                       "articles new": 9, "duplicates found": 3, "errors": 0}
+    assert _summary(result.stderr) == {
+        "pages fetched": _summary(result.stderr)["pages fetched"],
+        "articles new": 9,
+        "duplicates found": 3,
+        "errors": 0,
+    }
 
 
 def test_archived_text_is_closer_to_the_true_text_than_plain_trafilatura(crawls: Crawls, test_web: FixtureWeb) -> None:

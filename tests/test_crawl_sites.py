@@ -37,7 +37,9 @@ def sites_crawl(discovery_web, tmp_path_factory: pytest.TempPathFactory) -> Logg
     web, served = discovery_web
     tmp = tmp_path_factory.mktemp("sites")
     (tmp / "sites.toml").write_text(sites_toml(web), "utf-8")
-    return logged_crawl(served, tmp / "archive.db", "--sites", str(tmp / "sites.toml"), "--only", "Herald", "--only", "Courier")
+    return logged_crawl(
+        served, tmp / "archive.db", "--sites", str(tmp / "sites.toml"), "--only", "Herald", "--only", "Courier"
+    )
 
 
 def test_only_the_named_sites_are_crawled(sites_crawl: LoggedCrawl) -> None:
@@ -55,9 +57,7 @@ def test_only_stories_newer_than_max_age_days_are_archived(sites_crawl: LoggedCr
     web: DiscoveryWeb = discovery_web[0]
     herald = web.site("Herald")
     expected = {
-        herald.article_url(story)
-        for story, age in zip(herald.stories, AGES)
-        if age < 4 and story.section != "culture"
+        herald.article_url(story) for story, age in zip(herald.stories, AGES) if age < 4 and story.section != "culture"
     }
     archived = {r["url"] for r in sites_crawl.export() if r["url"].startswith(herald.base_url)}
     assert archived == expected
@@ -83,6 +83,8 @@ def test_only_without_a_sites_file_is_refused(tmp_path) -> None:
 
 
 def test_a_bad_crawl_option_is_named(tmp_path) -> None:
-    result = newsarchive("crawl", "http://127.0.0.1:9/", "-s", "NEWSARCHIVE_MAX_AGE_DAYS=soon", "--db", str(tmp_path / "a.db"))
+    result = newsarchive(
+        "crawl", "http://127.0.0.1:9/", "-s", "NEWSARCHIVE_MAX_AGE_DAYS=soon", "--db", str(tmp_path / "a.db")
+    )
     assert result.returncode == 2
     assert "NEWSARCHIVE_MAX_AGE_DAYS must be a number, got 'soon'" in result.stderr

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from crawler.dedup import DedupConfig, band_keys, fingerprint, shingles, signature, similarity, verified
-from crawler.minhash import MAX_CHARS, poly64_hash32, poly64_id, shingle_ids, shingle_strings, tokens
-from crawler.newsweb import Story, edited
+from crawler.dedup.compare import DedupConfig, band_keys, fingerprint, shingles, signature, similarity, verified
+from crawler.dedup.minhash import MAX_CHARS, poly64_hash32, poly64_id, shingle_ids, shingle_strings, tokens
+from crawler.demo.newsweb import Story, edited
 from fixture_web import load_articles, load_seed
 
 CONFIG = DedupConfig()
@@ -36,7 +36,9 @@ REPOSTS = {
     "dateline": dict(dateline="WASHINGTON (AP) —"),
     "editor's note": dict(editor_note="Editor's note: This story has been corrected to fix the name of a spokesman."),
     "last paragraphs cut": dict(keep=-3),
-    "all edits at once": dict(title="Other", dateline="LONDON (Reuters) —", editor_note="Editor's note: updated.", keep=-2),
+    "all edits at once": dict(
+        title="Other", dateline="LONDON (Reuters) —", editor_note="Editor's note: updated.", keep=-2
+    ),
 }
 
 
@@ -83,7 +85,9 @@ def test_empty_and_tiny_texts_are_never_duplicates() -> None:
         assert not similarity(shingles(empty, CONFIG), shingles(empty, CONFIG)).same_story(CONFIG)
     assert shingle_strings("one two", 5) == ["one two"]
     assert shingles("one", CONFIG).size == 1
-    short = similarity(shingles("breaking news", CONFIG), shingles("breaking news update on the storm tonight and more", CONFIG))
+    short = similarity(
+        shingles("breaking news", CONFIG), shingles("breaking news update on the storm tonight and more", CONFIG)
+    )
     assert not short.same_story(CONFIG)
 
 

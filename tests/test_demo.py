@@ -18,7 +18,7 @@ import pytest
 
 from conftest import NEWSARCHIVE
 from storage import Archive
-from storage.browse import count_stories
+from storage.read.browse import count_stories
 
 SAMPLE_SITES = ("Riverside Courier", "Valley Post", "Metro Wire")
 
@@ -27,7 +27,9 @@ class Running:
     """A ``newsarchive`` command running in the background; its stderr lines read as they come."""
 
     def __init__(self, *args: str) -> None:
-        self.process = subprocess.Popen([NEWSARCHIVE, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [NEWSARCHIVE, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -117,8 +119,9 @@ def test_demo_web_only_serves_the_sample_web_for_a_crawl_by_hand(running: list[R
 
 
 def test_demo_web_only_takes_no_archive(tmp_path: Path) -> None:
-    result = subprocess.run([NEWSARCHIVE, "demo", "--web-only", "--db", str(tmp_path / "x.db")],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [NEWSARCHIVE, "demo", "--web-only", "--db", str(tmp_path / "x.db")], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2 and "--web-only serves the sample web alone" in result.stderr
     assert not (tmp_path / "x.db").exists()
 
@@ -126,7 +129,11 @@ def test_demo_web_only_takes_no_archive(tmp_path: Path) -> None:
 def test_demo_serve_on_a_busy_port_fails_before_crawling(tmp_path: Path) -> None:
     with socket.create_server(("127.0.0.1", 0)) as busy:
         port = busy.getsockname()[1]
-        result = subprocess.run([NEWSARCHIVE, "demo", "--serve", "--port", str(port), "--db", str(tmp_path / "d.db")],
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [NEWSARCHIVE, "demo", "--serve", "--port", str(port), "--db", str(tmp_path / "d.db")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "serving" not in result.stderr and not (tmp_path / "d.db").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -16,23 +16,37 @@ from click.testing import CliRunner
 from archive_data import new_story
 from conftest import Crawls, exported, newsarchive
 from crawler.cli import main
-from crawler.dedup import signed
-from crawler.dedup import DedupConfig
+from crawler.dedup.compare import DedupConfig, signed
 from storage import Archive, ArchiveError, Sighting
 from storage.archive import ArchivedStory
-from storage.export import JSON_FIELDS, records
-from storage.importer import BadExportLine, import_jsonl
+from storage.exchange.export import JSON_FIELDS, records
+from storage.exchange.importer import BadExportLine, import_jsonl
 
-T0 = datetime(2024, 5, 1, 8, 30, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
 
 
 def _archived(i: int, reposts: int = 1) -> ArchivedStory:
-    story = new_story(f"http://a.org/{i}", "a.org" if i % 2 else "b.org", f"Story {i}.\nLine, with \"quotes\" and ünïcode.",
-                      published=(date(2024, 1, 1) + timedelta(days=i)).isoformat())
-    duplicates = [(Sighting(f"http://c.org/{i}-{r}", "c.org", f"Copy {r}", "near", 0.81234, 0.9,
-                            (date(2024, 2, 1) + timedelta(days=i + r)).isoformat() if r % 2 == 0 else None),
-                   T0 + timedelta(hours=r))
-                  for r in range(reposts)]
+    story = new_story(
+        f"http://a.org/{i}",
+        "a.org" if i % 2 else "b.org",
+        f'Story {i}.\nLine, with "quotes" and ünïcode.',
+        published=(date(2024, 1, 1) + timedelta(days=i)).isoformat(),
+    )
+    duplicates = [
+        (
+            Sighting(
+                f"http://c.org/{i}-{r}",
+                "c.org",
+                f"Copy {r}",
+                "near",
+                0.81234,
+                0.9,
+                (date(2024, 2, 1) + timedelta(days=i + r)).isoformat() if r % 2 == 0 else None,
+            ),
+            T0 + timedelta(hours=r),
+        )
+        for r in range(reposts)
+    ]
     return ArchivedStory(story, T0, [], duplicates)
 
 
@@ -47,12 +61,19 @@ def test_export_holds_one_copy_per_story_and_duplicates_on_request(archive: Arch
     plain = exported(db)
     assert [r["url"] for r in plain] == [f"http://a.org/{i}" for i in range(1, 31)]
     assert "duplicates" not in plain[0]
-    assert plain[0]["text"] == "Story 1.\nLine, with \"quotes\" and ünïcode."
+    assert plain[0]["text"] == 'Story 1.\nLine, with "quotes" and ünïcode.'
     assert plain[0]["first_seen"] == "2024-05-01T08:30:00+00:00"
     (duplicate,) = exported(db, "--with-duplicates")[0]["duplicates"]
-    assert duplicate == {"url": "http://c.org/1-0", "site": "c.org", "title": "Copy 0", "match": "near",
-                         "similarity": 0.8123, "containment": 0.9, "published": "2024-02-02",
-                         "seen": "2024-05-01T08:30:00+00:00"}
+    assert duplicate == {
+        "url": "http://c.org/1-0",
+        "site": "c.org",
+        "title": "Copy 0",
+        "match": "near",
+        "similarity": 0.8123,
+        "containment": 0.9,
+        "published": "2024-02-02",
+        "seen": "2024-05-01T08:30:00+00:00",
+    }
 
 
 def test_export_selects_by_site_and_publication_day(archive: Archive, db: str) -> None:
@@ -64,14 +85,17 @@ def test_export_selects_by_site_and_publication_day(archive: Archive, db: str) -
 def test_csv_and_parquet_hold_what_jsonl_holds(archive: Archive, db: str, tmp_path: Path) -> None:
     expected = exported(db, "--with-duplicates")
     for fmt in ("csv", "parquet"):
-        result = newsarchive("export", "--db", db, "--format", fmt, "--with-duplicates", "-o", str(tmp_path / f"out.{fmt}"))
+        result = newsarchive(
+            "export", "--db", db, "--format", fmt, "--with-duplicates", "-o", str(tmp_path / f"out.{fmt}")
+        )
         assert result.returncode == 0, result.stderr
         assert "exported 30 stories" in result.stderr
     with open(tmp_path / "out.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     lists = (*JSON_FIELDS, "duplicates")  # JSON text in their CSV columns
     assert [dict(r, **{k: json.loads(r[k]) for k in lists}) for r in rows] == [
-        {k: "" if v is None else v for k, v in record.items()} for record in expected]
+        {k: "" if v is None else v for k, v in record.items()} for record in expected
+    ]
     table = pq.read_table(tmp_path / "out.parquet")
     assert table.schema.field("first_seen").type.tz == "UTC"
     parquet = table.to_pylist()
@@ -94,8 +118,9 @@ def test_export_reads_stories_and_duplicates_in_batches(db: str) -> None:
     assert len(statements) == 2 * 3  # three pages of at most 500 stories, each with one query for their duplicates
 
 
-def test_parquet_without_pyarrow_says_how_to_install_it(archive: Archive, db: str, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parquet_without_pyarrow_says_how_to_install_it(
+    archive: Archive, db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # what an install without the extra looks like to import
     result = CliRunner().invoke(main, ["export", "--db", db, "--format", "parquet", "-o", str(tmp_path / "x.parquet")])
     assert result.exit_code == 2
@@ -115,7 +140,9 @@ def test_a_crawled_archive_survives_export_and_import(crawls: Crawls, db: str, t
     before, after = (newsarchive("duplicates", "--db", target) for target in (str(crawls.db), db))
     assert before.returncode == 0 and after.stdout == before.stdout
     copies = [d for line in original for d in json.loads(line)["duplicates"]]
-    assert copies and all(d["published"] for d in copies)  # every copy of the test web is dated: no copy comes back undated
+    assert copies and all(
+        d["published"] for d in copies
+    )  # every copy of the test web is dated: no copy comes back undated
     assert "undated" not in after.stdout
 
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.boilerplate import countable_lines
-from crawler.dedup import fingerprint, index_keys, shingles
+from crawler.dedup.compare import fingerprint, index_keys, shingles
+from crawler.demo.newsweb import Site
+from crawler.extract.furniture import countable_lines
 from crawler.items import ArticleItem, PageItem
-from crawler.newsweb import Site
 from crawler.outcomes import Outcome, PageDropped
 from crawler.pipelines.dedup import dedup_config
 from crawler.pipelines.extract import ExtractPipeline
@@ -44,7 +44,9 @@ def test_every_sites_learned_furniture_is_read_once_per_refresh_batch(pipeline, 
     for site in (ledger, wire):
         files = site.render()
         for story in site.stories:
-            item = _process(pipeline, PageItem(site.article_url(story), files[site.article_path(story)][2].decode(), True))
+            item = _process(
+                pipeline, PageItem(site.article_url(story), files[site.article_path(story)][2].decode(), True)
+            )
             assert isinstance(item, ArticleItem)
     assert len(reads) == 3  # articles 1, 4 and 7, whichever their site
 

@@ -8,9 +8,9 @@ import json
 import pytest
 from lxml import html as lxml_html
 
-from crawler.extraction import extract_article, extract_page
-from crawler.newsweb import Site
-from crawler.page_kind import PageSignals, not_article_reason
+from crawler.demo.newsweb import Site
+from crawler.extract.article import extract_article, extract_page
+from crawler.extract.page_kind import PageSignals, not_article_reason
 from fixture_web import DATA, build_test_web, load_seed
 
 
@@ -51,7 +51,7 @@ def test_plain_extraction_keeps_in_body_furniture_that_learning_must_remove(rend
 
 def test_article_pages_are_told_from_listings(rendered) -> None:
     for theme, (site, files) in rendered.items():
-        for path, (status, ctype, body) in files.items():
+        for path, (_status, ctype, body) in files.items():
             if path in site.broken or not ctype.startswith("text/html") or path == "/":
                 continue
             url = site.base_url + path
@@ -120,7 +120,9 @@ def test_a_real_benchmark_page_gives_its_full_metadata() -> None:
 
 
 def test_hidden_elements_and_link_lists_are_not_article_text() -> None:
-    paragraphs = "".join(f"<p>Paragraph {i} of the story says something new about the vote today.</p>" for i in range(12))
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the story says something new about the vote today.</p>" for i in range(12)
+    )
     html = (
         f"<html><body><article>{paragraphs}"
         '<div style="display: none"><p>2019-11-19T08:57:40+01:00 hidden schema text for machines only</p></div>'
@@ -134,8 +136,14 @@ def test_hidden_elements_and_link_lists_are_not_article_text() -> None:
 
 @pytest.mark.parametrize(
     ("html", "reason"),
-    [("", "empty"), ("   \n", "empty"), ("caf\ufffd \ufffdt\ufffd", "bad_encoding"), ("<p>a\x00b</p>" * 10, "not_html"),
-     ("<html><body>" + "<p>x</p>" * 300 + "</body></html>", "too_large"), ("<html><head></head></html>", "empty")],
+    [
+        ("", "empty"),
+        ("   \n", "empty"),
+        ("caf\ufffd \ufffdt\ufffd", "bad_encoding"),
+        ("<p>a\x00b</p>" * 10, "not_html"),
+        ("<html><body>" + "<p>x</p>" * 300 + "</body></html>", "too_large"),
+        ("<html><head></head></html>", "empty"),
+    ],
 )
 def test_bad_input_gives_a_reason(html: str, reason: str) -> None:
     outcome = extract_page(html, "http://127.0.0.1:9/x", max_elements=200)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import boilerplate
-from crawler.extraction import extract_article
-from crawler.newsweb import Site
-from crawler.newsweb.furniture_themes import FURNITURE_THEMES
+from crawler.demo.newsweb import Site
+from crawler.extract import furniture
+from crawler.extract.article import extract_article
 from fixture_web import load_seed
+from furniture_themes import FURNITURE_THEMES
 
 URL = "http://127.0.0.1:9/2019/11/20/council-votes-on-the-new-bridge"
 PROSE = [
@@ -30,13 +30,16 @@ def _lines(photo: str, prose: list[str] = PROSE) -> list[str]:
     return list(article.lines)
 
 
-@pytest.mark.parametrize("photo", [
-    f'<figure><img src="/a.jpg"><figcaption>{CAPTION} Photo: AP/Jane Doe</figcaption></figure>',
-    f'<div class="photo"><img src="/a.jpg"><p>{CAPTION}</p></div>',
-    f'<div class="media"><a href="/a.jpg"><img src="/a-small.jpg"></a><p class="caption">{CAPTION}</p>'
-    '<span class="credit">Image via Reuters</span></div>',
-    f'<div><span><img src="/a.jpg"></span><span class="cutline">{CAPTION}</span></div>',
-])
+@pytest.mark.parametrize(
+    "photo",
+    [
+        f'<figure><img src="/a.jpg"><figcaption>{CAPTION} Photo: AP/Jane Doe</figcaption></figure>',
+        f'<div class="photo"><img src="/a.jpg"><p>{CAPTION}</p></div>',
+        f'<div class="media"><a href="/a.jpg"><img src="/a-small.jpg"></a><p class="caption">{CAPTION}</p>'
+        '<span class="credit">Image via Reuters</span></div>',
+        f'<div><span><img src="/a.jpg"></span><span class="cutline">{CAPTION}</span></div>',
+    ],
+)
 def test_the_text_that_stands_with_a_photo_in_its_block_is_its_caption(photo: str) -> None:
     assert _lines(photo) == PROSE
 
@@ -57,14 +60,14 @@ def test_the_seed_page_loses_its_caption_and_keeps_every_paragraph_subhead_and_t
     site = Site("China Topix", theme, [story], base_url="http://127.0.0.1:9100")
     html = site.render()[site.article_path(story)][2].decode("utf-8")
     article = extract_article(html, site.article_url(story))
-    learned = {boilerplate.line_key(line) for line in site.furniture}  # as a crawl of the site learns them
-    text = boilerplate.clean(article.lines, learned, article.headings)
-    words = [boilerplate.normalise(line) for line in text]
+    learned = {furniture.line_key(line) for line in site.furniture}  # as a crawl of the site learns them
+    text = furniture.clean(article.lines, learned, article.headings)
+    words = [furniture.normalise(line) for line in text]
     assert not [line for line in text if "Getty" in line or line.startswith("(Photo")]
-    paragraphs = [boilerplate.normalise(line) for line in story.paragraphs]
+    paragraphs = [furniture.normalise(line) for line in story.paragraphs]
     assert [w for w in words if w in paragraphs] == paragraphs  # each once, in order: the caption adds no copy
     subheads = [line.removeprefix("## ") for line in story.body if line.startswith("## ")]
-    assert len(subheads) == 4 and all(boilerplate.normalise(s) in words for s in subheads)
+    assert len(subheads) == 4 and all(furniture.normalise(s) in words for s in subheads)
     assert any("consdier" in line for line in text)
 
 
@@ -72,7 +75,7 @@ def test_the_seed_caption_printed_as_the_first_body_line_is_dropped_by_its_credi
     """As some sites print it: no image beside it, only the credit says it is a caption."""
     story = load_seed()
     photo = f'<p class="caption">(Photo : Getty Images) {story.caption}</p>'
-    lines = boilerplate.clean(_lines(photo, story.paragraphs), set())
+    lines = furniture.clean(_lines(photo, story.paragraphs), set())
     assert lines == [" ".join(p.split()) for p in story.paragraphs]
 
 

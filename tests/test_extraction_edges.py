@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
-from crawler.article_edges import PageBlocks, without_styled_edges
-from crawler.extraction import extract_article
+from crawler.extract.article import extract_article
+from crawler.extract.edges import PageBlocks, without_styled_edges
 
 URL = "http://127.0.0.1:9/2019/11/20/council-votes-on-the-new-bridge"
 PROSE = [
@@ -59,7 +59,9 @@ def test_a_short_line_styled_otherwise_before_the_first_paragraph_is_dropped_but
 
 def test_nothing_is_dropped_when_too_few_paragraphs_share_a_style() -> None:
     prose = PROSE[:2]
-    note = '<p class="editors-note">Paragraph 2 is a note in a style of its own, set under the story by its editors.</p>'
+    note = (
+        '<p class="editors-note">Paragraph 2 is a note in a style of its own, set under the story by its editors.</p>'
+    )
     lines = _lines(_page(after=note, prose=prose))
     assert lines[-1].startswith("Paragraph 2 is a note")
 
@@ -76,7 +78,9 @@ def _story_page(header: str = "", story_after: str = "", container: str = "artic
 def _kept_of_everything(html: str) -> list[str]:
     """Return what the edge rules keep of every block on the page, as if the extractor had kept them all."""
     tree = lxml_html.fromstring(html)
-    lines = [" ".join(block.text_content().split()) for block in tree.body.iter("p", "li", "h1", "h3", "h5", "figcaption")]
+    lines = [
+        " ".join(block.text_content().split()) for block in tree.body.iter("p", "li", "h1", "h3", "h5", "figcaption")
+    ]
     return without_styled_edges(lines, PageBlocks.of(tree))
 
 
@@ -149,7 +153,11 @@ def test_what_the_structure_showed_to_be_furniture_is_reported_for_learning() ->
 
 def test_a_bold_paragraph_styled_as_the_prose_is_a_subhead_but_a_bold_sentence_or_boxed_line_is_not() -> None:
     middle = len(PROSE) // 2
-    bold = ["<strong>What comes next</strong>", "<b>Sign up for our newsletter.</b>", "<strong>Follow Our Channel</strong>"]
+    bold = [
+        "<strong>What comes next</strong>",
+        "<b>Sign up for our newsletter.</b>",
+        "<strong>Follow Our Channel</strong>",
+    ]
     prose = [*PROSE[:middle], bold[0], *PROSE[middle:-1], bold[1], f'</p><p class="promo">{bold[2]}', PROSE[-1]]
     article = extract_article(_page(prose=prose), URL)
     assert {article.lines[i] for i in article.headings} == {"What comes next"}

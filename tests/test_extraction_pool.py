@@ -8,12 +8,16 @@ import re
 import pytest
 
 from conftest import ROOT, SCRAPY, run
-from crawler.extraction_pool import ExtractionPool, PoolConfig
-from crawler.newsweb import NewsWeb
+from crawler.demo.newsweb import NewsWeb
+from crawler.extract.pool import ExtractionPool, PoolConfig
 from fixture_web import load_seed
 from pathological import die_or_hang
 
-PAGE = "<html><body><article>" + "<p>A paragraph of the story with enough words in it.</p>" * 20 + "</article></body></html>"
+PAGE = (
+    "<html><body><article>"
+    + "<p>A paragraph of the story with enough words in it.</p>" * 20
+    + "</article></body></html>"
+)
 
 
 async def _extract_all(pool: ExtractionPool, urls: list[str]) -> list:
@@ -27,7 +31,12 @@ async def _extract_pages(pool: ExtractionPool, pages: list[tuple[str, str]]) -> 
 def test_a_worker_that_dies_or_hangs_costs_only_its_page() -> None:
     pool = ExtractionPool(PoolConfig(workers=2, timeout=2.0), die_or_hang)
     try:
-        urls = ["http://127.0.0.1:9/investigating-wework", "http://127.0.0.1:9/titan", "http://127.0.0.1:9/a", "http://127.0.0.1:9/b"]
+        urls = [
+            "http://127.0.0.1:9/investigating-wework",
+            "http://127.0.0.1:9/titan",
+            "http://127.0.0.1:9/a",
+            "http://127.0.0.1:9/b",
+        ]
         died, hung, *fine = asyncio.run(_extract_all(pool, urls))
         assert (died.reason, hung.reason) == ("error", "timeout")
         assert "worker died" in died.detail
@@ -42,7 +51,9 @@ def test_a_real_page_too_big_to_extract_in_time_is_cut_off_and_the_pool_goes_on(
     huge = "<html><body>" + "<p>word " * 150_000 + "</body></html>"  # seconds of work, under EXTRACT_MAX_ELEMENTS
     pool = ExtractionPool(PoolConfig(workers=1, timeout=1.0))
     try:
-        slow, after = asyncio.run(_extract_pages(pool, [(huge, "http://127.0.0.1:9/huge"), (PAGE, "http://127.0.0.1:9/a")]))
+        slow, after = asyncio.run(
+            _extract_pages(pool, [(huge, "http://127.0.0.1:9/huge"), (PAGE, "http://127.0.0.1:9/a")])
+        )
     finally:
         pool.close()
     assert slow.reason == "timeout" and slow.article is None
@@ -58,10 +69,23 @@ def test_in_flight_pages_are_bounded() -> None:
 
 def test_a_crawl_counts_dead_and_hung_workers_and_archives_the_rest(news_web: NewsWeb, tmp_path) -> None:
     result = run(
-        SCRAPY, "crawl", "news", "-a", f"start_urls={news_web.url('China Topix')}",
-        "-s", f"NEWSARCHIVE_DB={tmp_path / 'a.db'}", "-s", "EXTRACT_FUNCTION=pathological.die_or_hang",
-        "-s", "EXTRACT_TIMEOUT=2", "-s", "EXTRACT_WORKERS=2", "-s", "LOG_LEVEL=INFO",
-        cwd=ROOT, env={"PYTHONPATH": str(ROOT / "tests"), "PATH": ""},
+        SCRAPY,
+        "crawl",
+        "news",
+        "-a",
+        f"start_urls={news_web.url('China Topix')}",
+        "-s",
+        f"NEWSARCHIVE_DB={tmp_path / 'a.db'}",
+        "-s",
+        "EXTRACT_FUNCTION=pathological.die_or_hang",
+        "-s",
+        "EXTRACT_TIMEOUT=2",
+        "-s",
+        "EXTRACT_WORKERS=2",
+        "-s",
+        "LOG_LEVEL=INFO",
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT / "tests"), "PATH": ""},
     )
     assert result.returncode == 0, result.stderr
     stats = dict(re.findall(r"'newsarchive/([\w/]+)': (\d+)", result.stderr))
@@ -71,7 +95,7 @@ def test_a_crawl_counts_dead_and_hung_workers_and_archives_the_rest(news_web: Ne
 
 
 def test_the_seed_page_extracts_the_same_in_a_worker_as_in_process() -> None:
-    from crawler.newsweb import Site
+    from crawler.demo.newsweb import Site
 
     story = load_seed()
     site = Site("Seed Times", "topix", [story], base_url="http://127.0.0.1:9100")

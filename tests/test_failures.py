@@ -22,7 +22,10 @@ from crawler.failures import ExpectedNetworkErrors, failure_cause
         (CannotResolveHostError("no.such.host"), ("dns", "DNS lookup failed")),
         (error.DNSLookupError("no.such.host"), ("dns", "DNS lookup failed")),
         (DownloadTimeoutError("took 30 s"), ("timeout", "timed out")),
-        (HttpError(Response("http://a.example/", status=503), "Ignoring non-200 response"), ("http_503", "server error 503")),
+        (
+            HttpError(Response("http://a.example/", status=503), "Ignoring non-200 response"),
+            ("http_503", "server error 503"),
+        ),
         (HttpError(Response("http://a.example/", status=404), "Ignoring non-200 response"), ("http_404", "HTTP 404")),
     ],
 )

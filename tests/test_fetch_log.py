@@ -15,8 +15,18 @@ URL = "http://a.org/story"
 
 
 def _story(text: str, title: str = "T") -> NewStory:
-    return NewStory(url=URL, site="a.org", title=title, author="A", published="2024-04-28", language="en",
-                    sitename="A", text=text, raw_text=text, fingerprint="f-" + text)
+    return NewStory(
+        url=URL,
+        site="a.org",
+        title=title,
+        author="A",
+        published="2024-04-28",
+        language="en",
+        sitename="A",
+        text=text,
+        raw_text=text,
+        fingerprint="f-" + text,
+    )
 
 
 @pytest.fixture
@@ -51,7 +61,12 @@ def test_a_second_fetch_keeps_the_first_fetch_time(archive: Archive) -> None:
 
 def test_known_pages_of_sites_by_kind(archive: Archive) -> None:
     log = FetchLog(archive)
-    for url, kind in [("http://a.org/", "listing"), ("http://a.org/feed", "feed"), (URL, "article"), ("http://b.org/", "listing")]:
+    for url, kind in [
+        ("http://a.org/", "listing"),
+        ("http://a.org/feed", "feed"),
+        (URL, "article"),
+        ("http://b.org/", "listing"),
+    ]:
         log.record(Fetch(url, url.split("/")[2], kind, 200, None, None, "fetched"), None)
     assert log.pages_of(["a.org"], ["listing", "feed"]) == [("http://a.org/", "listing"), ("http://a.org/feed", "feed")]
 
@@ -63,7 +78,9 @@ def test_a_changed_story_gets_a_new_version_and_keeps_the_old_one(archive: Archi
     assert revise_story(archive, story_id, _story("Second text."), [(0, 2)], str)
     assert revise_story(archive, story_id, _story("Second text.", title="New title"), [(0, 2)], str)
     assert [(v["version"], v["text"], v["title"]) for v in versions(archive, story_id)] == [
-        (1, "First text.", "T"), (2, "Second text.", "T")]
+        (1, "First text.", "T"),
+        (2, "Second text.", "T"),
+    ]
     (story,) = archive.iter_stories()
     assert (story["id"], story["text"], story["title"]) == (story_id, "Second text.", "New title")
     assert archive.candidates([(0, 1)]) == archive.candidates([(0, 2)]) == [story_id]  # reposts of either version
@@ -134,7 +151,9 @@ def test_the_dates_each_channel_gives_a_url_are_kept_across_fetches(archive: Arc
 def test_next_pages_and_pages_that_are_gone_are_not_revalidated_on_their_own(archive: Archive) -> None:
     log = FetchLog(archive)
     log.record(Fetch("http://a.org/archive/", "a.org", "listing", 200, None, None, "fetched"), None)
-    log.record(Fetch("http://a.org/archive/page/2/", "a.org", "listing", 200, None, None, "fetched", listing_page=2), None)
+    log.record(
+        Fetch("http://a.org/archive/page/2/", "a.org", "listing", 200, None, None, "fetched", listing_page=2), None
+    )
     log.record(Fetch("http://a.org/feed", "a.org", "feed", 404, None, None, "error", "http_404"), None)
     log.record(Fetch("http://a.org/rss", "a.org", "probe", 404, None, None, "absent", "http_404"), None)
     assert log.pages_of(["a.org"], ["listing", "feed", "probe"]) == [("http://a.org/archive/", "listing")]

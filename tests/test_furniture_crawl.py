@@ -1,6 +1,6 @@
 """A crawl of sites whose furniture takes every form archives none of it, and keeps every line of text that recurs.
 
-The sites (crawler.newsweb.furniture_web) are built from the real texts in
+The sites (furniture_web) are built from the real texts in
 tests/data, each site with its own wording: sentences appended to paragraphs,
 furniture in every container, rotating calls to action, photo captions and
 credits, and a syndicating site whose copies carry the originating site's
@@ -15,10 +15,10 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import newsarchive
-from crawler.newsweb import NewsWeb
-from crawler.newsweb.furniture_themes import FORMS
-from crawler.newsweb.furniture_web import STAYS, FurnitureWeb, build_furniture_web
+from crawler.demo.newsweb import NewsWeb
 from fixture_web import load_articles, load_seed
+from furniture_themes import FORMS
+from furniture_web import STAYS, FurnitureWeb, build_furniture_web
 from storage import archive_url
 from storage.schema import sightings, stories
 
@@ -35,7 +35,9 @@ def archived(tmp_path_factory: pytest.TempPathFactory) -> tuple[FurnitureWeb, di
     engine = sa.create_engine(archive_url(str(db)))
     with engine.connect() as conn:
         texts = dict(conn.execute(sa.select(stories.c.url, stories.c.text)).all())
-        texts |= dict(conn.execute(sa.select(sightings.c.url, sightings.c.text).where(sightings.c.text.is_not(None))).all())
+        texts |= dict(
+            conn.execute(sa.select(sightings.c.url, sightings.c.text).where(sightings.c.text.is_not(None))).all()
+        )
     engine.dispose()
     assert set(pages) <= set(texts), "every article page is archived, as a story or a kept copy"
     return web, texts

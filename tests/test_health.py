@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.test import get_crawler
 
 from conftest import newsarchive, table_rows
+from crawler.demo.newsweb import NewsWeb
 from crawler.extensions.health import ExtractionHealth
 from crawler.items import PageItem
-from crawler.newsweb import NewsWeb
 from crawler.urls import site_of
 from fixture_web import DriftWeb, build_drift_web
 from storage import Archive
@@ -75,7 +74,9 @@ def test_each_crawl_records_every_sites_extraction(drift: Drift) -> None:
     assert briefs[1].median_words < 0.5 * briefs[0].median_words
     assert (briefs[1].with_title, briefs[1].with_date) == (5, 5)
     site = drift.web.site("Relaunch Ledger")
-    assert {url for url, _ in relaunched[1].failures} <= {site.base_url + path for path in _new_article_paths(drift, site.name)}
+    assert {url for url, _ in relaunched[1].failures} <= {
+        site.base_url + path for path in _new_article_paths(drift, site.name)
+    }
 
 
 def _new_article_paths(drift: Drift, name: str) -> list[str]:
@@ -90,13 +91,18 @@ def test_health_flags_the_site_that_changed_its_template_with_example_urls(drift
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("DRIFT")]
     assert relaunched in line and "run 2" in line
     # the new template's pages give no article, or only their standfirst
-    assert "yield 0% of 5 article pages (usual 100%)" in result.stdout or "what a page that lost its story" in result.stdout
+    assert (
+        "yield 0% of 5 article pages (usual 100%)" in result.stdout
+        or "what a page that lost its story" in result.stdout
+    )
     # the crawl said so when it ended
     warned = [line for line in drift.crawls[1].stderr.splitlines() if "looks broken" in line]
     assert len(warned) == 1 and f"extraction on {relaunched} looks broken" in warned[0]
     assert "looks broken" not in drift.crawls[0].stderr
     examples = {line.split()[1] for line in result.stdout.splitlines() if line.strip().startswith("e.g.")}
-    new_pages = {drift.web.site("Relaunch Ledger").base_url + path for path in _new_article_paths(drift, "Relaunch Ledger")}
+    new_pages = {
+        drift.web.site("Relaunch Ledger").base_url + path for path in _new_article_paths(drift, "Relaunch Ledger")
+    }
     assert examples and examples <= new_pages
 
 
@@ -113,7 +119,9 @@ def test_a_steady_site_and_a_day_of_briefs_are_not_flagged(drift: Drift) -> None
 def test_runs_carry_their_sites_health(drift: Drift, monkeypatch: pytest.MonkeyPatch) -> None:
     with Archive(drift.db, create=False) as archive:
         by_run = run_verdicts(archive, [1, 2])
-    assert {v.health.site for v in by_run[1]} == {drift.key(n) for n in ("Steady Tribune", "Relaunch Ledger", "Brief Courier")}
+    assert {v.health.site for v in by_run[1]} == {
+        drift.key(n) for n in ("Steady Tribune", "Relaunch Ledger", "Brief Courier")
+    }
     assert not any(v.flagged for v in by_run[1])
     assert [v.health.site for v in by_run[2] if v.flagged] == [drift.key("Relaunch Ledger")]
     monkeypatch.setenv("COLUMNS", "200")
@@ -148,10 +156,21 @@ def test_the_sites_page_shows_each_sites_health(drift: Drift) -> None:
 # -- the rule, on made-up runs -------------------------------------------------
 
 
-def _run(run_id: int, pages: int = 20, articles: int = 19, words: int = 600, titled: float = 1.0,
-         change: float | None = 0.0) -> RunHealth:
-    return RunHealth("news.example", pages, articles, words, round(articles * titled), round(articles * titled),
-                     articles, furniture_change=change, shortest=(f"http://news.example/{run_id}/short",), run_id=run_id)
+def _run(
+    run_id: int, pages: int = 20, articles: int = 19, words: int = 600, titled: float = 1.0, change: float | None = 0.0
+) -> RunHealth:
+    return RunHealth(
+        "news.example",
+        pages,
+        articles,
+        words,
+        round(articles * titled),
+        round(articles * titled),
+        articles,
+        furniture_change=change,
+        shortest=(f"http://news.example/{run_id}/short",),
+        run_id=run_id,
+    )
 
 
 def test_a_sharp_fall_in_yield_is_flagged_a_small_one_is_not() -> None:
@@ -188,7 +207,9 @@ def test_the_usual_is_the_recent_runs_only() -> None:
     assert judge([*old, *recent, _run(11, words=400, change=0.9)])[-1].usual_words == 500
 
 
-@pytest.mark.parametrize(("field", "value"), [("recent", 0), ("min_pages", 0), ("yield_drop", 0.0), ("length_ratio", 1.5)])
+@pytest.mark.parametrize(
+    ("field", "value"), [("recent", 0), ("min_pages", 0), ("yield_drop", 0.0), ("length_ratio", 1.5)]
+)
 def test_a_bad_rule_is_a_clear_value_error(field: str, value: float) -> None:
     with pytest.raises(ValueError, match=f"^{field} must be"):
         HealthRule(**{field: value})
@@ -200,10 +221,40 @@ def test_a_bad_rule_is_a_clear_value_error(field: str, value: float) -> None:
 def test_health_records_round_trip_and_measure_furniture_change(db: str) -> None:
     with Archive(db) as archive:
         first, second = start_run(archive, "news.example"), start_run(archive, "news.example")
-        save_health(archive, first, [RunHealth("news.example", 8, 7, 512, 7, 6, 5, frozenset({"a", "b", "c"}),
-                                               failures=(("http://news.example/x-y-z", "extract/empty"),))])
-        save_health(archive, second, [RunHealth("news.example", 9, 9, 480, 9, 9, 9, frozenset({"b", "c", "d"}),
-                                                shortest=("http://news.example/short-one-here",))])
+        save_health(
+            archive,
+            first,
+            [
+                RunHealth(
+                    "news.example",
+                    8,
+                    7,
+                    512,
+                    7,
+                    6,
+                    5,
+                    frozenset({"a", "b", "c"}),
+                    failures=(("http://news.example/x-y-z", "extract/empty"),),
+                )
+            ],
+        )
+        save_health(
+            archive,
+            second,
+            [
+                RunHealth(
+                    "news.example",
+                    9,
+                    9,
+                    480,
+                    9,
+                    9,
+                    9,
+                    frozenset({"b", "c", "d"}),
+                    shortest=("http://news.example/short-one-here",),
+                )
+            ],
+        )
         (runs,) = history(archive).values()
     assert [(r.run_id, r.pages, r.articles, r.median_words) for r in runs] == [(first, 8, 7, 512), (second, 9, 9, 480)]
     assert runs[0].furniture_change is None and runs[1].furniture_change == pytest.approx(0.5)  # a, d of a-d
@@ -216,7 +267,9 @@ def test_the_extension_counts_article_pages_only() -> None:
     health = ExtractionHealth.from_crawler(crawler)
     story = "http://news.example/2024/05/council-votes-on-bridge/"
     health.item_dropped(PageItem(story, "<html></html>"), DropItem(f"extract/not_article/too_short: {story}"))
-    health.item_dropped(PageItem("http://news.example/section/world/", ""), DropItem("extract/not_article/listing_url: x"))
+    health.item_dropped(
+        PageItem("http://news.example/section/world/", ""), DropItem("extract/not_article/listing_url: x")
+    )
     health.item_dropped(PageItem("http://news.example/world/", ""), DropItem("extract/not_article/url_shape: x"))
     health.item_dropped(PageItem("http://news.example/2024/05/known-story-here/", ""), DropItem("known_url: x"))
     health.item_dropped(PageItem("http://news.example/2019/01/an-old-story-here/", ""), DropItem("extract/too_old: x"))

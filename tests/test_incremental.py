@@ -12,15 +12,15 @@ import dataclasses
 import sqlite3
 import subprocess
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from conftest import exported, newsarchive, table_rows
-from crawler.newsweb import NewsWeb, Site, Story
-from crawler.newsweb.server import LoggedRequest
+from crawler.demo.newsweb import NewsWeb, Site, Story
+from crawler.demo.newsweb.server import LoggedRequest
 from fixture_web import GrowingWeb, build_growing_web
 
 #: Politeness is not what these crawls test: no long first delay on the loopback web.
@@ -91,7 +91,7 @@ def recrawls(tmp_path_factory: pytest.TempPathFactory) -> Recrawls:
         growing.publish_later()
         web.publish()
         crawl("grown")
-        now = datetime.now(timezone.utc).isoformat()
+        now = datetime.now(UTC).isoformat()
         edited = {"sitemap": _edit(topix, 0, now), "feed": _edit(ledger, 1, now), "silent": _edit(topix, 2, "")}
         web.publish()
         crawl("edited")
@@ -133,7 +133,9 @@ def test_a_recrawl_archives_every_new_story_and_fetches_no_old_article(recrawls:
 
 
 @pytest.mark.parametrize("announced_by", ["sitemap", "feed"])
-def test_an_edit_announced_by_a_newer_date_becomes_a_new_version_of_the_story(recrawls: Recrawls, announced_by: str) -> None:
+def test_an_edit_announced_by_a_newer_date_becomes_a_new_version_of_the_story(
+    recrawls: Recrawls, announced_by: str
+) -> None:
     before = recrawls.edited[announced_by]
     site = recrawls.web.sites[0 if announced_by == "sitemap" else 1]
     url = site.article_url(before)
@@ -165,7 +167,9 @@ def test_a_silent_edit_waits_for_the_young_article_option(recrawls: Recrawls) ->
 
 def test_every_run_is_recorded_and_listed(recrawls: Recrawls, monkeypatch: pytest.MonkeyPatch) -> None:
     with sqlite3.connect(recrawls.db) as conn:
-        rows = conn.execute("SELECT finish_reason, finished, new_stories, new_versions FROM runs ORDER BY id").fetchall()
+        rows = conn.execute(
+            "SELECT finish_reason, finished, new_stories, new_versions FROM runs ORDER BY id"
+        ).fetchall()
     assert [r[0] for r in rows] == ["finished"] * 5
     assert all(r[1] for r in rows)
     assert [r[2] for r in rows] == [8, 0, 4, 0, 0]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.incremental import entry_date, refetch_reason
+from crawler.refetch import entry_date, refetch_reason
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 

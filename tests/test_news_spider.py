@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from scrapy import Request
 from scrapy.http import HtmlResponse, XmlResponse
 from scrapy.utils.test import get_crawler
@@ -15,15 +14,21 @@ from crawler.items import PageItem
 from crawler.spiders.news import NewsSpider
 
 HOME = "http://a.example/"
-YESTERDAY = datetime.now(timezone.utc) - timedelta(days=1)
+YESTERDAY = datetime.now(UTC) - timedelta(days=1)
 RECENT = YESTERDAY.strftime("%a, %d %b %Y %H:%M:%S GMT")
 RECENT_ISO = YESTERDAY.isoformat(timespec="seconds")
 
 
 def spider(**settings: object) -> NewsSpider:
-    crawler = get_crawler(NewsSpider, {
-        "NEWSARCHIVE_CONTACT_URL": defaults.NEWSARCHIVE_CONTACT_URL, "DEPTH_LIMIT": 2,
-        "NEWSARCHIVE_FEED_PATHS": defaults.NEWSARCHIVE_FEED_PATHS, **settings})
+    crawler = get_crawler(
+        NewsSpider,
+        {
+            "NEWSARCHIVE_CONTACT_URL": defaults.NEWSARCHIVE_CONTACT_URL,
+            "DEPTH_LIMIT": 2,
+            "NEWSARCHIVE_FEED_PATHS": defaults.NEWSARCHIVE_FEED_PATHS,
+            **settings,
+        },
+    )
     return NewsSpider.from_crawler(crawler, start_urls=HOME)
 
 
@@ -41,31 +46,39 @@ def urls(results) -> list[str]:
 
 def test_sitemap_entries_are_filtered_by_site_pattern_and_age() -> None:
     news = spider(NEWSARCHIVE_MAX_AGE_DAYS=7, NEWSARCHIVE_EXCLUDE=["/live/"])
-    body = ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-            "<url><loc>http://a.example/x/old-story-here</loc><lastmod>2001-01-01</lastmod></url>"
-            "<url><loc>http://a.example/x/new-story-here?utm_source=sm</loc></url>"
-            "<url><loc>http://a.example/live/blog-of-today</loc></url>"
-            "<url><loc>http://elsewhere.example/x/a-story-there</loc></url></urlset>")
+    body = (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<url><loc>http://a.example/x/old-story-here</loc><lastmod>2001-01-01</lastmod></url>"
+        "<url><loc>http://a.example/x/new-story-here?utm_source=sm</loc></url>"
+        "<url><loc>http://a.example/live/blog-of-today</loc></url>"
+        "<url><loc>http://elsewhere.example/x/a-story-there</loc></url></urlset>"
+    )
     assert urls(news._parse_sitemap(xml("http://a.example/sitemap.xml", body))) == ["http://a.example/x/new-story-here"]
     stats = news.crawler.stats.get_stats()
     assert stats["newsarchive/skipped/too_old"] == 1 and stats["newsarchive/skipped/excluded"] == 1
 
 
 def test_a_sitemap_index_leads_to_its_sitemaps() -> None:
-    body = ('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-            "<sitemap><loc>http://a.example/sitemap-1.xml</loc></sitemap></sitemapindex>")
+    body = (
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<sitemap><loc>http://a.example/sitemap-1.xml</loc></sitemap></sitemapindex>"
+    )
     (request,) = spider()._parse_sitemap(xml("http://a.example/sitemap-index.xml", body))
     assert request.url == "http://a.example/sitemap-1.xml" and request.meta["depth_reset"]
 
 
 def test_feed_entries_of_rss_and_atom_are_followed_unless_too_old() -> None:
     news = spider(NEWSARCHIVE_MAX_AGE_DAYS=7)
-    rss = ("<rss><channel><item><link>http://a.example/x/fresh-rss-story?utm_medium=feed</link>"
-           f"<pubDate>{RECENT}</pubDate></item><item><link>http://a.example/x/stale-rss-story</link>"
-           "<pubDate>Sun, 10 Nov 2019 09:00:00 GMT</pubDate></item></channel></rss>")
-    atom = ('<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate" href="/x/fresh-atom-story"/>'
-            '<link rel="enclosure" href="/img/a.jpg"/><updated>2001-01-01T00:00:00Z</updated></entry>'
-            '<entry><link href="/x/undated-atom-story"/></entry></feed>')
+    rss = (
+        "<rss><channel><item><link>http://a.example/x/fresh-rss-story?utm_medium=feed</link>"
+        f"<pubDate>{RECENT}</pubDate></item><item><link>http://a.example/x/stale-rss-story</link>"
+        "<pubDate>Sun, 10 Nov 2019 09:00:00 GMT</pubDate></item></channel></rss>"
+    )
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate" href="/x/fresh-atom-story"/>'
+        '<link rel="enclosure" href="/img/a.jpg"/><updated>2001-01-01T00:00:00Z</updated></entry>'
+        '<entry><link href="/x/undated-atom-story"/></entry></feed>'
+    )
     assert urls(news.parse_feed(xml("http://a.example/rss.xml", rss))) == ["http://a.example/x/fresh-rss-story"]
     assert urls(news.parse_feed(xml("http://a.example/atom.xml", atom))) == ["http://a.example/x/undated-atom-story"]
 
@@ -92,21 +105,29 @@ def test_a_home_page_without_a_feed_has_its_usual_feed_paths_tried() -> None:
 
 def test_a_google_news_sitemap_entry_is_dated_by_its_publication_date() -> None:
     news = spider(NEWSARCHIVE_MAX_AGE_DAYS=7)
-    body = ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
-            "<url><loc>http://a.example/x/old-news-story</loc><news:news><news:publication_date>2019-11-10T09:00:00Z"
-            "</news:publication_date></news:news></url>"
-            f"<url><loc>http://a.example/x/new-news-story</loc><news:news><news:publication_date>{RECENT_ISO}"
-            "</news:publication_date></news:news></url></urlset>")
-    assert urls(news._parse_sitemap(xml("http://a.example/news-sitemap.xml", body))) == ["http://a.example/x/new-news-story"]
+    body = (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        "<url><loc>http://a.example/x/old-news-story</loc><news:news><news:publication_date>2019-11-10T09:00:00Z"
+        "</news:publication_date></news:news></url>"
+        f"<url><loc>http://a.example/x/new-news-story</loc><news:news><news:publication_date>{RECENT_ISO}"
+        "</news:publication_date></news:news></url></urlset>"
+    )
+    assert urls(news._parse_sitemap(xml("http://a.example/news-sitemap.xml", body))) == [
+        "http://a.example/x/new-news-story"
+    ]
 
 
 def next_pages(results) -> list[tuple[str, int]]:
-    return [(r.url, r.meta["newsarchive_page"]) for r in results if isinstance(r, Request) and "newsarchive_page" in r.meta]
+    return [
+        (r.url, r.meta["newsarchive_page"]) for r in results if isinstance(r, Request) and "newsarchive_page" in r.meta
+    ]
 
 
-ARCHIVE_PAGE = ('<html><body><a href="/x/story-on-page-three">A story</a>'
-                '<p class="pager"><a href="/archive/page/4/">Older stories</a></p></body></html>')
+ARCHIVE_PAGE = (
+    '<html><body><a href="/x/story-on-page-three">A story</a>'
+    '<p class="pager"><a href="/archive/page/4/">Older stories</a></p></body></html>'
+)
 
 
 def test_a_next_page_is_known_by_its_number_and_counted_apart_from_link_hops() -> None:
@@ -132,13 +153,18 @@ def test_a_listing_is_walked_up_to_listing_max_pages(limit: int, followed: bool)
 
 
 def test_a_news_sitemap_entry_is_dated_in_its_own_channel_and_declared_an_article() -> None:
-    body = ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
-            "<url><loc>http://a.example/x/brief-of-today</loc><lastmod>2026-11-30T00:00:00+09:00</lastmod>"
-            "<news:news><news:publication_date>2026-11-30</news:publication_date></news:news></url></urlset>")
+    body = (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        "<url><loc>http://a.example/x/brief-of-today</loc><lastmod>2026-11-30T00:00:00+09:00</lastmod>"
+        "<news:news><news:publication_date>2026-11-30</news:publication_date></news:news></url></urlset>"
+    )
     news = spider()
     (request,) = news._parse_sitemap(xml("http://a.example/news-sitemap.xml", body))
     assert request.meta["newsarchive_dates"] == {"news": "2026-11-30T00:00:00+09:00"}
-    (item,) = [r for r in news.parse_listed(html(request.url, "<html><body><p>Brief</p></body></html>"))
-               if isinstance(r, PageItem)]
+    (item,) = [
+        r
+        for r in news.parse_listed(html(request.url, "<html><body><p>Brief</p></body></html>"))
+        if isinstance(r, PageItem)
+    ]
     assert item.news

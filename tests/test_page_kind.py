@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from crawler.extraction import extract_article
-from crawler.page_kind import PageSignals, is_listing_url, not_article_reason
+from crawler.extract.article import extract_article
+from crawler.extract.page_kind import PageSignals, is_listing_url, not_article_reason
 from fixture_web import build_discovery_web
 
 STORY = "https://news.example/world/2019/11/10/us-ready-to-talk-thaad/"
@@ -15,10 +15,20 @@ STORY = "https://news.example/world/2019/11/10/us-ready-to-talk-thaad/"
 
 @pytest.mark.parametrize(
     "url",
-    ["https://n.example/", "https://n.example/tag/missile-defense-systems/", "https://n.example/author/dana-whitfield/",
-     "https://n.example/section/world/", "https://n.example/section/world/page/2/", "https://n.example/world/?page=3",
-     "https://n.example/search?q=moon", "https://n.example/about/", "https://n.example/about.htm",
-     "https://n.example/2019/11/", "https://n.example/world/2019/11/10/", "https://n.example/category/politics"],
+    [
+        "https://n.example/",
+        "https://n.example/tag/missile-defense-systems/",
+        "https://n.example/author/dana-whitfield/",
+        "https://n.example/section/world/",
+        "https://n.example/section/world/page/2/",
+        "https://n.example/world/?page=3",
+        "https://n.example/search?q=moon",
+        "https://n.example/about/",
+        "https://n.example/about.htm",
+        "https://n.example/2019/11/",
+        "https://n.example/world/2019/11/10/",
+        "https://n.example/category/politics",
+    ],
 )
 def test_listing_and_site_pages_are_known_by_their_url(url: str) -> None:
     assert is_listing_url(url)
@@ -26,9 +36,15 @@ def test_listing_and_site_pages_are_known_by_their_url(url: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    [STORY, "https://n.example/story/2019/titan-map.html", "https://n.example/articles/41168/20191110/moon-shot.htm",
-     "https://n.example/2019/11/about-face-on-tariffs/", "https://n.example/news/12345678",
-     "https://n.example/tagged-for-export-controls-the-chips/", "https://n.example/news/index.php?id=4321"],
+    [
+        STORY,
+        "https://n.example/story/2019/titan-map.html",
+        "https://n.example/articles/41168/20191110/moon-shot.htm",
+        "https://n.example/2019/11/about-face-on-tariffs/",
+        "https://n.example/news/12345678",
+        "https://n.example/tagged-for-export-controls-the-chips/",
+        "https://n.example/news/index.php?id=4321",
+    ],
 )
 def test_story_urls_are_not_listing_urls(url: str) -> None:
     assert not is_listing_url(url)
@@ -83,4 +99,6 @@ def test_every_page_of_the_discovery_web_is_told_right_with_what_its_sitemaps_sa
             url = site.base_url + path
             article = extract_article(body.decode("utf-8"), url)
             page = article and PageSignals(url, article.page_type, article.word_count, f"<loc>{url}</loc>" in announced)
-            assert (page is not None and not_article_reason(page, 80) is None) == (path in articles), f"{site.name} {path}"
+            assert (page is not None and not_article_reason(page, 80) is None) == (path in articles), (
+                f"{site.name} {path}"
+            )

@@ -12,8 +12,12 @@ from crawler.extensions.progress import Progress, progress_line
 
 
 def test_progress_line_names_the_headline_counts() -> None:
-    stats = {"downloader/response_count": 12, "newsarchive/stories_new": 5, "newsarchive/duplicates": 2,
-             "newsarchive/errors": 1}
+    stats = {
+        "downloader/response_count": 12,
+        "newsarchive/stories_new": 5,
+        "newsarchive/duplicates": 2,
+        "newsarchive/errors": 1,
+    }
     assert progress_line(stats) == "12 pages fetched, 5 articles new, 2 duplicates found, 1 errors"
 
 
@@ -33,4 +37,7 @@ def test_interval_zero_turns_it_off() -> None:
 
 def test_pages_still_with_the_extraction_workers_are_named_while_the_crawl_runs() -> None:
     stats = {"downloader/response_count": 40, "newsarchive/stories_new": 3, "newsarchive/extract/in_flight": 8}
-    assert progress_line(stats) == "40 pages fetched, 3 articles new, 0 duplicates found, 0 errors (8 pages being extracted)"
+    assert (
+        progress_line(stats)
+        == "40 pages fetched, 3 articles new, 0 duplicates found, 0 errors (8 pages being extracted)"
+    )

@@ -77,8 +77,20 @@ def test_the_two_fresh_machine_commands_stand_as_written() -> None:
 
 def test_each_part_of_the_readme_comes_once_and_in_the_order_of_use() -> None:
     top = [name for name in SECTIONS if re.search(rf"^## {re.escape(name)}$", README, flags=re.M)]
-    assert top == ["Fresh machine, two commands", "The commands", "Crawling", "Re-crawls and scheduling", "The archive",
-                   "Web UI and API", "PostgreSQL", "Deployment", "How it decides", "Raw pages in WARC", "Settings", "Layout"]
+    assert top == [
+        "Fresh machine, two commands",
+        "The commands",
+        "Crawling",
+        "Re-crawls and scheduling",
+        "The archive",
+        "Web UI and API",
+        "PostgreSQL",
+        "Deployment",
+        "How it decides",
+        "Raw pages in WARC",
+        "Settings",
+        "Layout",
+    ]
     decides = SECTIONS["How it decides"]
     assert decides.count("- **Duplicates**") == 1 and decides.count("- **Boilerplate**") == 1
     layout = SECTIONS["Layout"]

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import export_records, newsarchive
 from crawler.demo import load_stories
-from crawler.newsweb import NewsWeb
+from crawler.demo.newsweb import NewsWeb
 from repost_web import RepostWeb, build_repost_web
 
 

@@ -2,7 +2,7 @@
 
 Pages go through the real dedup and store pipelines into an archive on SQLite
 and on PostgreSQL; texts are the repost web's (real articles, each edit style
-and trap of :mod:`crawler.newsweb.reposts`).
+and trap of :mod:`repost_edits`).
 """
 
 from __future__ import annotations
@@ -16,15 +16,24 @@ import pytest
 import sqlalchemy as sa
 from scrapy.utils.test import get_crawler
 
-from crawler.dedup import ANCHOR_BAND, DedupConfig, band_keys, fingerprint, shingles, signature, signed, similarity
-from crawler.extraction import Article
+from crawler.dedup.compare import (
+    ANCHOR_BAND,
+    DedupConfig,
+    band_keys,
+    fingerprint,
+    shingles,
+    signature,
+    signed,
+    similarity,
+)
+from crawler.demo.newsweb import Story
+from crawler.extract.article import Article
+from crawler.extract.metadata import PageMetadata
 from crawler.items import ArticleItem
-from crawler.metadata import PageMetadata
-from crawler.newsweb import Story
 from crawler.pipelines.dedup import DedupPipeline
 from crawler.pipelines.store import StorePipeline
 from fixture_web import load_seed
-from crawler.newsweb.reposts import WORDINGS, all_at_once
+from repost_edits import WORDINGS, all_at_once
 from repost_web import RepostWeb, build_repost_web, load_own_stories
 from storage import Archive, NewStory
 from storage.schema import lsh_buckets, meta, sightings, stories
@@ -50,8 +59,9 @@ class Pipelines:
             stage.open_spider()
 
     def feed(self, url: str, story: Story, sitename: str) -> ArticleItem:
-        meta = PageMetadata(title=story.title, published=story.published, language="en", sitename=sitename,
-                            page_type="article")
+        meta = PageMetadata(
+            title=story.title, published=story.published, language="en", sitename=sitename, page_type="article"
+        )
         lines = tuple(story.paragraphs)
         item = ArticleItem(url=url, site=url.split("/")[2], article=Article(url, lines, meta), text="\n".join(lines))
         for stage in self.stages:
@@ -72,7 +82,11 @@ def pipelines(db: str) -> Iterator[Pipelines]:
 
 
 def _pages(web: RepostWeb) -> list[tuple[str, str, Story]]:
-    return [(f"http://{site.name.split()[0].lower()}.example/{s.slug}", site.name, s) for site in web.sites for s in site.stories]
+    return [
+        (f"http://{site.name.split()[0].lower()}.example/{s.slug}", site.name, s)
+        for site in web.sites
+        for s in site.stories
+    ]
 
 
 def _story_of(db: str) -> dict[str, int]:
@@ -88,7 +102,9 @@ def _original(web: RepostWeb, slug: str) -> tuple[str, Story]:
     raise KeyError(slug)
 
 
-def test_copies_keeping_sixty_percent_of_their_shingles_are_found_in_the_persistent_index(db: str, web: RepostWeb) -> None:
+def test_copies_keeping_sixty_percent_of_their_shingles_are_found_in_the_persistent_index(
+    db: str, web: RepostWeb
+) -> None:
     originals = [s for site in web.sites for s in site.stories if (site.name, s.slug) in web.originals]
     own = [p for s in load_own_stories()[12:14] for p in s.body if 25 <= len(p.split()) <= 80]
     with Archive(db) as archive:
@@ -97,8 +113,21 @@ def test_copies_keeping_sixty_percent_of_their_shingles_are_found_in_the_persist
         for original in originals:
             text = "\n".join(original.paragraphs)
             ids[original.slug] = archive.add_story(
-                NewStory(f"http://wire.example/{original.slug}", "wire.example", original.title, None, None, "en", None,
-                         text, text, fingerprint(text)), signed(text, CONFIG)[1], {})
+                NewStory(
+                    f"http://wire.example/{original.slug}",
+                    "wire.example",
+                    original.title,
+                    None,
+                    None,
+                    "en",
+                    None,
+                    text,
+                    text,
+                    fingerprint(text),
+                ),
+                signed(text, CONFIG)[1],
+                {},
+            )
         found, low = [], []
         for seed in range(3):
             rng = random.Random(seed)
@@ -126,8 +155,9 @@ def test_every_repost_is_linked_and_no_look_alike_is_merged(pipelines: Pipelines
 
 
 @pytest.mark.parametrize("order", ["credited copy first", "original first"])
-def test_the_copy_crediting_no_other_outlet_is_canonical_when_dates_tie(pipelines: Pipelines, db: str, web: RepostWeb,
-                                                                       order: str) -> None:
+def test_the_copy_crediting_no_other_outlet_is_canonical_when_dates_tie(
+    pipelines: Pipelines, db: str, web: RepostWeb, order: str
+) -> None:
     site, original = _original(web, SEED)
     credits = [
         "Editor's note: This story originally appeared in the Metro Wire.",
@@ -151,18 +181,26 @@ def test_the_copy_crediting_no_other_outlet_is_canonical_when_dates_tie(pipeline
 def test_a_dateline_naming_the_pages_own_outlet_is_no_credit(pipelines: Pipelines, db: str, web: RepostWeb) -> None:
     site, original = _original(web, SEED)
     own = dataclasses.replace(original, body=(f"LAKESHORE ({site}) — {original.paragraphs[0]}", *original.body[1:]))
-    other = dataclasses.replace(original, body=("Editor's note: This story was first published by Metro Wire.",
-                                                *original.body))
+    other = dataclasses.replace(
+        original, body=("Editor's note: This story was first published by Metro Wire.", *original.body)
+    )
     pipelines.feed("http://local.example/copy", other, "Valley Post")
     pipelines.feed("http://wire.example/original", own, site)
     with Archive(db) as archive, archive.engine.connect() as conn:
-        assert conn.execute(sa.select(stories.c.url, stories.c.credit)).all() == [("http://wire.example/original", None)]
+        assert conn.execute(sa.select(stories.c.url, stories.c.credit)).all() == [
+            ("http://wire.example/original", None)
+        ]
 
 
-def test_an_earlier_published_copy_stays_canonical_whatever_it_credits(pipelines: Pipelines, db: str, web: RepostWeb) -> None:
+def test_an_earlier_published_copy_stays_canonical_whatever_it_credits(
+    pipelines: Pipelines, db: str, web: RepostWeb
+) -> None:
     site, original = _original(web, SEED)
-    early = dataclasses.replace(original, published="2019-01-01",
-                                body=("Editor's note: This story originally appeared in the Metro Wire.", *original.body))
+    early = dataclasses.replace(
+        original,
+        published="2019-01-01",
+        body=("Editor's note: This story originally appeared in the Metro Wire.", *original.body),
+    )
     pipelines.feed("http://local.example/copy", early, "Valley Post")
     pipelines.feed("http://wire.example/original", original, site)
     with Archive(db) as archive, archive.engine.connect() as conn:
@@ -176,13 +214,18 @@ def test_recleaning_recomputes_fingerprint_index_and_copies_so_a_later_exact_cop
     furniture = "Tap here to follow the Harbor Press on WhatsApp for every update."
     with_furniture = dataclasses.replace(original, body=(*original.body[:2], furniture, *original.body[2:]))
     first = pipelines.feed("http://wire.example/original", with_furniture, site)
-    copy = dataclasses.replace(with_furniture, body=("Editor's note: first published by the Harbor Press.",
-                                                     *with_furniture.body[:-1]))
+    copy = dataclasses.replace(
+        with_furniture, body=("Editor's note: first published by the Harbor Press.", *with_furniture.body[:-1])
+    )
     pipelines.feed("http://wire.example/copy-on-same-site", copy, site)
     clean_text = "\n".join(original.paragraphs)
     with Archive(db) as archive:
-        changed = archive.reclean("wire.example", lambda raw, headings: raw.replace(furniture + "\n", ""),
-                                  with_headings=True, signals=lambda text: signed(text, CONFIG))
+        changed = archive.reclean(
+            "wire.example",
+            lambda raw, headings: raw.replace(furniture + "\n", ""),
+            with_headings=True,
+            signals=lambda text: signed(text, CONFIG),
+        )
         assert changed == 2
         assert archive.story_by_fingerprint(fingerprint(clean_text)) is not None
         assert first.fingerprint != fingerprint(clean_text)
@@ -196,14 +239,19 @@ def test_recleaning_recomputes_fingerprint_index_and_copies_so_a_later_exact_cop
 
 
 def test_an_index_built_before_anchors_is_rebuilt_with_them(db: str, web: RepostWeb) -> None:
-    site, original = _original(web, SEED)
+    _site, original = _original(web, SEED)
     text = "\n".join(original.paragraphs)
     old = {k: v for k, v in CONFIG.index_params().items() if not k.startswith("anchor")}
     with Archive(db) as archive:
         archive.ensure_index_params(old)
         keys = band_keys(signature(shingles(text, CONFIG), CONFIG), CONFIG)
-        archive.add_story(NewStory("http://wire.example/a", "wire.example", None, None, None, None, None, text, text,
-                                   fingerprint(text)), keys, {})
+        archive.add_story(
+            NewStory(
+                "http://wire.example/a", "wire.example", None, None, None, None, None, text, text, fingerprint(text)
+            ),
+            keys,
+            {},
+        )
         with pytest.raises(Exception, match="dedup index was built with"):
             archive.ensure_index_params(CONFIG.index_params())
         archive.ensure_index_params(CONFIG.index_params(), rebuild=lambda t: signed(t, CONFIG))

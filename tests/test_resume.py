@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import NEWSARCHIVE, exported, newsarchive, table_rows
-from crawler.newsweb import NewsWeb
+from crawler.demo.newsweb import NewsWeb
 from fixture_web import build_test_web
 
 #: One request at a time, so that a kill lands between stories rather than after the last one.
@@ -38,8 +38,11 @@ def _until(condition: Callable[[], bool], process: subprocess.Popen[bytes], time
 
 def _crawl_and_kill(urls: list[str], db: Path, stories_at_least: int, *args: str) -> int:
     """Start a crawl, SIGKILL it once the archive holds ``stories_at_least`` stories; return how many it held."""
-    process = subprocess.Popen([NEWSARCHIVE, "crawl", *urls, "--db", str(db), *SLOW, *args],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [NEWSARCHIVE, "crawl", *urls, "--db", str(db), *SLOW, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _until(lambda: _count(db, "stories") >= stories_at_least, process)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import signal
 import sqlite3
@@ -11,7 +12,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,16 +22,16 @@ from click.testing import CliRunner, Result
 from conftest import ROOT
 from crawler.cli import main
 from crawler.cli.schedule import last_runs
-from crawler.crawl_runner import CrawlCommand, CrawlRunner, folder_name
+from crawler.demo.newsweb import NewsWeb
 from crawler.extensions.runs import run_site
-from crawler.newsweb import NewsWeb
-from crawler.scheduler import LastRun, Plan, first_due, next_run
+from crawler.schedule import LastRun, Plan, first_due, next_run
+from crawler.service.runner import CrawlCommand, CrawlRunner, folder_name
 from crawler.sites import SiteConfig, duration
 from storage import Archive
 from storage.runs import latest_runs
 from storage.schema import runs as runs_table
 
-T0 = datetime(2026, 1, 10, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 MINUTE, HOUR = timedelta(minutes=1), timedelta(hours=1)
 
 
@@ -41,9 +42,19 @@ def finished_at(started: datetime) -> LastRun:
 # -- when a site is due ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,length", [
-    ("1s", timedelta(seconds=1)), ("90s", timedelta(seconds=90)), ("30m", 30 * MINUTE), ("1h30m", 90 * MINUTE),
-    ("2d", timedelta(days=2)), ("1w", timedelta(weeks=1)), ("*/5 * * * *", None), ("soon", None)])
+@pytest.mark.parametrize(
+    "text,length",
+    [
+        ("1s", timedelta(seconds=1)),
+        ("90s", timedelta(seconds=90)),
+        ("30m", 30 * MINUTE),
+        ("1h30m", 90 * MINUTE),
+        ("2d", timedelta(days=2)),
+        ("1w", timedelta(weeks=1)),
+        ("*/5 * * * *", None),
+        ("soon", None),
+    ],
+)
 def test_a_duration_is_read_in_seconds_minutes_hours_days_weeks(text: str, length: timedelta | None) -> None:
     assert duration(text) == length
 
@@ -58,14 +69,17 @@ def test_a_cron_expression_gives_its_next_time_in_local_time() -> None:
     assert next_run("0 6 * * *", datetime(2026, 1, 10, 6, 0).astimezone()) == datetime(2026, 1, 11, 6, 0).astimezone()
 
 
-@pytest.mark.parametrize("last,due", [
-    (None, T0),  # never crawled: at once
-    (LastRun(T0 - MINUTE, None), T0),  # killed (or unfinished): at once
-    (LastRun(T0 - MINUTE, "shutdown"), T0),  # stopped by a shutdown: resume at once
-    (finished_at(T0 - MINUTE), T0 + 59 * MINUTE),  # crawled a minute ago: in 59 minutes
-    (LastRun(T0 - MINUTE, "archive_unavailable"), T0 + 59 * MINUTE),  # a failed run is no reason to hammer
-    (finished_at(T0 - 10 * HOUR), T0 - 9 * HOUR),  # ten runs missed: overdue
-])
+@pytest.mark.parametrize(
+    "last,due",
+    [
+        (None, T0),  # never crawled: at once
+        (LastRun(T0 - MINUTE, None), T0),  # killed (or unfinished): at once
+        (LastRun(T0 - MINUTE, "shutdown"), T0),  # stopped by a shutdown: resume at once
+        (finished_at(T0 - MINUTE), T0 + 59 * MINUTE),  # crawled a minute ago: in 59 minutes
+        (LastRun(T0 - MINUTE, "archive_unavailable"), T0 + 59 * MINUTE),  # a failed run is no reason to hammer
+        (finished_at(T0 - 10 * HOUR), T0 - 9 * HOUR),  # ten runs missed: overdue
+    ],
+)
 def test_a_site_is_first_due_after_its_last_run_or_at_once(last: LastRun | None, due: datetime) -> None:
     assert first_due("1h", last, T0) == due
 
@@ -138,7 +152,11 @@ def test_each_crawl_is_one_site_recorded_under_its_name_with_its_own_jobdir(tmp_
     assert argv[:4] == [sys.executable, "-m", "crawler.cli", "crawl"]
     assert argv[argv.index("--only") + 1] == "Daily Ledger"
     settings = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-s"]
-    assert settings == ["NEWSARCHIVE_SITE=Daily Ledger", f"JOBDIR={tmp_path / 'jobs' / 'Daily-Ledger'}", "DEPTH_LIMIT=1"]
+    assert settings == [
+        "NEWSARCHIVE_SITE=Daily Ledger",
+        f"JOBDIR={tmp_path / 'jobs' / 'Daily-Ledger'}",
+        "DEPTH_LIMIT=1",
+    ]
     first, second = (command.open_log("Daily Ledger", T0) for _ in range(2))
     assert [Path(f.name).name for f in (first, second)] == ["20260110T120000Z.log", "20260110T120000Z-2.log"]
     first.close(), second.close()
@@ -151,8 +169,11 @@ def test_a_site_folder_name_stays_inside_its_folder(name: str, folder: str) -> N
 
 def _record(archive: Archive, site: str, started: datetime, reason: str | None) -> None:
     with archive.engine.begin() as conn:
-        conn.execute(runs_table.insert().values(site=site, started=started, finish_reason=reason,
-                                                finished=None if reason is None else started + MINUTE))
+        conn.execute(
+            runs_table.insert().values(
+                site=site, started=started, finish_reason=reason, finished=None if reason is None else started + MINUTE
+            )
+        )
 
 
 def test_a_run_is_recorded_under_its_site_name_else_under_the_hosts_it_crawled() -> None:
@@ -187,7 +208,7 @@ class StandIn(CrawlCommand):
 
 
 def test_once_runs_each_due_site_one_time_logs_each_run_and_reports_a_failure(tmp_path: Path) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     history = {"A": finished_at(now - 2 * HOUR), "C": finished_at(now - MINUTE)}
     plan = Plan(dict.fromkeys("ABC", "1h"), history, now, max_concurrent=1, once=True)
     command = StandIn(tmp_path / "sites.toml", "a.db", tmp_path / "logs", tmp_path / "jobs")
@@ -200,8 +221,16 @@ def test_once_runs_each_due_site_one_time_logs_each_run_and_reports_a_failure(tm
 # -- the real scheduler on the loopback test web ------------------------------------------------------
 
 #: Fast crawls of three pages: no AutoThrottle delays, extraction in the crawl's thread, counts saved often.
-FAST = ("-s", "AUTOTHROTTLE_ENABLED=False", "-s", "EXTRACT_WORKERS=0", "-s", "NEWSARCHIVE_RUN_SAVE_INTERVAL=0.2",
-        "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0")
+FAST = (
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "EXTRACT_WORKERS=0",
+    "-s",
+    "NEWSARCHIVE_RUN_SAVE_INTERVAL=0.2",
+    "-s",
+    "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+)
 
 
 def _sites_toml(web: NewsWeb, schedules: dict[str, str]) -> str:
@@ -237,9 +266,23 @@ def _schedule(tmp_path: Path, web: NewsWeb, schedules: dict[str, str], *options:
     env.pop("NEWSARCHIVE_DB", None)
     with open(tmp_path / "scheduler.log", "wb") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "schedule", "--sites", str(tmp_path / "sites.toml"),
-             "--db", str(tmp_path / "archive.db"), *FAST, *options],
-            cwd=tmp_path, env=env, stdout=output, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "crawler.cli",
+                "schedule",
+                "--sites",
+                str(tmp_path / "sites.toml"),
+                "--db",
+                str(tmp_path / "archive.db"),
+                *FAST,
+                *options,
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
 
 
@@ -260,7 +303,12 @@ def test_the_scheduler_crawls_each_site_again_and_again_then_stops_cleanly_on_si
 ) -> None:
     sites = list(news_web.sites)[:2]
     db = tmp_path / "archive.db"
-    slow = ("-s", "DOWNLOAD_DELAY=0.5", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")  # so that a stop finds crawls under way
+    slow = (
+        "-s",
+        "DOWNLOAD_DELAY=0.5",
+        "-s",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+    )  # so that a stop finds crawls under way
     process = _schedule(tmp_path, news_web, dict.fromkeys(sites, "1s"), "--max-concurrent", "2", *slow)
 
     def second_runs_under_way() -> bool:
@@ -284,7 +332,7 @@ def test_the_scheduler_crawls_each_site_again_and_again_then_stops_cleanly_on_si
     assert "shutdown" in [reason for *_, reason, _ in runs[-2:]]  # the two under way (one may have just ended)
     for site in sites:
         spans = [(started, finished) for name, started, finished, _, _ in runs if name == site]
-        assert all(end <= start for (_, end), (start, _) in zip(spans, spans[1:])), f"{site} crawled twice at once"
+        assert all(end <= start for (_, end), (start, _) in itertools.pairwise(spans)), f"{site} crawled twice at once"
         logs = list((tmp_path / "archive.logs" / folder_name(site)).glob("*.log"))
         assert len(logs) == len(spans)  # a log per run
         assert all(f"--only '{site}'" in log.read_text("utf-8").splitlines()[0] for log in logs)
@@ -297,7 +345,7 @@ def test_the_scheduler_crawls_each_site_again_and_again_then_stops_cleanly_on_si
 def test_after_downtime_each_overdue_site_runs_once_and_a_site_not_due_waits(news_web: NewsWeb, tmp_path: Path) -> None:
     overdue, stopped, recent = list(news_web.sites)
     db = tmp_path / "archive.db"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with Archive(str(db)) as archive:
         _record(archive, overdue, now - 10 * HOUR, "finished")  # ten runs missed
         _record(archive, stopped, now - 5 * MINUTE, "shutdown")  # stopped by the last shutdown: resume now
@@ -308,7 +356,9 @@ def test_after_downtime_each_overdue_site_runs_once_and_a_site_not_due_waits(new
         stderr = _stop(process, tmp_path)
     finally:
         process.kill()
-    started = [line.split(": crawl started")[0].split(" ", 2)[2] for line in stderr.splitlines() if "crawl started" in line]
+    started = [
+        line.split(": crawl started")[0].split(" ", 2)[2] for line in stderr.splitlines() if "crawl started" in line
+    ]
     assert sorted(started) == sorted([overdue, stopped]), stderr  # each once, none started again
     new = _runs(db)[3:]
     assert sorted(site for site, *_ in new) == sorted([overdue, stopped])

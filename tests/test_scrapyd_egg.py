@@ -12,7 +12,7 @@ from configparser import ConfigParser
 from pathlib import Path
 
 from conftest import ROOT
-from crawler.newsweb import NewsWeb
+from crawler.demo.newsweb import NewsWeb
 
 #: What scrapyd's runner does: the egg first on sys.path, the settings module from the egg's entry point.
 RUNNER = """
@@ -48,10 +48,28 @@ def test_a_crawl_runs_from_a_zipped_egg_and_migrates_its_archive(news_web: NewsW
     db = tmp_path / "archive.db"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "NEWSARCHIVE_DB", "SCRAPY_SETTINGS_MODULE")}
     result = subprocess.run(
-        [sys.executable, "-c", RUNNER, str(_egg(tmp_path / "newsarchive.egg")), "crawler.settings",
-         "-a", f"start_urls={news_web.url(site)}", "-s", f"NEWSARCHIVE_DB={db}", "-s", f"NEWSARCHIVE_SITE={site}",
-         "-s", "EXTRACT_WORKERS=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            RUNNER,
+            str(_egg(tmp_path / "newsarchive.egg")),
+            "crawler.settings",
+            "-a",
+            f"start_urls={news_web.url(site)}",
+            "-s",
+            f"NEWSARCHIVE_DB={db}",
+            "-s",
+            f"NEWSARCHIVE_SITE={site}",
+            "-s",
+            "EXTRACT_WORKERS=0",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(db) as conn:

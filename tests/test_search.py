@@ -12,7 +12,7 @@ from conftest import Crawls, newsarchive
 from databases import PostgresServer
 from fixture_web import FixtureWeb
 from storage import Archive
-from storage.search import MARK_END, MARK_START, postgresql_query, search
+from storage.read.search import MARK_END, MARK_START, postgresql_query, search
 from storage.selection import Selection
 
 ORCHARD = "Farmers in the valley picked apples and pears all week.\nThe harvest was the best in years."
@@ -22,10 +22,16 @@ QUOTED = "Officials said O'Brien would answer questions on Monday about the budg
 
 
 def _fill(archive: Archive) -> None:
-    archive.add_story(new_story("http://farm.org/1", "farm.org", ORCHARD, title="Apples galore", published="2024-05-02"), [], {})
-    archive.add_story(new_story("http://town.org/1", "town.org", MARKET, title="Market day", published="2024-06-10"), [], {})
+    archive.add_story(
+        new_story("http://farm.org/1", "farm.org", ORCHARD, title="Apples galore", published="2024-05-02"), [], {}
+    )
+    archive.add_story(
+        new_story("http://town.org/1", "town.org", MARKET, title="Market day", published="2024-06-10"), [], {}
+    )
     archive.add_story(new_story("http://town.org/2", "town.org", INJECTED, title="Letters", published=None), [], {})
-    archive.add_story(new_story("http://town.org/3", "town.org", QUOTED, title="Budget hearing", published="2024-06-11"), [], {})
+    archive.add_story(
+        new_story("http://town.org/3", "town.org", QUOTED, title="Budget hearing", published="2024-06-11"), [], {}
+    )
 
 
 @pytest.fixture
@@ -72,9 +78,9 @@ def test_site_and_dates_narrow_the_results(archive: Archive) -> None:
         "title:apples",  # FTS5 would search the title column
         "apples NOT submarine",  # FTS5 would match two stories
         "apples*  AND submarine*",
-        "* ^ : ( ) \"",
+        '* ^ : ( ) "',
         "' OR '1'='1",
-        "\" OR 1=1 --",
+        '" OR 1=1 --',
     ],
 )
 def test_search_syntax_and_sql_in_a_query_are_plain_words(archive: Archive, query: str) -> None:
@@ -109,7 +115,9 @@ def test_the_index_follows_rewritten_texts(archive: Archive) -> None:
 def test_postgresql_search_uses_the_gin_index(postgres: PostgresServer) -> None:
     with Archive(postgres.fresh_schema_url()) as archive:
         _fill(archive)
-        query = postgresql_query("apples", Selection(), 10).compile(archive.engine, compile_kwargs={"literal_binds": True})
+        query = postgresql_query("apples", Selection(), 10).compile(
+            archive.engine, compile_kwargs={"literal_binds": True}
+        )
         with archive.engine.begin() as conn:
             conn.execute(sa.text("SET LOCAL enable_seqscan = off"))  # four stories: a scan would be cheaper
             plan = "\n".join(conn.scalars(sa.text(f"EXPLAIN {query}")))

@@ -23,9 +23,14 @@ def test_an_override_without_a_value_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "override,named",
-    [("DEDUP_LSH_THRESHOLD=2", "DEDUP_LSH_THRESHOLD"), ("DEDUP_NUM_PERM=many", "DEDUP_NUM_PERM"),
-     ("BOILERPLATE_MIN_PAGES=1", "BOILERPLATE_MIN_PAGES"), ("BOILERPLATE_MIN_RATIO=3", "BOILERPLATE_MIN_RATIO"),
-     ("INCREMENTAL_REFETCH_HOURS=-1", "INCREMENTAL_REFETCH_HOURS"), ("INCREMENTAL_REFETCH_HOURS=soon", "INCREMENTAL_REFETCH_HOURS")],
+    [
+        ("DEDUP_LSH_THRESHOLD=2", "DEDUP_LSH_THRESHOLD"),
+        ("DEDUP_NUM_PERM=many", "DEDUP_NUM_PERM"),
+        ("BOILERPLATE_MIN_PAGES=1", "BOILERPLATE_MIN_PAGES"),
+        ("BOILERPLATE_MIN_RATIO=3", "BOILERPLATE_MIN_RATIO"),
+        ("INCREMENTAL_REFETCH_HOURS=-1", "INCREMENTAL_REFETCH_HOURS"),
+        ("INCREMENTAL_REFETCH_HOURS=soon", "INCREMENTAL_REFETCH_HOURS"),
+    ],
 )
 def test_a_bad_setting_stops_the_crawl_before_it_starts_and_is_named(override: str, named: str, tmp_path) -> None:
     settings = crawl_settings(str(tmp_path / "a.db"), [override])

@@ -4,27 +4,42 @@ from __future__ import annotations
 
 import pytest
 
+from crawler.config import crawl_limits, sites_to_crawl
 from crawler.run import check, crawl_settings
-from crawler.site_settings import crawl_limits, sites_to_crawl
 from crawler.user_agent import ContactUserAgent
 
 URL = "http://127.0.0.1:9/"
 
 
 def test_crawl_wide_limits_come_from_settings(tmp_path) -> None:
-    settings = crawl_settings(str(tmp_path / "a.db"), [
-        "NEWSARCHIVE_MAX_PAGES_PER_SITE=40", "DEPTH_LIMIT=2", "NEWSARCHIVE_MAX_AGE_DAYS=1.5",
-        "NEWSARCHIVE_INCLUDE=/world/,/business/", "NEWSARCHIVE_EXCLUDE=/live/"])
+    settings = crawl_settings(
+        str(tmp_path / "a.db"),
+        [
+            "NEWSARCHIVE_MAX_PAGES_PER_SITE=40",
+            "DEPTH_LIMIT=2",
+            "NEWSARCHIVE_MAX_AGE_DAYS=1.5",
+            "NEWSARCHIVE_INCLUDE=/world/,/business/",
+            "NEWSARCHIVE_EXCLUDE=/live/",
+        ],
+    )
     limits = crawl_limits(settings)
     assert (limits.max_pages, limits.depth, limits.max_age_days) == (40, 2, 1.5)
     assert (limits.include, limits.exclude) == (("/world/", "/business/"), ("/live/",))
 
 
-@pytest.mark.parametrize("override,named", [
-    ("NEWSARCHIVE_MAX_AGE_DAYS=soon", "NEWSARCHIVE_MAX_AGE_DAYS"), ("NEWSARCHIVE_EXCLUDE=(", "NEWSARCHIVE_EXCLUDE"),
-    ("NEWSARCHIVE_MAX_PAGES_PER_SITE=-1", "NEWSARCHIVE_MAX_PAGES_PER_SITE"), ("DEPTH_LIMIT=deep", "DEPTH_LIMIT"),
-    ("NEWSARCHIVE_CONTACT_URL=me", "NEWSARCHIVE_CONTACT_URL"), ("NEWSARCHIVE_FEED_PATHS=feed", "NEWSARCHIVE_FEED_PATHS"),
-    ("NEWSARCHIVE_SITES_ONLY=Herald", "NEWSARCHIVE_SITES_ONLY"), ("NEWSARCHIVE_MAX_CRAWL_DELAY=-2", "NEWSARCHIVE_MAX_CRAWL_DELAY")])
+@pytest.mark.parametrize(
+    "override,named",
+    [
+        ("NEWSARCHIVE_MAX_AGE_DAYS=soon", "NEWSARCHIVE_MAX_AGE_DAYS"),
+        ("NEWSARCHIVE_EXCLUDE=(", "NEWSARCHIVE_EXCLUDE"),
+        ("NEWSARCHIVE_MAX_PAGES_PER_SITE=-1", "NEWSARCHIVE_MAX_PAGES_PER_SITE"),
+        ("DEPTH_LIMIT=deep", "DEPTH_LIMIT"),
+        ("NEWSARCHIVE_CONTACT_URL=me", "NEWSARCHIVE_CONTACT_URL"),
+        ("NEWSARCHIVE_FEED_PATHS=feed", "NEWSARCHIVE_FEED_PATHS"),
+        ("NEWSARCHIVE_SITES_ONLY=Herald", "NEWSARCHIVE_SITES_ONLY"),
+        ("NEWSARCHIVE_MAX_CRAWL_DELAY=-2", "NEWSARCHIVE_MAX_CRAWL_DELAY"),
+    ],
+)
 def test_a_bad_setting_stops_the_crawl_before_it_starts_and_is_named(override: str, named: str, tmp_path) -> None:
     settings = crawl_settings(str(tmp_path / "a.db"), [override])
     with pytest.raises(ValueError, match=named):

@@ -7,8 +7,8 @@ from dataclasses import replace
 from archive_data import new_story
 from storage import Archive
 from storage.fetch_log import Fetch, FetchLog
+from storage.read.site_names import labelled, site_names
 from storage.runs import start_run
-from storage.site_names import labelled, site_names
 
 
 def _fetched(archive: Archive, run_id: int, url: str, site: str) -> None:

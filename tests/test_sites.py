@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,9 +11,9 @@ from crawler.sites import CrawlLimits, SiteConfig, SiteRules, entry_date, is_sch
 HOME = ("https://ledger.example/",)
 
 
-def rules(config: SiteConfig, limits: CrawlLimits = CrawlLimits()) -> SiteRules:
-    resolved = SiteRules.resolve(config, limits)
-    resolved.now = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
+def rules(config: SiteConfig, limits: CrawlLimits | None = None) -> SiteRules:
+    resolved = SiteRules.resolve(config, limits or CrawlLimits())
+    resolved.now = datetime(2026, 11, 25, 12, tzinfo=UTC)
     return resolved
 
 
@@ -39,8 +39,15 @@ def test_links_are_followed_up_to_the_depth() -> None:
 
 @pytest.mark.parametrize(
     "when,old",
-    [("2026-11-20", False), ("2026-11-17T23:00:00-02:00", False), ("2026-11-17", True),
-     ("Mon, 16 Nov 2026 09:00:00 GMT", True), ("Tue, 24 Nov 2026 09:00:00 GMT", False), (None, False), ("soon", False)],
+    [
+        ("2026-11-20", False),
+        ("2026-11-17T23:00:00-02:00", False),
+        ("2026-11-17", True),
+        ("Mon, 16 Nov 2026 09:00:00 GMT", True),
+        ("Tue, 24 Nov 2026 09:00:00 GMT", False),
+        (None, False),
+        ("soon", False),
+    ],
 )
 def test_only_stories_newer_than_max_age_days(when: str | None, old: bool) -> None:
     assert rules(SiteConfig("L", HOME, max_age_days=7)).too_old(when) is old
@@ -56,17 +63,37 @@ def test_entry_dates_of_sitemaps_atom_and_rss_are_read_in_utc() -> None:
     assert entry_date("Sun, 10 Nov 2019 09:00:00 GMT") == "2019-11-10"
 
 
-@pytest.mark.parametrize("schedule,valid", [
-    ("30m", True), ("1h30m", True), ("2d", True), ("*/15 * * * *", True), ("0 6 * * mon-fri", True),
-    ("0m", False), ("61 * * * *", False), ("hourly", False), ("30 minutes", False)])
+@pytest.mark.parametrize(
+    "schedule,valid",
+    [
+        ("30m", True),
+        ("1h30m", True),
+        ("2d", True),
+        ("*/15 * * * *", True),
+        ("0 6 * * mon-fri", True),
+        ("0m", False),
+        ("61 * * * *", False),
+        ("hourly", False),
+        ("30 minutes", False),
+    ],
+)
 def test_schedule_is_a_duration_or_a_cron_expression(schedule: str, valid: bool) -> None:
     assert is_schedule(schedule) is valid
 
 
-@pytest.mark.parametrize("changes,key", [
-    ({"start_urls": ()}, "start_urls"), ({"start_urls": ("ftp://x/",)}, "start_urls"), ({"feeds": ("feed.xml",)}, "feeds"),
-    ({"include": ("(",)}, "include"), ({"max_pages": -1}, "max_pages"), ({"concurrency": 0}, "concurrency"),
-    ({"schedule": "often"}, "schedule"), ({"name": " "}, "name")])
+@pytest.mark.parametrize(
+    "changes,key",
+    [
+        ({"start_urls": ()}, "start_urls"),
+        ({"start_urls": ("ftp://x/",)}, "start_urls"),
+        ({"feeds": ("feed.xml",)}, "feeds"),
+        ({"include": ("(",)}, "include"),
+        ({"max_pages": -1}, "max_pages"),
+        ({"concurrency": 0}, "concurrency"),
+        ({"schedule": "often"}, "schedule"),
+        ({"name": " "}, "name"),
+    ],
+)
 def test_a_bad_site_is_refused_naming_the_key(changes: dict, key: str) -> None:
     values = {"name": "L", "start_urls": HOME} | changes
     with pytest.raises(ValueError, match=rf"^{key}\b"):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from crawler.sites_file import SitesFileError, load_sites
+from crawler.sites import SitesFileError, load_sites
 
 GOOD = """\
 [[site]]
@@ -56,13 +56,15 @@ def test_the_shipped_example_is_valid() -> None:
 
 @pytest.mark.parametrize(
     "old,new,line,key",
-    [('max_pages = 50', 'max_pages = "fifty"', 8, "max_pages"),
-     ('depth = 2', 'dept = 2', 9, "dept"),
-     ('schedule = "30m"', 'schedule = "every now and then"', 12, "schedule"),
-     ('exclude = ["/live/"]', 'exclude = ["(live"]', 7, "exclude"),
-     ('start_urls = "https://wire.example/"', 'start_urls = "wire.example"', 16, "start_urls"),
-     ('name = "Wire"', 'name = "Ledger"', 15, "name"),
-     ('max_age_days = 3', 'max_age_days = -3', 10, "max_age_days")],
+    [
+        ("max_pages = 50", 'max_pages = "fifty"', 8, "max_pages"),
+        ("depth = 2", "dept = 2", 9, "dept"),
+        ('schedule = "30m"', 'schedule = "every now and then"', 12, "schedule"),
+        ('exclude = ["/live/"]', 'exclude = ["(live"]', 7, "exclude"),
+        ('start_urls = "https://wire.example/"', 'start_urls = "wire.example"', 16, "start_urls"),
+        ('name = "Wire"', 'name = "Ledger"', 15, "name"),
+        ("max_age_days = 3", "max_age_days = -3", 10, "max_age_days"),
+    ],
 )
 def test_a_bad_value_is_reported_with_file_line_and_key(tmp_path, old: str, new: str, line: int, key: str) -> None:
     path = write(tmp_path, GOOD.replace(old, new))
@@ -71,7 +73,7 @@ def test_a_bad_value_is_reported_with_file_line_and_key(tmp_path, old: str, new:
 
 
 def test_a_toml_syntax_error_is_reported_with_its_line(tmp_path) -> None:
-    path = write(tmp_path, GOOD.replace('depth = 2', 'depth = 2 2'))
+    path = write(tmp_path, GOOD.replace("depth = 2", "depth = 2 2"))
     with pytest.raises(SitesFileError, match=rf"^{path}: not valid TOML: .*line 9"):
         load_sites(path)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import newsarchive
-from crawler.newsweb import NewsWeb, Site
-from crawler.newsweb.failing import FailingSite, dead_port
+from crawler.demo.newsweb import NewsWeb, Site
+from failing_sites import FailingSite, dead_port
 from fixture_web import load_articles
 
 QUICK = ("-s", "AUTOTHROTTLE_START_DELAY=0.1", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0")

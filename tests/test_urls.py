@@ -30,6 +30,8 @@ def test_site_is_host_and_port_without_www() -> None:
     assert site_of("http://127.0.0.1:8001/a") != site_of("http://127.0.0.1:8002/a")
 
 
-@pytest.mark.parametrize("url,ok", [("https://a.org/", True), ("ftp://a.org/", False), ("a.org/x", False), ("", False), (None, False)])
+@pytest.mark.parametrize(
+    "url,ok", [("https://a.org/", True), ("ftp://a.org/", False), ("a.org/x", False), ("", False), (None, False)]
+)
 def test_only_absolute_http_urls_are_crawlable(url: str | None, ok: bool) -> None:
     assert is_http_url(url) is ok

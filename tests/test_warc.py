@@ -31,7 +31,10 @@ def exchange(url: str = "http://127.0.0.1:8000/story/1.html?a=1", body: bytes = 
 
 def records(path: Path) -> list[tuple[str, dict[str, str], bytes]]:
     with path.open("rb") as f:
-        return [(r.rec_type, dict(r.rec_headers.headers), r.content_stream().read()) for r in ArchiveIterator(f, check_digests=True)]
+        return [
+            (r.rec_type, dict(r.rec_headers.headers), r.content_stream().read())
+            for r in ArchiveIterator(f, check_digests=True)
+        ]
 
 
 def sha1(data: bytes) -> str:
@@ -60,7 +63,7 @@ def test_request_record_has_the_request_line_and_host(tmp_path: Path) -> None:
     writer.write(exchange())
     writer.close()
     with writer.files[0].open("rb") as f:
-        request = [r for r in ArchiveIterator(f) if r.rec_type == "request"][0]
+        request = next(r for r in ArchiveIterator(f) if r.rec_type == "request")
         assert request.http_headers.protocol == "GET"
         assert request.http_headers.statusline == "/story/1.html?a=1 HTTP/1.1"
         assert request.http_headers.get_header("Host") == "127.0.0.1:8000"
@@ -80,12 +83,20 @@ def test_location_reads_back_the_exact_response(tmp_path: Path) -> None:
 
 def test_chunked_framing_is_replaced_by_the_recorded_length() -> None:
     headers = recorded_headers([("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")], 1234)
-    assert headers == [("Content-Type", "text/html"), ("X-Archive-Orig-Transfer-Encoding", "chunked"), ("Content-Length", "1234")]
+    assert headers == [
+        ("Content-Type", "text/html"),
+        ("X-Archive-Orig-Transfer-Encoding", "chunked"),
+        ("Content-Length", "1234"),
+    ]
 
 
 def test_a_content_length_that_disagrees_with_the_body_is_kept_as_original() -> None:
     headers = recorded_headers([("Content-Length", "9999"), ("Content-Encoding", "gzip")], 10)
-    assert headers == [("X-Archive-Orig-Content-Length", "9999"), ("Content-Encoding", "gzip"), ("Content-Length", "10")]
+    assert headers == [
+        ("X-Archive-Orig-Content-Length", "9999"),
+        ("Content-Encoding", "gzip"),
+        ("Content-Length", "10"),
+    ]
 
 
 def test_files_rotate_at_max_size_each_with_warcinfo(tmp_path: Path) -> None:
@@ -136,8 +147,10 @@ def test_truncated_last_record_is_reported_and_earlier_records_read_back(tmp_pat
         f.truncate(last.offset + last.length // 2)
     assert file_problem(path) == "ends with a truncated record"
     with path.open("rb") as f:
-        read = [(r.rec_type, r.content_stream().read(), r.http_headers and r.http_headers.get_header("Content-Length"))
-                for r in ArchiveIterator(f)]
+        read = [
+            (r.rec_type, r.content_stream().read(), r.http_headers and r.http_headers.get_header("Content-Length"))
+            for r in ArchiveIterator(f)
+        ]
     assert [(kind, content) for kind, content, _ in read[1:3]] == [("response", b"kept"), ("request", b"")]
     cut = read[3]
     assert read[1][2] == "4"

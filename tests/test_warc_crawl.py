@@ -24,7 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from conftest import BIN, NEWSARCHIVE, newsarchive, run
 from crawler import __version__
-from crawler.newsweb import NewsWeb
+from crawler.demo.newsweb import NewsWeb
 from databases import REQUIRE_SERVICES
 from storage import Archive
 from storage.warc import Exchange, WarcWriter, read_http_response
@@ -178,7 +178,9 @@ def test_show_raw_prints_the_recorded_response(warc_crawl: WarcCrawl, news_web: 
     with Archive(str(warc_crawl.db), create=False) as archive:
         story = next(s for s in archive.iter_stories() if s["duplicates"])
     url = story["duplicates"][0]["url"]
-    result = subprocess.run([NEWSARCHIVE, "show", url, "--raw", "--db", str(warc_crawl.db)], capture_output=True, timeout=60)
+    result = subprocess.run(
+        [NEWSARCHIVE, "show", url, "--raw", "--db", str(warc_crawl.db)], capture_output=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(b"\r\n\r\n", 1)[1] == served(news_web)[url]
 
@@ -244,7 +246,12 @@ def test_the_warc_files_replay_in_pywb(
     added = run(wb_manager, "add", "crawl", *map(str, our_files(warc_crawl.warc_dir)), str(encoded_warc), cwd=tmp_path)
     assert added.returncode == 0, added.stderr
     port = free_port()
-    server = subprocess.Popen([wayback, "-b", "127.0.0.1", "-p", str(port)], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [wayback, "-b", "127.0.0.1", "-p", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         with Archive(str(warc_crawl.db), create=False) as archive:
             urls = [s["url"] for s in archive.iter_stories()]
@@ -280,14 +287,18 @@ def complete_responses(path: Path) -> int:
     """Return how many response records of ``path`` are complete so far (the file may be mid-write)."""
     try:
         return sum(r.rec_type == "response" and whole(r) for r, _ in read_warc(path))
-    except Exception:  # noqa: BLE001 - a record still being written
+    except Exception:
         return 0
 
 
-def test_a_killed_crawl_leaves_readable_records_and_the_next_crawl_starts_a_new_file(news_web: NewsWeb, tmp_path: Path) -> None:
+def test_a_killed_crawl_leaves_readable_records_and_the_next_crawl_starts_a_new_file(
+    news_web: NewsWeb, tmp_path: Path
+) -> None:
     db, warc_dir = tmp_path / "killed.db", tmp_path / "killed.warc"
     urls = [news_web.url(name) for name in news_web.sites]
-    crawl = subprocess.Popen([NEWSARCHIVE, "crawl", *urls, "--db", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    crawl = subprocess.Popen(
+        [NEWSARCHIVE, "crawl", *urls, "--db", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 120
     while not (warc_dir.is_dir() and any(complete_responses(p) >= 8 for p in warc_dir.iterdir())):
         assert crawl.poll() is None, "the crawl ended before it could be killed"
@@ -315,13 +326,15 @@ def test_a_killed_crawl_leaves_readable_records_and_the_next_crawl_starts_a_new_
 
 # -- compressed and chunked responses ----------------------------------------
 
-PAGE = ("<html><head><title>Encoded</title></head><body>" + "<p>A paragraph of the story.</p>" * 100 + "</body></html>").encode()
+PAGE = (
+    "<html><head><title>Encoded</title></head><body>" + "<p>A paragraph of the story.</p>" * 100 + "</body></html>"
+).encode()
 
 
 class _EncodedHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # chunked transfer encoding needs it
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         if self.path == "/":
             self._send(b'<html><body><a href="/gzip.html">gzip</a> <a href="/chunked.html">chunked</a></body></html>')
         elif self.path == "/gzip.html":
@@ -346,7 +359,7 @@ class _EncodedHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Stay quiet."""
 
 
@@ -386,7 +399,9 @@ def test_gzip_response_is_recorded_encoded_with_true_headers(encoded_records: di
 
 def test_warcio_reads_the_pages_back_decoded(encoded_records: dict[str, tuple], encoded_warc: Path) -> None:
     with encoded_warc.open("rb") as f:
-        pages = {urlsplit(target(r)).path: r.content_stream().read() for r in ArchiveIterator(f) if r.rec_type == "response"}
+        pages = {
+            urlsplit(target(r)).path: r.content_stream().read() for r in ArchiveIterator(f) if r.rec_type == "response"
+        }
     assert pages["/gzip.html"] == pages["/chunked.html"] == PAGE
 
 
@@ -419,8 +434,15 @@ def test_responses_served_from_the_http_cache_are_not_recorded_again(news_web: N
 def test_a_crawl_that_cannot_write_its_warc_files_stops_with_a_clear_message(news_web: NewsWeb, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the WARC folder's parent should be")
-    result = newsarchive("crawl", news_web.url("China Topix"), "--db", str(tmp_path / "a.db"),
-                         "-s", f"NEWSARCHIVE_WARC_DIR={blocker / 'warc'}", *UNTHROTTLED)
+    result = newsarchive(
+        "crawl",
+        news_web.url("China Topix"),
+        "--db",
+        str(tmp_path / "a.db"),
+        "-s",
+        f"NEWSARCHIVE_WARC_DIR={blocker / 'warc'}",
+        *UNTHROTTLED,
+    )
     assert result.returncode == 1
     assert f"cannot write WARC records to {blocker / 'warc'}" in result.stderr
     assert blocker.read_text() == "a file where the WARC folder's parent should be"

@@ -38,7 +38,9 @@ def test_warc_folder_defaults_to_one_next_to_the_sqlite_archive(db: str, expecte
 
 
 def test_warc_dir_setting_wins_over_the_default() -> None:
-    assert warc_dir(Settings({"NEWSARCHIVE_DB": "archive.db", "NEWSARCHIVE_WARC_DIR": "/captures"})) == Path("/captures")
+    assert warc_dir(Settings({"NEWSARCHIVE_DB": "archive.db", "NEWSARCHIVE_WARC_DIR": "/captures"})) == Path(
+        "/captures"
+    )
 
 
 @pytest.mark.parametrize("value", ["big", "0", "-5"])
@@ -56,8 +58,13 @@ def test_recording_can_be_turned_off() -> None:
 def test_an_exchange_keeps_every_header_value_of_request_and_response() -> None:
     request = Request("http://127.0.0.1:8000/a.html?x=1", headers={"User-Agent": "newsarchive/test"})
     response = HtmlResponse(
-        request.url, status=404, body=b"<p>gone</p>", request=request, protocol="HTTP/1.1",
-        ip_address=ipaddress.ip_address("127.0.0.1"), headers={"Set-Cookie": ["a=1", "b=2"], "Content-Type": "text/html"},
+        request.url,
+        status=404,
+        body=b"<p>gone</p>",
+        request=request,
+        protocol="HTTP/1.1",
+        ip_address=ipaddress.ip_address("127.0.0.1"),
+        headers={"Set-Cookie": ["a=1", "b=2"], "Content-Type": "text/html"},
     )
     exchange = exchange_of(request, response)
     assert exchange.url == "http://127.0.0.1:8000/a.html?x=1"
@@ -90,6 +97,8 @@ def test_a_page_gets_the_location_recorded_for_its_response() -> None:
 def test_a_location_recorded_for_another_url_is_not_used() -> None:
     """A redirect's record travels in the meta of the request it was redirected to."""
     url = "http://127.0.0.1:8000/story.html"
-    response = HtmlResponse(url, body=b"", request=Request(url, meta={META_KEY: ("http://127.0.0.1:8000/old", LOCATION)}))
+    response = HtmlResponse(
+        url, body=b"", request=Request(url, meta={META_KEY: ("http://127.0.0.1:8000/old", LOCATION)})
+    )
     (page,) = _through_middleware(response, [PageItem(url=url, html="")])
     assert page.warc is None

@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,15 +21,22 @@ from fastapi.testclient import TestClient
 from archive_data import new_story
 from conftest import NEWSARCHIVE, Crawls
 from crawler.cli import main
-from crawler.newsweb import NewsWeb
+from crawler.demo.newsweb import NewsWeb
 from crawler.web import create_app
 from fixture_web import FixtureWeb
 from storage import Archive
 from web_archive import IMAGE, JAVASCRIPT_URL, SCRIPT, WebArchive, fill
 
 PAGES = ["/", "/?q=apples", "/stories/{orchard}", "/clusters", "/clusters/{orchard}", "/sites", "/runs"]
-API = ["/api/stories", "/api/stories/{orchard}", "/api/search?q=apples", "/api/clusters", "/api/clusters/{orchard}",
-       "/api/sites", "/api/runs"]
+API = [
+    "/api/stories",
+    "/api/stories/{orchard}",
+    "/api/search?q=apples",
+    "/api/clusters",
+    "/api/clusters/{orchard}",
+    "/api/sites",
+    "/api/runs",
+]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -54,7 +61,9 @@ def test_every_page_and_api_call_answers_with_security_headers(web: tuple[TestCl
     for path in _paths(PAGES + API, ids) + ["/static/style.css", "/openapi.json"]:
         response = client.get(path)
         assert response.status_code == 200, path
-        expected = "text/html" if path in _paths(PAGES, ids) else ("text/css" if path.endswith(".css") else "application/json")
+        expected = (
+            "text/html" if path in _paths(PAGES, ids) else ("text/css" if path.endswith(".css") else "application/json")
+        )
         assert response.headers["content-type"].startswith(expected), path
         assert "script-src 'none'" in response.headers["content-security-policy"], path
         assert response.headers["x-content-type-options"] == "nosniff"
@@ -91,7 +100,11 @@ def test_one_story_with_its_text_metadata_and_reposts(web: tuple[TestClient, Web
     client, ids = web
     story = client.get(f"/api/stories/{ids.orchard}").json()
     assert (story["url"], story["title"], story["published"], story["raw_capture"]) == (
-        "http://farm.org/apples", "Apples galore", "2024-05-02", None)
+        "http://farm.org/apples",
+        "Apples galore",
+        "2024-05-02",
+        None,
+    )
     assert story["text"].startswith("Farmers in the valley")
     (repost,) = story["reposts"]
     assert (repost["url"], repost["site"], repost["similarity"]) == (ids.repost_url, "town.org", 0.8125)
@@ -119,21 +132,26 @@ def test_clusters_biggest_first_and_one_cluster(web: tuple[TestClient, WebArchiv
     assert sorted(c["story_id"] for c in listed["clusters"]) == sorted([ids.orchard, ids.hostile])
     assert client.get("/api/clusters", params={"site": "town.org"}).json()["clusters"][0]["story_id"] == ids.orchard
     one = client.get(f"/api/clusters/{ids.orchard}").json()
-    assert [(c["url"], c["match"]) for c in one["copies"]] == [("http://farm.org/apples", "original"), (ids.repost_url, "near")]
+    assert [(c["url"], c["match"]) for c in one["copies"]] == [
+        ("http://farm.org/apples", "original"),
+        (ids.repost_url, "near"),
+    ]
     assert [c["url"] for c in client.get(f"/api/clusters/{ids.market}").json()["copies"]] == ["http://town.org/market"]
     page = client.get(f"/clusters/{ids.orchard}").text
     assert ids.repost_url in page and "0.81" in page
 
 
-def test_sites_report_their_stories_last_fetch_errors_and_new_stories_per_day(web: tuple[TestClient, WebArchive]) -> None:
+def test_sites_report_their_stories_last_fetch_errors_and_new_stories_per_day(
+    web: tuple[TestClient, WebArchive],
+) -> None:
     client, _ = web
     sites = {s["site"]: s for s in client.get("/api/sites").json()}
     assert sorted(sites) == ["evil.org", "farm.org", "town.org"]
     town, farm = sites["town.org"], sites["farm.org"]
     assert (town["stories"], town["reposts"], town["errors"], town["errors_by_kind"]) == (1, 1, 1, {"http_404": 1})
     assert (farm["stories"], farm["errors"]) == (1, 0)
-    assert datetime.fromisoformat(town["last_fetched"]) <= datetime.now(timezone.utc)
-    today = datetime.now(timezone.utc).date().isoformat()
+    assert datetime.fromisoformat(town["last_fetched"]) <= datetime.now(UTC)
+    today = datetime.now(UTC).date().isoformat()
     assert len(farm["per_day"]) == 14 and farm["per_day"][-1] == {"day": today, "stories": 1}
     assert sum(day["stories"] for day in farm["per_day"]) == 1
     page = client.get("/sites").text
@@ -143,11 +161,18 @@ def test_sites_report_their_stories_last_fetch_errors_and_new_stories_per_day(we
 def test_runs_newest_first(web: tuple[TestClient, WebArchive]) -> None:
     client, _ = web
     (run,) = client.get("/api/runs").json()
-    assert (run["site"], run["finish_reason"], run["pages"], run["errors_by_kind"]) == ("farm.org,town.org", "finished", 3, {"http_404": 1})
+    assert (run["site"], run["finish_reason"], run["pages"], run["errors_by_kind"]) == (
+        "farm.org,town.org",
+        "finished",
+        3,
+        {"http_404": 1},
+    )
     assert "farm.org,town.org" in client.get("/runs").text
 
 
-@pytest.mark.parametrize("path", ["/stories/999", "/api/stories/999", "/clusters/999", "/api/clusters/999", "/stories/999/raw", "/nowhere"])
+@pytest.mark.parametrize(
+    "path", ["/stories/999", "/api/stories/999", "/clusters/999", "/api/clusters/999", "/stories/999/raw", "/nowhere"]
+)
 def test_what_is_not_there_is_a_404(web: tuple[TestClient, WebArchive], path: str) -> None:
     client, _ = web
     response = client.get(path)
@@ -171,10 +196,19 @@ def test_nothing_can_be_written(web: tuple[TestClient, WebArchive]) -> None:
 def test_the_openapi_schema_documents_the_api_and_only_reads(web: tuple[TestClient, WebArchive]) -> None:
     client, _ = web
     schema = client.get("/openapi.json").json()
-    assert set(schema["paths"]) == {"/api/stories", "/api/stories/{story_id}", "/api/search", "/api/clusters",
-                                    "/api/clusters/{story_id}", "/api/sites", "/api/runs"}
+    assert set(schema["paths"]) == {
+        "/api/stories",
+        "/api/stories/{story_id}",
+        "/api/search",
+        "/api/clusters",
+        "/api/clusters/{story_id}",
+        "/api/sites",
+        "/api/runs",
+    }
     assert {method for path in schema["paths"].values() for method in path} == {"get"}
-    assert {"Story", "StoryList", "SearchResults", "Cluster", "SiteReport", "Run"} <= set(schema["components"]["schemas"])
+    assert {"Story", "StoryList", "SearchResults", "Cluster", "SiteReport", "Run"} <= set(
+        schema["components"]["schemas"]
+    )
     assert client.get("/docs").status_code == 200
 
 
@@ -182,7 +216,9 @@ def test_sites_share_one_chart_scale_and_show_their_names(tmp_path: Path) -> Non
     with Archive(str(tmp_path / "archive.db")) as archive:
         for n in range(4):
             archive.add_story(replace(new_story(f"http://big.org/{n}", "big.org"), sitename="The Big Daily"), [], {})
-        archive.add_story(replace(new_story("http://small.org/1", "small.org:8081"), sitename="Small Town News"), [], {})
+        archive.add_story(
+            replace(new_story("http://small.org/1", "small.org:8081"), sitename="Small Town News"), [], {}
+        )
         with TestClient(create_app(archive)) as client:
             page = client.get("/sites").text
             latest = client.get("/").text
@@ -192,7 +228,7 @@ def test_sites_share_one_chart_scale_and_show_their_names(tmp_path: Path) -> Non
     heights = {site: float(re.findall(r'<rect [^>]*height="([\d.]+)"', row)[-1]) for site, row in rows.items()}
     assert heights["big.org"] == pytest.approx(4 * heights["small.org%3A8081"], rel=0.1)
     assert "The Big Daily" in rows["big.org"] and "Small Town News" in rows["small.org%3A8081"]
-    assert "Small Town News</span> <span class=\"host\">small.org:8081" in latest
+    assert 'Small Town News</span> <span class="host">small.org:8081' in latest
 
 
 def test_archived_markup_and_script_urls_stay_inert(web: tuple[TestClient, WebArchive]) -> None:
@@ -245,8 +281,12 @@ def test_newsarchive_serve_answers_on_loopback(tmp_path: Path) -> None:
     with Archive(db) as archive:
         fill(archive)
     port = _free_port()
-    server = subprocess.Popen([NEWSARCHIVE, "serve", "--db", db, "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [NEWSARCHIVE, "serve", "--db", db, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -33,9 +33,18 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 #: Headless, no sandbox (root in a container), and nothing that would reach out to the network by itself.
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-default-apps",
-    "--disable-extensions", "--window-size=1280,1000",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--window-size=1280,1000",
 )
 
 
@@ -115,8 +124,12 @@ def _add_wide_content(archive: Archive, ids: WebArchive) -> None:
     archive.add_sighting(ids.market, Sighting(LONG_URL, "news.example.org", None, "near", 0.66, 0.71), {})
     run_id = start_run(archive, "farm.org, town.org, evil.org, news.example.org:8080")
     kinds = {"http_404": 3, "http_503": 1, "TimeoutError": 2, "extract/too_large": 1, "ConnectionRefusedError": 1}
-    save_run(archive, run_id, RunCounts(pages=1234, new_stories=987, duplicates=65, new_versions=4, errors=8,
-                                        errors_by_kind=kinds), "closespider_pagecount")
+    save_run(
+        archive,
+        run_id,
+        RunCounts(pages=1234, new_stories=987, duplicates=65, new_versions=4, errors=8, errors_by_kind=kinds),
+        "closespider_pagecount",
+    )
     # farm.org's extraction: a usual run, then one that failed, with its example URLs
     save_health(archive, run_id, [RunHealth("farm.org", 12, 12, 640, 12, 12, 11, frozenset({"k1", "k2"}))])
     failing = start_run(archive, "farm.org")
@@ -130,7 +143,9 @@ def browser() -> Iterator[WebDriver]:
     """Headless Chromium with a fresh profile, through Debian's chromedriver (Selenium never downloads one)."""
     for path in (CHROMIUM, CHROMEDRIVER):
         if not os.access(path, os.X_OK):
-            missing_service("Chromium", FileNotFoundError(f"{path} is missing: apt-get install chromium chromium-driver"))
+            missing_service(
+                "Chromium", FileNotFoundError(f"{path} is missing: apt-get install chromium chromium-driver")
+            )
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     with tempfile.TemporaryDirectory(prefix="newsarchive-chromium-") as profile:
@@ -215,18 +230,28 @@ def test_the_sites_page_flags_a_site_whose_extraction_fails(browser: WebDriver, 
     _at_width(browser, 1280)
     browser.get(served.base + "/sites")
     flags = [flag.text for flag in browser.find_elements(By.CSS_SELECTOR, ".health .flag")]
-    assert flags == ["yield 10% of 10 article pages (usual 100%)",
-                     "median 35 words (usual 640), with the layout changed (furniture 100% new or gone)"]
+    assert flags == [
+        "yield 10% of 10 article pages (usual 100%)",
+        "median 35 words (usual 640), with the layout changed (furniture 100% new or gone)",
+    ]
     assert LONG_URL in browser.find_element(By.CSS_SELECTOR, ".health .url").text
     browser.get(served.base + "/runs")
     assert [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, ".runs tbody tr td:last-child")][:2] == [
-        "drift\nA\nfarm.org", "ok"]
+        "drift\nA\nfarm.org",
+        "ok",
+    ]
 
 
 def _layout_pages(ids: WebArchive) -> list[str]:
     """The pages with tables (and the story page's list of facts)."""
-    return [f"/stories/{ids.market}", f"/stories/{ids.orchard}", f"/clusters/{ids.market}", f"/clusters/{ids.orchard}",
-            "/sites", "/runs"]
+    return [
+        f"/stories/{ids.market}",
+        f"/stories/{ids.orchard}",
+        f"/clusters/{ids.market}",
+        f"/clusters/{ids.orchard}",
+        "/sites",
+        "/runs",
+    ]
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -40,7 +40,10 @@ def fill(archive: Archive) -> WebArchive:
     )
     hostile_story = replace(
         new_story("http://evil.org/story", "evil.org", HOSTILE_TEXT, title=f"Meeting {SCRIPT}", published="2024-06-11"),
-        author=IMAGE, canonical_url=JAVASCRIPT_URL, image=JAVASCRIPT_URL, description=f"About {IMAGE}",
+        author=IMAGE,
+        canonical_url=JAVASCRIPT_URL,
+        image=JAVASCRIPT_URL,
+        description=f"About {IMAGE}",
     )
     hostile = archive.add_story(hostile_story, [], {})
     archive.add_sighting(hostile, Sighting(JAVASCRIPT_URL, "evil.org", IMAGE, "near", 0.7, 0.8), {})
@@ -48,5 +51,10 @@ def fill(archive: Archive) -> WebArchive:
     log = FetchLog(archive)
     log.record(Fetch("http://town.org/gone", "town.org", "page", 404, None, None, "error", "http_404"), run_id)
     log.record(Fetch("http://farm.org/apples", "farm.org", "article", 200, None, None, "archived"), run_id)
-    save_run(archive, run_id, RunCounts(pages=3, new_stories=2, duplicates=1, errors=1, errors_by_kind={"http_404": 1}), "finished")
+    save_run(
+        archive,
+        run_id,
+        RunCounts(pages=3, new_stories=2, duplicates=1, errors=1, errors_by_kind={"http_404": 1}),
+        "finished",
+    )
     return WebArchive(orchard, market, hostile, repost.url)

@@ -88,9 +88,15 @@ def selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """
     day = click.DateTime(formats=["%Y-%m-%d"])
 
-    @click.option("--site", default=None, metavar="SITE", help="Only stories of this site: its name, host[:port] or URL.")
-    @click.option("--since", type=day, default=None, metavar="YYYY-MM-DD", help="Only stories published on or after this day.")
-    @click.option("--until", type=day, default=None, metavar="YYYY-MM-DD", help="Only stories published on or before this day.")
+    @click.option(
+        "--site", default=None, metavar="SITE", help="Only stories of this site: its name, host[:port] or URL."
+    )
+    @click.option(
+        "--since", type=day, default=None, metavar="YYYY-MM-DD", help="Only stories published on or after this day."
+    )
+    @click.option(
+        "--until", type=day, default=None, metavar="YYYY-MM-DD", help="Only stories published on or before this day."
+    )
     @functools.wraps(command)
     def with_selection(*args: Any, site: str | None, since: Any, until: Any, **kwargs: Any) -> Any:
         from storage.selection import Selection
@@ -111,7 +117,7 @@ def resolve_site(archive: Archive, given: str | None) -> str | None:
     """
     if given is None:
         return None
-    from storage.site_names import SiteNotFound, find_site
+    from storage.read.site_names import SiteNotFound, find_site
 
     try:
         return find_site(archive, given)

@@ -6,13 +6,17 @@ import sys
 
 import click
 
-from crawler.cli.common import Failure, console, crawl as run, db_option, print_summary, settings_option
+from crawler.cli.common import Failure, console, db_option, print_summary, settings_option
+from crawler.cli.common import crawl as run
 
 
 @click.command()
 @click.argument("urls", nargs=-1)
 @click.option(
-    "--sites", "sites_file", type=click.Path(dir_okay=False), help="A sites.toml naming the sites to crawl (NEWSARCHIVE_SITES)."
+    "--sites",
+    "sites_file",
+    type=click.Path(dir_okay=False),
+    help="A sites.toml naming the sites to crawl (NEWSARCHIVE_SITES).",
 )
 @click.option("--only", multiple=True, metavar="NAME", help="Crawl only this site of --sites (repeatable).")
 @db_option
@@ -39,8 +43,10 @@ def crawl(
     if only and not sites_file:
         raise click.UsageError("--only names sites of a --sites file")
     if not urls and not sites_file and not any(o.startswith("NEWSARCHIVE_SITES=") for o in overrides):
-        raise Failure("no site to crawl: give home page URLs (newsarchive crawl https://news.example.com/) "
-                      "or a sites file (--sites sites.toml)")
+        raise Failure(
+            "no site to crawl: give home page URLs (newsarchive crawl https://news.example.com/) "
+            "or a sites file (--sites sites.toml)"
+        )
     if sites_file:
         overrides += (f"NEWSARCHIVE_SITES={sites_file}", f"NEWSARCHIVE_SITES_ONLY={','.join(only)}")
     if warc_dir:

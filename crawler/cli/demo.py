@@ -7,6 +7,7 @@ Both run until Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import socket
 import tempfile
@@ -27,21 +28,28 @@ if TYPE_CHECKING:
 @click.command()
 @click.option("--db", default=None, help="Archive to create (default: a new one in a temporary folder).")
 @click.option(
-    "--serve", "serve_ui", is_flag=True,
+    "--serve",
+    "serve_ui",
+    is_flag=True,
     help="After the crawl, keep the sample web up and serve the archive in the web UI until Ctrl-C.",
 )
 @click.option(
-    "--web-only", is_flag=True, help="Only serve the sample web (no crawl) until Ctrl-C, to try newsarchive crawl on it."
+    "--web-only",
+    is_flag=True,
+    help="Only serve the sample web (no crawl) until Ctrl-C, to try newsarchive crawl on it.",
 )
 @click.option(
-    "--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
     help="Port of the web UI with --serve on 127.0.0.1 (0: any free port).",
 )
 @settings_option
 def demo(db: str | None, serve_ui: bool, web_only: bool, port: int, overrides: tuple[str, ...]) -> None:
     """Serve a bundled sample news web on 127.0.0.1, crawl it into a fresh archive and show the result."""
     from crawler.demo import sample_sites
-    from crawler.newsweb import NewsWeb
+    from crawler.demo.newsweb import NewsWeb
     from crawler.urls import site_of
 
     if web_only and (serve_ui or db or overrides):
@@ -70,7 +78,8 @@ def demo(db: str | None, serve_ui: bool, web_only: bool, port: int, overrides: t
             console.print(
                 f"archive: {db}  (try: newsarchive demo --serve, newsarchive duplicates --db {db}, "
                 f"or newsarchive export --with-duplicates --db {db})",
-                markup=False, highlight=False,
+                markup=False,
+                highlight=False,
             )
             return
         _serve(db, listener)
@@ -100,13 +109,12 @@ def _serve(db: str, listener: socket.socket) -> None:
         console.print(
             f"archive: {db}\nweb UI: http://127.0.0.1:{port}/  (sites: http://127.0.0.1:{port}/sites, "
             f"API: http://127.0.0.1:{port}/docs)\nthe sample web stays up while it runs; Ctrl-C stops both",
-            markup=False, highlight=False,
+            markup=False,
+            highlight=False,
         )
         server = uvicorn.Server(uvicorn.Config(create_app(archive), log_level="warning"))
-        try:
+        with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops on Ctrl-C, then raises it again for us
             server.run(sockets=[listener])
-        except KeyboardInterrupt:  # uvicorn stops on Ctrl-C, then raises it again for us
-            pass
     console.print("stopped", markup=False)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import click
@@ -12,7 +12,7 @@ from crawler.cli.common import db_option, open_archive, plural, resolve_site
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from storage.clusters import Cluster
+    from storage.read.clusters import Cluster
 
 
 def _since(value: str | None) -> datetime | None:
@@ -22,33 +22,39 @@ def _since(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"not an ISO date or date-time: {value!r}", param_hint="--since") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _print(console: Console, cluster: Cluster, names: dict[str, str]) -> None:
     from rich.markup import escape
 
-    from storage.site_names import labelled
+    from storage.read.site_names import labelled
 
     canonical = cluster.copies[0]
-    console.print(f"[bold]story {cluster.story_id}[/bold]: {escape(canonical.title or '')} ({len(cluster.copies)} copies)")
+    console.print(
+        f"[bold]story {cluster.story_id}[/bold]: {escape(canonical.title or '')} ({len(cluster.copies)} copies)"
+    )
     for copy in cluster.copies:
         similarity = "" if copy.match == "original" else f"{copy.similarity:.2f}"
         published = copy.published or "undated"
-        console.print(f"  {copy.match:<8} {similarity:>4}  {published:<10}  seen {copy.seen:%Y-%m-%d %H:%M}  "
-                      f"{escape(labelled(copy.site, names))}  {escape(copy.url)}")
+        console.print(
+            f"  {copy.match:<8} {similarity:>4}  {published:<10}  seen {copy.seen:%Y-%m-%d %H:%M}  "
+            f"{escape(labelled(copy.site, names))}  {escape(copy.url)}"
+        )
 
 
 @click.command()
 @db_option
 @click.option("--site", metavar="SITE", help="Only clusters with a copy on this site: its name, host[:port] or URL.")
-@click.option("--since", "since", metavar="DATE", help="Only clusters with a copy seen at or after this ISO date (UTC).")
+@click.option(
+    "--since", "since", metavar="DATE", help="Only clusters with a copy seen at or after this ISO date (UTC)."
+)
 def duplicates(db: str, site: str | None, since: str | None) -> None:
     """List the stories found in more than one place, biggest clusters first, canonical copy on top."""
     from rich.console import Console
 
-    from storage.clusters import clusters
-    from storage.site_names import site_names
+    from storage.read.clusters import clusters
+    from storage.read.site_names import site_names
 
     moment = _since(since)
     with open_archive(db) as archive:
@@ -62,4 +68,6 @@ def duplicates(db: str, site: str | None, since: str | None) -> None:
     for cluster in found:
         _print(console, cluster, names)
     copies = sum(len(c.copies) - 1 for c in found)
-    console.print(f"{plural(len(found), 'story', 'stories')} with duplicates, {plural(copies, 'duplicate copy', 'duplicate copies')}")
+    console.print(
+        f"{plural(len(found), 'story', 'stories')} with duplicates, {plural(copies, 'duplicate copy', 'duplicate copies')}"
+    )

@@ -13,8 +13,8 @@ from rich.markup import escape
 from crawler.cli.common import Failure, db_option, open_archive, plural, settings_option
 
 if TYPE_CHECKING:
-    from crawler.dedup import DedupConfig, Similarity
-    from storage.clusters import Page
+    from crawler.dedup.compare import DedupConfig, Similarity
+    from storage.read.clusters import Page
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…。！？])\s+")
 #: How many differing passages are shown on each side.
@@ -27,7 +27,11 @@ def sentences(text: str) -> list[str]:
 
 
 def _status(name: str, found: Page) -> str:
-    how = "the canonical copy" if found.match == "original" else f"a {found.match} copy (similarity {found.similarity:.3f})"
+    how = (
+        "the canonical copy"
+        if found.match == "original"
+        else f"a {found.match} copy (similarity {found.similarity:.3f})"
+    )
     return f"{name}: {escape(found.url)} ({found.site}) is {how} of story {found.story_id}"
 
 
@@ -37,16 +41,22 @@ def _verdict(sim: Similarity, by: str | None, config: DedupConfig) -> str:
     if by == "containment":
         return f"same story: containment {sim.containment:.3f} >= {config.containment_threshold}"
     if sim.merged_by(config) == "containment":
-        return (f"different stories: containment {sim.containment:.3f} >= {config.containment_threshold}, but what "
-                "they share is not shaped like a copy (paragraphs of prose in one block holding the lede, a fifth "
-                "of the larger text): a quote, a briefing item or a shared background paragraph")
+        return (
+            f"different stories: containment {sim.containment:.3f} >= {config.containment_threshold}, but what "
+            "they share is not shaped like a copy (paragraphs of prose in one block holding the lede, a fifth "
+            "of the larger text): a quote, a briefing item or a shared background paragraph"
+        )
     if sim.smaller == 0:
         return "different: a text without words is never a duplicate"
     if sim.smaller < config.min_shingles:
-        return (f"different stories: Jaccard {sim.jaccard:.3f} < {config.jaccard_threshold}, and containment "
-                f"counts only from {config.min_shingles} shingles")
-    return (f"different stories: Jaccard {sim.jaccard:.3f} < {config.jaccard_threshold} and containment "
-            f"{sim.containment:.3f} < {config.containment_threshold}")
+        return (
+            f"different stories: Jaccard {sim.jaccard:.3f} < {config.jaccard_threshold}, and containment "
+            f"counts only from {config.min_shingles} shingles"
+        )
+    return (
+        f"different stories: Jaccard {sim.jaccard:.3f} < {config.jaccard_threshold} and containment "
+        f"{sim.containment:.3f} < {config.containment_threshold}"
+    )
 
 
 def _passages(console: Console, a: str, b: str) -> None:
@@ -71,10 +81,10 @@ def _passages(console: Console, a: str, b: str) -> None:
 @click.argument("url_b")
 def explain(db: str, overrides: tuple[str, ...], url_a: str, url_b: str) -> None:
     """Show why the archived pages URL_A and URL_B were, or were not, merged into one story."""
-    from crawler.dedup import shingles, verified
+    from crawler.dedup.compare import shingles, verified
     from crawler.pipelines.dedup import dedup_config
     from crawler.run import crawl_settings
-    from storage.clusters import page
+    from storage.read.clusters import page
 
     try:
         config = dedup_config(crawl_settings(db, overrides))
@@ -95,8 +105,10 @@ def explain(db: str, overrides: tuple[str, ...], url_a: str, url_b: str) -> None
         console.print("the text of a copy archived before copies kept their text is not available")
         return
     sim, by = verified(a.text, shingles(a.text, config), b.text, shingles(b.text, config), config)
-    console.print(f"Jaccard {sim.jaccard:.3f} (threshold {config.jaccard_threshold}), "
-                  f"containment {sim.containment:.3f} (threshold {config.containment_threshold}, "
-                  f"smaller text {sim.smaller} shingles, at least {config.min_shingles} needed)")
+    console.print(
+        f"Jaccard {sim.jaccard:.3f} (threshold {config.jaccard_threshold}), "
+        f"containment {sim.containment:.3f} (threshold {config.containment_threshold}, "
+        f"smaller text {sim.smaller} shingles, at least {config.min_shingles} needed)"
+    )
     console.print(f"with these settings: {_verdict(sim, by, config)}")
     _passages(console, a.text, b.text)

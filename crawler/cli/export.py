@@ -17,16 +17,27 @@ if TYPE_CHECKING:
 
 @click.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True,
-              help="JSON lines, CSV with a header row, or Parquet (needs pyarrow and -o).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON lines, CSV with a header row, or Parquet (needs pyarrow and -o).",
+)
 @selection_options
 @click.option("--with-duplicates", is_flag=True, help="Add to each story the other places it was found.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              help="Output file, replaced only once the export is whole (default: stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    help="Output file, replaced only once the export is whole (default: stdout).",
+)
 def export(db: str, fmt: str, selection: Selection, with_duplicates: bool, output: str) -> None:
     """Export the archived stories (one clean copy each), streaming, oldest first."""
     if fmt == "parquet":
-        from storage.parquet import ParquetUnavailable, require_pyarrow
+        from storage.exchange.parquet import ParquetUnavailable, require_pyarrow
 
         if output == "-":
             raise click.UsageError("Parquet is a binary file format: name the file with -o")
@@ -41,10 +52,10 @@ def export(db: str, fmt: str, selection: Selection, with_duplicates: bool, outpu
 
 
 def _write(archive: Archive, fmt: str, selection: Selection, duplicates: bool, output: str) -> int:
-    from storage.export import export_csv, export_jsonl
+    from storage.exchange.export import export_csv, export_jsonl
 
     if fmt == "parquet":
-        from storage.parquet import export_parquet
+        from storage.exchange.parquet import export_parquet
 
         with output_file(output, binary=True) as out:
             return export_parquet(archive, out, selection, duplicates)

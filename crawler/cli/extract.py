@@ -15,7 +15,7 @@ import click
 from crawler.cli.common import console, open_archive, plural
 
 if TYPE_CHECKING:
-    from crawler.extraction import Article, Extracted
+    from crawler.extract.article import Article, Extracted
 
 SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 #: An element every HTML page has one of; a file with none is text, not a page.
@@ -45,11 +45,11 @@ def read_page(path: Path) -> str:
 
 
 def not_article(article: Article, url: str, min_words: int) -> str | None:
-    """Return why a crawl would not archive this page (``crawler.page_kind``'s test), or None for an article.
+    """Return why a crawl would not archive this page (``crawler.extract.page_kind``'s test), or None for an article.
 
     A page known only by its file name is judged by its length and declared type: its URL cannot say.
     """
-    from crawler.page_kind import ARTICLE_TYPES, PageSignals, not_article_reason
+    from crawler.extract.page_kind import ARTICLE_TYPES, PageSignals, not_article_reason
     from crawler.urls import is_http_url
 
     if is_http_url(url):
@@ -74,10 +74,21 @@ def page_record(path: Path, outcome: Extracted, text: str | None) -> dict[str, A
         return {"path": str(path), "error": outcome.reason, "detail": outcome.detail}
     article, meta = outcome.article, outcome.article.meta
     return {
-        "path": str(path), "url": article.url, "title": meta.title, "text": text, "published": meta.published,
-        "updated": meta.updated, "authors": list(meta.authors), "language": meta.language,
-        "sitename": meta.sitename, "canonical_url": meta.canonical_url, "section": meta.section,
-        "tags": list(meta.tags), "image": meta.image, "description": meta.description, "jsonld": list(meta.jsonld),
+        "path": str(path),
+        "url": article.url,
+        "title": meta.title,
+        "text": text,
+        "published": meta.published,
+        "updated": meta.updated,
+        "authors": list(meta.authors),
+        "language": meta.language,
+        "sitename": meta.sitename,
+        "canonical_url": meta.canonical_url,
+        "section": meta.section,
+        "tags": list(meta.tags),
+        "image": meta.image,
+        "description": meta.description,
+        "jsonld": list(meta.jsonld),
     }
 
 
@@ -91,9 +102,8 @@ def extract(paths: tuple[Path, ...], url: str | None, db: str | None) -> None:
     Prints one JSON line per page: path, title, text and metadata, or the error
     that kept the page from giving an article.
     """
-    from crawler import boilerplate
-    from crawler.boilerplate import BoilerplateConfig
     from crawler.config import from_settings
+    from crawler.extract.furniture import BoilerplateConfig, clean
     from crawler.run import crawl_settings
 
     archive = open_archive(db) if db else None
@@ -109,7 +119,7 @@ def extract(paths: tuple[Path, ...], url: str | None, db: str | None) -> None:
             outcome = _extract(path, url, settings.getint("EXTRACT_MAX_ELEMENTS"), min_words)
             text = None
             if (article := outcome.article) is not None:
-                text = "\n".join(boilerplate.clean(article.lines, furniture, article.headings))
+                text = "\n".join(clean(article.lines, furniture, article.headings))
             else:
                 failed += 1
                 console.print(f"{path}: {outcome.reason}: {outcome.detail}", markup=False)
@@ -123,7 +133,7 @@ def extract(paths: tuple[Path, ...], url: str | None, db: str | None) -> None:
 
 def _extract(path: Path, url: str | None, max_elements: int, min_words: int) -> Extracted:
     """Return the page's article as a crawl would archive it, or why a crawl would archive none."""
-    from crawler.extraction import Extracted, extract_page
+    from crawler.extract.article import Extracted, extract_page
 
     try:
         html = read_page(path)

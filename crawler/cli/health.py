@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import click
+
 from crawler.cli.common import Failure, console, db_option, open_archive, resolve_site
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ def health(db: str, site: str | None) -> None:
     runs, or its median length does while the layout changed too (a day of short news is not flagged).
     """
     from storage.health import history, judge
-    from storage.site_names import labelled, site_names
+    from storage.read.site_names import labelled, site_names
 
     with open_archive(db) as archive:
         labels = site_names(archive)
@@ -44,10 +45,17 @@ def health(db: str, site: str | None) -> None:
 
     out = Console()
     table = Table(
-        Column("site", overflow="fold", min_width=15), Column("run", justify="right"), "articles",
-        Column("words\n(usual)", no_wrap=True), Column("title/date\n/author %", no_wrap=True), "furniture\nnew",
+        Column("site", overflow="fold", min_width=15),
+        Column("run", justify="right"),
+        "articles",
+        Column("words\n(usual)", no_wrap=True),
+        Column("title/date\n/author %", no_wrap=True),
+        "furniture\nnew",
         Column("health", no_wrap=True),
-        title="extraction health" + ("" if site else ", latest run of each site"), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
+        title="extraction health" + ("" if site else ", latest run of each site"),
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
     )
     for key, judged in verdicts.items():
         name = labels.get(key)

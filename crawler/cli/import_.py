@@ -12,7 +12,7 @@ import click
 from crawler.cli.common import Failure, console, db_option, plural, settings_option
 
 if TYPE_CHECKING:
-    from crawler.dedup import DedupConfig
+    pass
 
 #: The first bytes of a Parquet file, and of a gzip file.
 _PARQUET_MAGIC, _GZIP_MAGIC = b"PAR1", b"\x1f\x8b"
@@ -28,20 +28,19 @@ def import_(file: str, db: str, overrides: tuple[str, ...]) -> None:
     The dedup index is rebuilt with the DEDUP_* settings (``-s`` as for crawl).
     A failed import leaves no archive behind (nor anything in an existing empty one).
     """
-    from crawler.dedup import signed
+    from crawler.dedup.compare import signed
     from crawler.pipelines.dedup import dedup_config
     from crawler.run import crawl_settings
     from storage import Archive, ArchiveError, archive_file
-    from storage.importer import BadExportLine, import_jsonl
+    from storage.exchange.importer import BadExportLine, import_jsonl
 
     created = archive_file(db)
     created = created if created is not None and not created.exists() else None
     try:
         config = dedup_config(crawl_settings(db, overrides))
-        with _open(file) as binary:
-            with Archive(db) as archive:
-                archive.ensure_index_params(config.index_params())
-                count = import_jsonl(archive, _lines(file, binary), lambda text: signed(text, config))
+        with _open(file) as binary, Archive(db) as archive:
+            archive.ensure_index_params(config.index_params())
+            count = import_jsonl(archive, _lines(file, binary), lambda text: signed(text, config))
     except BadExportLine as exc:
         _remove(created)
         raise Failure(f"{'stdin' if file == '-' else file}: {exc}") from exc
@@ -58,7 +57,7 @@ def _open(file: str) -> BinaryIO:
     if file == "-":
         return sys.stdin.buffer
     try:
-        return open(file, "rb")  # noqa: SIM115 - the caller closes it
+        return open(file, "rb")
     except OSError as exc:
         raise Failure(f"cannot read {file}: {exc.strerror or exc}") from exc
 
@@ -68,13 +67,19 @@ def _lines(file: str, binary: BinaryIO) -> Iterator[str]:
     name = "stdin" if file == "-" else file
     for number, raw in enumerate(binary, 1):
         if number == 1 and raw.startswith(_PARQUET_MAGIC):
-            raise ValueError(f"{name} is a Parquet file: import reads a JSONL export (newsarchive export --format jsonl)")
+            raise ValueError(
+                f"{name} is a Parquet file: import reads a JSONL export (newsarchive export --format jsonl)"
+            )
         if number == 1 and raw.startswith(_GZIP_MAGIC):
-            raise ValueError(f"{name} is gzip-compressed: decompress it first (gunzip -c {name} | newsarchive import -)")
+            raise ValueError(
+                f"{name} is gzip-compressed: decompress it first (gunzip -c {name} | newsarchive import -)"
+            )
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ValueError(f"{name}: line {number} is not UTF-8 text ({exc.reason}): import reads a JSONL export") from None
+            raise ValueError(
+                f"{name}: line {number} is not UTF-8 text ({exc.reason}): import reads a JSONL export"
+            ) from None
 
 
 def _remove(created: Path | None) -> None:

@@ -53,8 +53,8 @@ def runs(db: str, limit: int | None) -> None:
     from rich.console import Console
 
     from storage.health import run_health
+    from storage.read.site_names import site_names
     from storage.runs import list_runs
-    from storage.site_names import site_names
 
     with open_archive(db) as archive:
         rows = list_runs(archive, limit)
@@ -68,14 +68,34 @@ def _wide(rows: list[dict[str, Any]], names: dict[str, str], health: dict[int, s
     """Return the table with a column per count, one line per run."""
     from rich.table import Table
 
-    from storage.site_names import labelled
+    from storage.read.site_names import labelled
 
-    table = Table("run", "site", "started", "took", "status", "pages", "new", "duplicates", "versions", "errors",
-                  "health", title=plural(len(rows), "crawl run"))
+    table = Table(
+        "run",
+        "site",
+        "started",
+        "took",
+        "status",
+        "pages",
+        "new",
+        "duplicates",
+        "versions",
+        "errors",
+        "health",
+        title=plural(len(rows), "crawl run"),
+    )
     for run in rows:
         table.add_row(
-            str(run["id"]), labelled(run["site"], names), _when(run["started"]), _took(run), _status(run),
-            str(run["pages"]), str(run["new_stories"]), str(run["duplicates"]), str(run["new_versions"]), _errors(run),
+            str(run["id"]),
+            labelled(run["site"], names),
+            _when(run["started"]),
+            _took(run),
+            _status(run),
+            str(run["pages"]),
+            str(run["new_stories"]),
+            str(run["duplicates"]),
+            str(run["new_versions"]),
+            _errors(run),
             health.get(run["id"], "-"),
         )
     return table
@@ -86,7 +106,7 @@ def _compact(rows: list[dict[str, Any]], names: dict[str, str], health: dict[int
     from rich import box
     from rich.table import Table
 
-    from storage.site_names import labelled
+    from storage.read.site_names import labelled
 
     table = Table(title=plural(len(rows), "crawl run"), box=box.SIMPLE_HEAD, show_edge=False, padding=0, leading=1)
     table.add_column("run", justify="right", no_wrap=True)
@@ -102,6 +122,14 @@ def _compact(rows: list[dict[str, Any]], names: dict[str, str], health: dict[int
     for run, site in zip(rows, sites):
         stories = f"{run['new_stories']} new\n{run['duplicates']} dups\n{run['new_versions']} versions"
         status = _status(run) + ("\nDRIFT" if health.get(run["id"]) == "DRIFT" else "")
-        table.add_row(str(run["id"]), site, _when(run["started"], "\n"), _took(run), status, str(run["pages"]),
-                      stories, _errors(run, "\n"))
+        table.add_row(
+            str(run["id"]),
+            site,
+            _when(run["started"], "\n"),
+            _took(run),
+            status,
+            str(run["pages"]),
+            stories,
+            _errors(run, "\n"),
+        )
     return table

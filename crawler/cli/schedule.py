@@ -12,14 +12,14 @@ import click
 from crawler.cli.common import Failure, db_option, settings_option
 
 if TYPE_CHECKING:
-    from crawler.scheduler import LastRun
+    from crawler.schedule import LastRun
     from crawler.sites import SiteConfig
     from storage import Archive
 
 
 def last_runs(archive: Archive, sites: list[SiteConfig]) -> dict[str, LastRun]:
     """Return each site's newest run: recorded under its name (scheduled crawls) or its host:port (``crawl --only``)."""
-    from crawler.scheduler import LastRun
+    from crawler.schedule import LastRun
     from storage.runs import latest_runs
 
     keys = {site.name: (site.name, ", ".join(sorted(site.sites))) for site in sites}
@@ -34,7 +34,7 @@ def last_runs(archive: Archive, sites: list[SiteConfig]) -> dict[str, LastRun]:
 
 def _log_to_stderr() -> None:
     """Print the scheduler's own messages, with their time, on stderr (the crawls log to their files)."""
-    from crawler.crawl_runner import logger
+    from crawler.service.runner import logger
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
@@ -55,13 +55,13 @@ def _beside_archive(db: str, suffix: str) -> Path:
 
 
 def _scheduled(sites_file: str, only: tuple[str, ...]) -> list[SiteConfig]:
-    from crawler.crawl_runner import folder_name, logger
-    from crawler.sites_file import load_sites
+    from crawler.service.runner import folder_name, logger
+    from crawler.sites import load_sites
 
     sites = load_sites(sites_file, only)
     scheduled = [site for site in sites if site.schedule]
     if not scheduled:
-        raise Failure(f"{sites_file}: no site has a schedule (schedule = \"30m\" or a cron expression)")
+        raise Failure(f'{sites_file}: no site has a schedule (schedule = "30m" or a cron expression)')
     folders: dict[str, str] = {}
     for site in scheduled:
         if (other := folders.setdefault(folder_name(site.name), site.name)) != site.name:
@@ -75,32 +75,63 @@ def _scheduled(sites_file: str, only: tuple[str, ...]) -> list[SiteConfig]:
 
 
 @click.command()
-@click.option("--sites", "sites_file", required=True, type=click.Path(dir_okay=False, exists=True),
-              help="The sites.toml; each site with a `schedule` is crawled on it.")
+@click.option(
+    "--sites",
+    "sites_file",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="The sites.toml; each site with a `schedule` is crawled on it.",
+)
 @click.option("--only", multiple=True, metavar="NAME", help="Schedule only this site (repeatable).")
 @db_option
 @settings_option
 @click.option("-L", "--loglevel", default="INFO", show_default=True, help="Scrapy log level in each crawl's log file.")
-@click.option("--max-concurrent", type=click.IntRange(min=1), default=2, show_default=True,
-              help="At most this many crawls at once, all sites together.")
-@click.option("--stop-timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
-              help="Seconds running crawls get to stop gracefully on SIGTERM before they are killed.")
-@click.option("--log-dir", type=click.Path(file_okay=False), default=None,
-              help="Folder of the crawls' logs, LOG_DIR/SITE/TIME.log (default: archive.db -> archive.logs).")
-@click.option("--job-dir", type=click.Path(file_okay=False), default=None,
-              help="Folder of the sites' JOBDIRs (default: archive.db -> archive.jobs).")
+@click.option(
+    "--max-concurrent",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="At most this many crawls at once, all sites together.",
+)
+@click.option(
+    "--stop-timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds running crawls get to stop gracefully on SIGTERM before they are killed.",
+)
+@click.option(
+    "--log-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of the crawls' logs, LOG_DIR/SITE/TIME.log (default: archive.db -> archive.logs).",
+)
+@click.option(
+    "--job-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of the sites' JOBDIRs (default: archive.db -> archive.jobs).",
+)
 @click.option("--once", is_flag=True, help="Crawl the sites due now, each once, wait for them and exit (for cron).")
 def schedule(
-    sites_file: str, only: tuple[str, ...], db: str, overrides: tuple[str, ...], loglevel: str, max_concurrent: int,
-    stop_timeout: float, log_dir: str | None, job_dir: str | None, once: bool,
+    sites_file: str,
+    only: tuple[str, ...],
+    db: str,
+    overrides: tuple[str, ...],
+    loglevel: str,
+    max_concurrent: int,
+    stop_timeout: float,
+    log_dir: str | None,
+    job_dir: str | None,
+    once: bool,
 ) -> None:
     """Crawl each site of --sites on its `schedule`, each crawl in its own process, until SIGTERM or Ctrl-C.
 
     A site overdue after downtime is crawled once, at start; one whose last crawl was stopped resumes it.
     """
-    from crawler.crawl_runner import CrawlCommand, CrawlRunner, SchedulerBusy, now_utc
     from crawler.run import check, crawl_settings
-    from crawler.scheduler import Plan
+    from crawler.schedule import Plan
+    from crawler.service.runner import CrawlCommand, CrawlRunner, SchedulerBusy, now_utc
     from storage import Archive, ArchiveError
 
     _log_to_stderr()
@@ -113,8 +144,12 @@ def schedule(
         raise Failure(str(exc)) from exc
     plan = Plan({site.name: site.schedule for site in sites}, history, now_utc(), max_concurrent, once)
     command = CrawlCommand(
-        Path(sites_file).resolve(), db, Path(log_dir) if log_dir else _beside_archive(db, "logs"),
-        Path(job_dir) if job_dir else _beside_archive(db, "jobs"), overrides, loglevel,
+        Path(sites_file).resolve(),
+        db,
+        Path(log_dir) if log_dir else _beside_archive(db, "logs"),
+        Path(job_dir) if job_dir else _beside_archive(db, "jobs"),
+        overrides,
+        loglevel,
     )
     try:
         sys.exit(CrawlRunner(plan, command, stop_timeout).run())

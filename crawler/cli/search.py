@@ -13,7 +13,7 @@ from crawler.cli.common import console, db_option, open_archive, plural, resolve
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from storage.search import SearchHit
+    from storage.read.search import SearchHit
     from storage.selection import Selection
 
 
@@ -21,13 +21,15 @@ if TYPE_CHECKING:
 @click.argument("query")
 @db_option
 @selection_options
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most this many stories.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most this many stories."
+)
 def search(query: str, db: str, selection: Selection, limit: int) -> None:
     """Show the stories matching every word of QUERY, best first, with a snippet."""
     from rich.console import Console
 
-    from storage.search import search as run_search
-    from storage.site_names import labelled, site_names
+    from storage.read.search import search as run_search
+    from storage.read.site_names import labelled, site_names
 
     with open_archive(db) as archive:
         selection = dataclasses.replace(selection, site=resolve_site(archive, selection.site))
@@ -43,7 +45,7 @@ def _render(rank: int, hit: SearchHit, site: str) -> Text:
     """Return one hit: rank and title, URL, site and date, the snippet with its matches in bold."""
     from rich.text import Text
 
-    from storage.search import MARK_END, MARK_START
+    from storage.read.search import MARK_END, MARK_START
 
     marked = re.compile(f"{MARK_START}(.*?){MARK_END}", re.DOTALL)
     text = Text(f"{rank}. ", style="bold")

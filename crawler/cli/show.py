@@ -62,7 +62,7 @@ def _print_story(url: str, story: dict[str, Any], location: WarcLocation | None)
     from rich.console import Console
     from rich.markup import escape
 
-    from storage.export import iso
+    from storage.exchange.export import iso
 
     console = Console(soft_wrap=True)
     console.print(f"[bold]{escape(story['title'] or '(no title)')}[/bold]")

@@ -14,7 +14,7 @@ def stats(db: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from storage.site_names import site_names
+    from storage.read.site_names import site_names
 
     with open_archive(db) as archive:
         summary = archive.summary()

@@ -9,7 +9,7 @@ import json
 from datetime import date, timedelta
 from importlib import resources
 
-from crawler.newsweb import Site, Story, edited
+from crawler.demo.newsweb import Site, Story, edited
 
 
 def load_stories() -> dict[str, Story]:
@@ -28,8 +28,12 @@ def sample_sites() -> list[Site]:
     courier = Site(
         "Riverside Courier",
         "ledger",
-        [s["riverside-library-reopens"], s["bus-network-redesign"], s["corvane-foods-job-cuts"],
-         s["comet-okoro-vale-chemistry"]],
+        [
+            s["riverside-library-reopens"],
+            s["bus-network-redesign"],
+            s["corvane-foods-job-cuts"],
+            s["comet-okoro-vale-chemistry"],
+        ],
         discovery=("feed",),
     )
     post = Site(

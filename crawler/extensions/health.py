@@ -18,9 +18,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.archive_access import open_archive
+from crawler.extract.page_kind import is_story_url
 from crawler.items import ArticleItem, PageItem
 from crawler.middlewares.fetchlog import RUN_ID_STAT
-from crawler.page_kind import is_story_url
 from crawler.urls import canonical_url, site_of
 from storage.health import EXAMPLES, RunHealth, latest_verdicts, save_health
 
@@ -57,10 +57,15 @@ class SiteTally:
     def record(self, furniture: frozenset[str]) -> RunHealth:
         counts = [n for n, _ in self.words]
         return RunHealth(
-            site=self.site, pages=self.pages, articles=len(self.words),
+            site=self.site,
+            pages=self.pages,
+            articles=len(self.words),
             median_words=round(statistics.median(counts)) if counts else None,
-            with_title=self.with_title, with_date=self.with_date, with_author=self.with_author,
-            furniture=furniture, failures=tuple(self.failures),
+            with_title=self.with_title,
+            with_date=self.with_date,
+            with_author=self.with_author,
+            furniture=furniture,
+            failures=tuple(self.failures),
             shortest=tuple(url for _, url in sorted(self.words)[:EXAMPLES]),
         )
 
@@ -118,6 +123,10 @@ class ExtractionHealth:
         for site, verdict in sorted(verdicts.items()):
             if verdict.flagged:
                 self.stats.inc_value("newsarchive/health/flagged")
-                logger.warning("extraction on %s looks broken: %s (newsarchive health --site %s)",
-                               site, "; ".join(verdict.flags), site)
+                logger.warning(
+                    "extraction on %s looks broken: %s (newsarchive health --site %s)",
+                    site,
+                    "; ".join(verdict.flags),
+                    site,
+                )
         logger.info("extraction health recorded for %d sites", len(records))

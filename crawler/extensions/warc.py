@@ -81,12 +81,16 @@ class WarcRecorder:
         self.stats = crawler.stats
         self.directory = directory
         settings = crawler.settings
-        self.writer = WarcWriter(directory, max_size, {
-            "software": f"newsarchive/{__version__} (Scrapy {scrapy.__version__}, warcio {version('warcio')})",
-            "format": "WARC File Format 1.0",
-            "http-header-user-agent": settings.get("USER_AGENT"),
-            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
-        })
+        self.writer = WarcWriter(
+            directory,
+            max_size,
+            {
+                "software": f"newsarchive/{__version__} (Scrapy {scrapy.__version__}, warcio {version('warcio')})",
+                "format": "WARC File Format 1.0",
+                "http-header-user-agent": settings.get("USER_AGENT"),
+                "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            },
+        )
         self.failed = False
 
     @classmethod

@@ -47,7 +47,11 @@ class ConditionalGetMiddleware:
         state = self.log.state(canonical_url(request.url))
         if state is None or not state.complete or not (state.etag or state.last_modified):
             return
-        if kind == "page" and state.kind != "listing" and not (state.is_article and request.meta.get("newsarchive_refetch")):
+        if (
+            kind == "page"
+            and state.kind != "listing"
+            and not (state.is_article and request.meta.get("newsarchive_refetch"))
+        ):
             return
         if state.etag:
             request.headers["If-None-Match"] = state.etag

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from typing import Any
-from weakref import WeakKeyDictionary
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -119,7 +119,9 @@ class FetchLogMiddleware:
 
     def item_scraped(self, item: Any, response: Response) -> None:
         if isinstance(item, ArticleItem):
-            self.log.settle(canonical_url(response.url), "article", item.stored, page_modified=item.article.meta.updated)
+            self.log.settle(
+                canonical_url(response.url), "article", item.stored, page_modified=item.article.meta.updated
+            )
 
     def item_dropped(self, item: Any, response: Response, exception: BaseException) -> None:
         if response is None:

@@ -6,13 +6,13 @@ crawl with a changed sitemap ``lastmod`` or feed date is still fetched.
 
 Every date a sitemap, news sitemap or feed gives an article is noted in the
 fetch log, fetched or not: the next crawl compares with it (see
-:func:`crawler.incremental.refetch_reason`). An article fetched again carries
+:func:`crawler.refetch.refetch_reason`). An article fetched again carries
 ``newsarchive_refetch`` (its reason), for the conditional GET.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Request
@@ -22,8 +22,8 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
-from crawler.incremental import refetch_reason
 from crawler.middlewares.fetchlog import open_fetch_log, request_kind
+from crawler.refetch import refetch_reason
 from crawler.urls import canonical_url
 
 
@@ -64,7 +64,7 @@ class KnownArticlesMiddleware(BaseSpiderMiddleware):
         self.log.note_dates(url, {c: d for c, d in dates.items() if recorded.get(c) != d})  # only what is new
         if state is None or not state.is_article:
             return request
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         reason = refetch_reason(state.dates, state.page_modified, dates, state.first_fetched, now, self.refetch_hours)
         if reason is None:
             self.stats.inc_value("newsarchive/skipped/known")

@@ -10,7 +10,16 @@ from scrapy.settings import BaseSettings
 
 from crawler.archive_access import open_archive
 from crawler.config import from_settings
-from crawler.dedup import DedupConfig, Similarity, prose_flags, shared_paragraphs, shingles, signed, text_signals, verified
+from crawler.dedup.compare import (
+    DedupConfig,
+    Similarity,
+    prose_flags,
+    shared_paragraphs,
+    shingles,
+    signed,
+    text_signals,
+    verified,
+)
 from crawler.items import ArticleItem
 
 #: How many LSH candidates are verified against their real text, most shared buckets first.
@@ -90,13 +99,16 @@ class DedupPipeline:
         candidates = self.archive.candidates(keys, MIN_SHARED_KEYS)[:MAX_CANDIDATES]
         self.stats.inc_value("newsarchive/dedup/candidates", len(candidates))
         best: tuple[int, Similarity] | None = None
-        rows = [(story_id, other, canonical, self.shingles(other)) for story_id, other, canonical in self.archive.copy_texts(candidates)]
+        rows = [
+            (story_id, other, canonical, self.shingles(other))
+            for story_id, other, canonical in self.archive.copy_texts(candidates)
+        ]
         for story_id, other, canonical, theirs in rows:
             sim, by = verified(text, mine, other, theirs, self.config)
             if by == "containment" and canonical and _compilation(other, story_id, rows, self.config):
                 self.stats.inc_value("newsarchive/dedup/compilation")
                 continue
-            if (by == "jaccard" or by and canonical) and (best is None or sim.jaccard > best[1].jaccard):
+            if (by == "jaccard" or (by and canonical)) and (best is None or sim.jaccard > best[1].jaccard):
                 best = (story_id, sim)
         return best
 

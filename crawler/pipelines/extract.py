@@ -3,7 +3,7 @@
 Extraction runs in a pool of worker processes (``EXTRACT_WORKERS``, one per core
 by default) so the crawl keeps fetching while pages are parsed; at most
 ``EXTRACT_MAX_IN_FLIGHT`` pages wait for the pool, which holds the crawl back.
-The workers also do the rest of the per-page work (crawler.page_analysis):
+The workers also do the rest of the per-page work (crawler.extract.analysis):
 furniture removal, word count, dedup signals; this pipeline only asks the
 archive what it knows and decides.
 """
@@ -19,15 +19,15 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
 from crawler.archive_access import open_archive
-from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
-from crawler.extraction import Extracted
 from crawler.extensions.progress import IN_EXTRACTION
-from crawler.extraction_pool import ExtractionPool, PoolConfig, WorkerFailed
+from crawler.extract.analysis import PageAnalyser, PageAnalysis
+from crawler.extract.article import Extracted
+from crawler.extract.furniture import BoilerplateConfig
+from crawler.extract.page_kind import PageSignals, not_article_reason
+from crawler.extract.pool import ExtractionPool, PoolConfig, WorkerFailed
 from crawler.items import ArticleItem, PageItem
 from crawler.outcomes import Outcome, PageDropped
-from crawler.page_analysis import PageAnalyser, PageAnalysis
-from crawler.page_kind import PageSignals, not_article_reason
 from crawler.pipelines.dedup import dedup_config
 from crawler.urls import canonical_url, site_of
 from storage.versions import story_at
@@ -100,8 +100,14 @@ class ExtractPipeline:
         self._count_article()
         self._count("extract/articles")
         return ArticleItem(
-            url=url, site=site, article=article, text=analysis.text, revises=revises, warc=item.warc,
-            signals=analysis.signals, countable=analysis.countable,
+            url=url,
+            site=site,
+            article=article,
+            text=analysis.text,
+            revises=revises,
+            warc=item.warc,
+            signals=analysis.signals,
+            countable=analysis.countable,
         )
 
     async def _analyse(self, item: PageItem, learned: set[str]) -> PageAnalysis:

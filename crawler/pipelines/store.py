@@ -10,14 +10,14 @@ from typing import Any
 from scrapy.crawler import Crawler
 from sqlalchemy.exc import IntegrityError
 
-from crawler import boilerplate
 from crawler.archive_access import open_archive
-from crawler.boilerplate import BoilerplateConfig
 from crawler.config import from_settings
-from crawler.credits import credited_outlet
-from crawler.dedup import signed
+from crawler.dedup.compare import signed
+from crawler.dedup.credits import credited_outlet
 from crawler.extensions.archive_guard import DATABASE_FAILURES
-from crawler.extraction import Article
+from crawler.extract import furniture
+from crawler.extract.article import Article
+from crawler.extract.furniture import BoilerplateConfig
 from crawler.items import ArticleItem
 from crawler.outcomes import Outcome, PageDropped
 from crawler.pipelines.dedup import dedup_config
@@ -77,7 +77,7 @@ class StorePipeline:
             return self._revise(item)
         lines = item.countable
         if lines is None:
-            lines = boilerplate.countable_lines(item.article.lines, self.furniture.max_words, item.article.dropped)
+            lines = furniture.countable_lines(item.article.lines, self.furniture.max_words, item.article.dropped)
         try:
             if item.duplicate_of is None:
                 self.archive.add_story(self._story(item), item.band_keys, lines, item.warc)
@@ -88,8 +88,14 @@ class StorePipeline:
                 raise PageDropped(Outcome.KNOWN, "versions", item.url)
             else:
                 repointed = self.archive.add_copy(
-                    item.duplicate_of, self._story(item), item.match, item.similarity, item.containment,
-                    item.band_keys, lines, item.warc,
+                    item.duplicate_of,
+                    self._story(item),
+                    item.match,
+                    item.similarity,
+                    item.containment,
+                    item.band_keys,
+                    lines,
+                    item.warc,
                 )
                 self.stats.inc_value("newsarchive/duplicates")
                 item.stored = "duplicate"
@@ -137,7 +143,7 @@ class StorePipeline:
         earlier version if its text did not change.
         """
         learned = self.archive.furniture(self.furniture.min_pages, self.furniture.min_ratio)
-        return lambda raw: "\n".join(boilerplate.clean(raw.split("\n"), learned, headings))
+        return lambda raw: "\n".join(furniture.clean(raw.split("\n"), learned, headings))
 
     def reclean(self, site: str, learned: set[str]) -> None:
         """Drop furniture learned late in the crawl (on any site) from the site's stories and copies archived before it.
@@ -145,8 +151,10 @@ class StorePipeline:
         Their fingerprints and index keys follow the new texts, so a later copy matches the clean text.
         """
         changed = self.archive.reclean(
-            site, lambda raw, headings: "\n".join(boilerplate.clean(raw.split("\n"), learned, set(headings))),
-            with_headings=True, signals=lambda text: signed(text, self.dedup),
+            site,
+            lambda raw, headings: "\n".join(furniture.clean(raw.split("\n"), learned, set(headings))),
+            with_headings=True,
+            signals=lambda text: signed(text, self.dedup),
         )
         if changed:
             self.stats.inc_value("newsarchive/recleaned", changed)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
@@ -24,13 +24,13 @@ from scrapy.spiders import SitemapSpider
 from twisted.python.failure import Failure
 
 from crawler.archive_access import open_archive
+from crawler.config import crawl_limits, sites_to_crawl
 from crawler.extensions.archive_guard import DATABASE_FAILURES, archive_failed
 from crawler.failures import failure_cause
 from crawler.items import PageItem
 from crawler.middlewares.fetchlog import open_fetch_log
 from crawler.middlewares.known import refetch_hours
 from crawler.pagination import is_next_page, listing_position
-from crawler.site_settings import crawl_limits, sites_to_crawl
 from crawler.sites import SiteRules, parse_start_urls
 from crawler.urls import canonical_url, is_http_url, site_of
 from storage.fetch_log import FetchLog
@@ -39,9 +39,7 @@ __all__ = ["NewsSpider", "parse_start_urls"]
 
 logger = logging.getLogger(__name__)
 
-_FEED_LINKS = (
-    "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
-)
+_FEED_LINKS = "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
 _FEED_ENTRIES = "//item | //entry"
 _FEED_ENTRY_LINK = "link/text() | link[not(@rel) or @rel='alternate']/@href"
 #: Where a feed entry says when it last changed, most telling first (RSS, Atom, Dublin Core).
@@ -140,7 +138,9 @@ class NewsSpider(SitemapSpider):
                     for url in self.due_probes(urljoin(home, path) for path in self.sitemap_paths):
                         yield Request(url, self._parse_sitemap, errback=self.failed, meta=probe)
             for url in site.sitemaps:
-                yield Request(url, self._parse_sitemap, errback=self.failed, meta=_LISTED | {"newsarchive_kind": "sitemap"})
+                yield Request(
+                    url, self._parse_sitemap, errback=self.failed, meta=_LISTED | {"newsarchive_kind": "sitemap"}
+                )
             for url in site.feeds:
                 yield Request(url, self.parse_feed, errback=self.failed, meta=_LISTED | {"newsarchive_kind": "feed"})
             for home in site.start_urls:
@@ -168,7 +168,7 @@ class NewsSpider(SitemapSpider):
             known = [(url, kind, callbacks[kind]) for url, kind in log.pages_of(sites, callbacks)]
             known += [(url, "page", self.parse_page) for url in log.failed_pages(sites)]
             if hours > 0:
-                since = datetime.now(timezone.utc) - timedelta(hours=hours)
+                since = datetime.now(UTC) - timedelta(hours=hours)
                 known += [(url, "page", self.parse_listed) for url, _ in log.pages_of(sites, ["article"], since)]
         return [
             Request(url, callback=callback, errback=self.failed, meta={"newsarchive_kind": kind})
@@ -184,7 +184,7 @@ class NewsSpider(SitemapSpider):
         urls = list(urls)
         if (log := self.fetch_log) is None:
             return urls
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         due = []
         for url in urls:
             state = log.state(canonical_url(url))
@@ -234,7 +234,9 @@ class NewsSpider(SitemapSpider):
             meta = _LISTED | {"newsarchive_news": True} if request.url in published else _LISTED
             if request.url in published:
                 self.news_urls.add(request.url)
-            if followed := self.follow(request.url, request.callback, meta=meta, dates={channel: date} if date else None):
+            if followed := self.follow(
+                request.url, request.callback, meta=meta, dates={channel: date} if date else None
+            ):
                 yield followed
 
     def sitemap_filter(self, entries: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from crawler.web.models import ClusterList, Run, SearchResults, Story, StoryList
 from storage import Archive
-from storage.browse import count_stories, latest_stories, story_by_id
-from storage.clusters import Cluster, cluster, clusters
+from storage.read.browse import count_stories, latest_stories, story_by_id
+from storage.read.clusters import Cluster, cluster, clusters
+from storage.read.search import MARK_END, MARK_START, SearchHit, search
+from storage.read.site_report import SiteReport, site_reports
 from storage.runs import list_runs
-from storage.search import MARK_END, MARK_START, SearchHit, search
 from storage.selection import Selection
-from storage.site_report import SiteReport, site_reports
 
 #: Stories or clusters per page, unless a call asks for another number.
 PER_PAGE = 50
@@ -26,7 +26,9 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1.")]
 PerPage = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
-Day = Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$", description="YYYY-MM-DD (both bounds included); empty: none.")]
+Day = Annotated[
+    str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$", description="YYYY-MM-DD (both bounds included); empty: none.")
+]
 
 
 def get_archive(request: Request) -> Archive:
@@ -57,7 +59,9 @@ def _day(value: str) -> date | None:
 
 
 @router.get("/stories", response_model=StoryList, summary="The latest stories")
-def stories_api(archive: ArchiveDep, selection: SelectionDep, page: PageNumber = 1, per_page: PerPage = PER_PAGE) -> StoryList:
+def stories_api(
+    archive: ArchiveDep, selection: SelectionDep, page: PageNumber = 1, per_page: PerPage = PER_PAGE
+) -> StoryList:
     """The stories of the archive, the most recently archived first, filtered by site and publication date."""
     total = count_stories(archive, selection)
     rows = latest_stories(archive, selection, per_page, (page - 1) * per_page)

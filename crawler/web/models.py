@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from storage.browse import StoryRow
-from storage.clusters import Cluster, Copy
-from storage.search import SearchHit
+from storage.read.browse import StoryRow
+from storage.read.clusters import Cluster, Copy
+from storage.read.search import SearchHit
 
 
 class StoryList(BaseModel):
@@ -50,7 +50,7 @@ class Story(BaseModel):
 
     @classmethod
     def of(cls, story: dict[str, Any], has_capture: bool) -> Story:
-        """Return the API view of a story as :func:`storage.browse.story_by_id` gives it."""
+        """Return the API view of a story as :func:`storage.read.browse.story_by_id` gives it."""
         lists = {name: json.loads(story[name]) if story[name] else [] for name in ("authors", "tags")}
         raw = f"/stories/{story['id']}/raw" if has_capture else None
         return cls.model_validate(story | lists | {"raw_capture": raw})

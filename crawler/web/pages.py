@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 from crawler.web import api
 from crawler.web.api import ArchiveDep, PageNumber, SelectionDep
 from crawler.web.templating import templates
-from storage.browse import story_sites
 from storage.health import run_verdicts
-from storage.site_names import site_names
+from storage.read.browse import story_sites
+from storage.read.site_names import site_names
 from storage.warc import read_http_response
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -42,8 +42,15 @@ def latest_page(
     hits = api.find(archive, q, selection, page, api.PER_PAGE) if q.strip() else None
     more = listing.page < listing.pages if listing else len(hits) == api.PER_PAGE
     return render(
-        request, "stories.html", q=q, selection=selection, sites=story_sites(archive), listing=listing, hits=hits,
-        page=page, more=more,
+        request,
+        "stories.html",
+        q=q,
+        selection=selection,
+        sites=story_sites(archive),
+        listing=listing,
+        hits=hits,
+        page=page,
+        more=more,
     )
 
 

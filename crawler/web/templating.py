@@ -11,7 +11,7 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from storage.search import MARK_END, MARK_START
+from storage.read.search import MARK_END, MARK_START
 
 _MARKED = re.compile(f"{MARK_START}(.*?){MARK_END}", re.DOTALL)
 

@@ -1,0 +1,271 @@
+"""Duplicate detection: text fingerprints, MinHash signatures, index keys, verification.
+
+Plain functions over text; the archive stores what they compute. A story is a
+near-duplicate of another when their word shingles overlap enough — by Jaccard
+for reposts, by containment of the smaller text for copies cut short or padded
+with a local outlet's own paragraphs.
+
+Two kinds of index key find the candidates. LSH band keys of the MinHash find
+pairs of high Jaccard similarity. Anchors — the shingles whose id falls in the
+lowest ``1/anchor_rate`` of the id range (at least ``anchor_min`` of a text's
+smallest ids) — are the same consistent sample of every text, so two texts share
+about ``containment * anchors of the smaller`` of them whatever their sizes: they
+find a copy keeping 60 % of an original's shingles at a Jaccard of 0.2, which
+banding tuned for Jaccard never proposes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import datasketch
+import numpy as np
+from datasketch import LeanMinHash
+from datasketch.lsh import _optimal_param
+
+from crawler.dedup.minhash import NORMALISATION, Signer, fmix64, sha1_ids, shingle_ids, tokens
+
+#: Shingle hash functions: poly64 is vectorised, sha1 is datasketch's default (slower, kept for interchange).
+HASHFUNCS = ("poly64", "sha1")
+_ROW_BASE = 0xC2B2AE3D27D4EB4F
+#: A line of prose ends a sentence (a closing quote or bracket may follow); headlines and labels do not.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+#: The band number under which anchors are indexed (LSH bands count from 0).
+ANCHOR_BAND = -1
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """How texts are shingled, signed and compared; stored with the index it built."""
+
+    num_perm: int = 128
+    seed: int = 1
+    scheme: str = "affine32"
+    hashfunc: str = "poly64"
+    shingle_size: int = 5
+    lsh_threshold: float = 0.3
+    jaccard_threshold: float = 0.5
+    containment_threshold: float = 0.5
+    min_shingles: int = 30
+    #: one shingle in this many is an anchor (the id range's lowest 1/anchor_rate)
+    anchor_rate: int = 16
+    #: a text shorter than ``anchor_min * anchor_rate`` shingles is anchored by its smallest ids
+    anchor_min: int = 8
+    #: a containment match needs this many of the smaller text's paragraphs mostly shared
+    min_shared_paragraphs: int = 2
+    #: below this containment, a match also needs the first paragraph of one text mostly in the other
+    lede_containment: float = 0.8
+    bands: int = field(init=False)
+    rows: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        for name in ("lsh_threshold", "jaccard_threshold", "containment_threshold", "lede_containment"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise ValueError(f"{name} must be in (0.0, 1.0], got {value!r}")
+        if self.scheme != "affine32":
+            raise ValueError(f"scheme must be 'affine32' (32-bit shingle hashes), got {self.scheme!r}")
+        if self.hashfunc not in HASHFUNCS:
+            raise ValueError(f"hashfunc must be one of {', '.join(HASHFUNCS)}, got {self.hashfunc!r}")
+        for name in ("num_perm", "shingle_size", "min_shingles", "anchor_rate", "anchor_min", "min_shared_paragraphs"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+        bands, rows = _optimal_param(self.lsh_threshold, self.num_perm, 0.5, 0.5)
+        object.__setattr__(self, "bands", bands)
+        object.__setattr__(self, "rows", rows)
+
+    def index_params(self) -> dict[str, Any]:
+        """Return what an LSH index built with this config depends on: mixing any of it breaks the index."""
+        return {
+            "num_perm": self.num_perm,
+            "seed": self.seed,
+            "scheme": self.scheme,
+            "hashfunc": self.hashfunc,
+            "shingle_size": self.shingle_size,
+            "normalisation": NORMALISATION,
+            "bands": self.bands,
+            "rows": self.rows,
+            "anchor_rate": self.anchor_rate,
+            "anchor_min": self.anchor_min,
+            "datasketch": datasketch.__version__,
+        }
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """Overlap of two shingle sets."""
+
+    jaccard: float
+    containment: float
+    smaller: int
+
+    def same_story(self, config: DedupConfig) -> bool:
+        """Return True when the overlap says both texts are one story."""
+        return self.merged_by(config) is not None
+
+    def merged_by(self, config: DedupConfig) -> str | None:
+        """Return which measure makes both texts one story ('jaccard' or 'containment'), or None."""
+        if self.smaller == 0:
+            return None  # empty texts are never duplicates of anything
+        if self.jaccard >= config.jaccard_threshold:
+            return "jaccard"
+        if self.smaller >= config.min_shingles and self.containment >= config.containment_threshold:
+            return "containment"
+        return None
+
+
+def shingles(text: str, config: DedupConfig) -> np.ndarray:
+    """Return the shingle set of ``text``: sorted, distinct 64-bit shingle ids (empty for a text without words)."""
+    if config.hashfunc == "sha1":
+        return sha1_ids(text, config.shingle_size)
+    return shingle_ids(text, config.shingle_size)
+
+
+def fingerprint(text: str) -> str:
+    """Return the exact fingerprint of ``text``: equal for texts that differ only in case, spacing, punctuation."""
+    return hashlib.sha256(" ".join(tokens(text)).encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _signer(num_perm: int, seed: int, scheme: str) -> Signer:
+    return Signer(num_perm, seed, scheme)
+
+
+def signature(shingle_set: np.ndarray, config: DedupConfig) -> LeanMinHash:
+    """Return the MinHash of a shingle set, a datasketch ``LeanMinHash``."""
+    return _signer(config.num_perm, config.seed, config.scheme).sign(shingle_set)
+
+
+def band_keys(minhash: LeanMinHash, config: DedupConfig) -> list[tuple[int, int]]:
+    """Return ``(band, bucket)`` pairs, the bucket a signed 64-bit hash of the band's rows: sharing one makes a candidate."""
+    rows = np.asarray(minhash.hashvalues, dtype=np.uint64)[: config.bands * config.rows].reshape(
+        config.bands, config.rows
+    )
+    weights = np.array([pow(_ROW_BASE, r, 1 << 64) for r in range(config.rows)], dtype=np.uint64)
+    buckets = fmix64((rows * weights).sum(axis=1, dtype=np.uint64)).view(np.int64)
+    return list(enumerate(buckets.tolist()))
+
+
+def anchors(mine: np.ndarray, config: DedupConfig) -> np.ndarray:
+    """Return the anchor shingles of sorted shingle set ``mine`` as signed 64-bit ids.
+
+    >>> config = DedupConfig()
+    >>> original = shingles(" ".join(f"w{i}" for i in range(2000)), config)
+    >>> copy = shingles(" ".join(f"w{i}" for i in range(1000)), config)  # its first half
+    >>> shared = np.intersect1d(anchors(original, config), anchors(copy, config)).size
+    >>> shared == anchors(copy, config).size  # every anchor of the copy is one of the original's
+    True
+    """
+    cut = int(np.searchsorted(mine, np.uint64((1 << 64) // config.anchor_rate)))
+    return mine[: max(cut, config.anchor_min)].view(np.int64)
+
+
+def index_keys(mine: np.ndarray, config: DedupConfig) -> list[tuple[int, int]]:
+    """Return the index keys of shingle set ``mine``: LSH band keys, then anchors; none for an empty set."""
+    if not mine.size:
+        return []  # an empty text stays out of the index
+    return band_keys(signature(mine, config), config) + [(ANCHOR_BAND, a) for a in anchors(mine, config).tolist()]
+
+
+@dataclass(frozen=True)
+class TextSignals:
+    """What dedup needs of a text: its exact fingerprint, its shingle set and that set's LSH band keys."""
+
+    fingerprint: str
+    shingles: np.ndarray = field(repr=False)
+    band_keys: list[tuple[int, int]] = field(repr=False)
+
+
+def signed(text: str, config: DedupConfig) -> tuple[str, list[tuple[int, int]]]:
+    """Return the exact fingerprint and index keys of ``text``: what the archive stores of it."""
+    return fingerprint(text), index_keys(shingles(text, config), config)
+
+
+def text_signals(text: str, config: DedupConfig) -> TextSignals:
+    """Return the dedup signals of ``text`` (computed where the page is extracted, off the crawl's thread)."""
+    mine = shingles(text, config)
+    return TextSignals(fingerprint(text), mine, index_keys(mine, config))
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> Similarity:
+    """Return the exact Jaccard similarity and containment of two shingle sets."""
+    smaller = min(a.size, b.size)
+    if not smaller:
+        return Similarity(0.0, 0.0, 0)
+    common = np.intersect1d(a, b, assume_unique=True).size
+    return Similarity(common / (a.size + b.size - common), common / smaller, smaller)
+
+
+def paragraphs(text: str, config: DedupConfig) -> list[str]:
+    """Return the paragraphs of ``text`` that verification weighs: its lines of a shingle or more."""
+    return [line for line in text.split("\n") if len(tokens(line)) >= config.shingle_size]
+
+
+def shared_paragraphs(text: str, other: np.ndarray, config: DedupConfig) -> list[bool]:
+    """Return, for each paragraph of ``text``, whether most of its shingles are in ``other``."""
+    return [
+        np.isin(mine, other, assume_unique=True).sum() * 2 > mine.size for mine in _paragraph_shingles(text, config)
+    ]
+
+
+@lru_cache(maxsize=64)
+def _paragraph_shingles(text: str, config: DedupConfig) -> tuple[np.ndarray, ...]:
+    """Return the shingle set of each paragraph of ``text`` (cached: a text is weighed against several candidates)."""
+    return tuple(shingles(line, config) for line in paragraphs(text, config))
+
+
+def prose_flags(text: str, config: DedupConfig) -> list[bool]:
+    """Return, for each paragraph of ``text``, whether it is prose (ends a sentence), not a headline or a label."""
+    return [bool(_SENTENCE_END.search(line)) for line in paragraphs(text, config)]
+
+
+def verified(
+    text: str, mine: np.ndarray, other_text: str, other: np.ndarray, config: DedupConfig
+) -> tuple[Similarity, str | None]:
+    """Return the similarity of two texts and the measure that makes them one story, if one does.
+
+    A match by containment (of the smaller text) also needs what a copy shows and a
+    look-alike does not: paragraph after paragraph of prose shared, in each text
+    (``min_shared_paragraphs``, or all the smaller has; a headline is no prose), where a roundup,
+    a story carrying another's background paragraph or press-release footer, or a long
+    story quoting a short one in one paragraph shares one. Below
+    ``lede_containment`` it needs the shape of a copy too: in each text the shared
+    paragraphs are one block (a line or two missing at most), and the block holds
+    the lede — the first paragraph of one text, or starts at the top of the larger
+    (two copies, each with its own lines first) — where a story quoting paragraphs
+    from further down, or two briefings sharing some of their items, show neither.
+    """
+    sim = similarity(mine, other)
+    by = sim.merged_by(config)
+    if by != "containment":
+        return sim, by
+    a, b = shared_paragraphs(text, other, config), shared_paragraphs(other_text, mine, config)
+    prose_a, prose_b = prose_flags(text, config), prose_flags(other_text, config)
+    large, small_prose = (b, prose_a) if mine.size <= other.size else (a, prose_b)
+    need = min(config.min_shared_paragraphs, sum(small_prose) or len(small_prose))
+    for shared, prose in ((a, prose_a), (b, prose_b)):
+        if sum(s and p for s, p in zip(shared, prose)) < need:
+            return sim, None
+    if sim.containment < config.lede_containment:
+        lede = a[:1] == [True] or b[:1] == [True] or _block_start(large) <= 2
+        if not (lede and _one_block(a) and _one_block(b)):
+            return sim, None
+    return sim, by
+
+
+def _block_start(shared: list[bool]) -> int:
+    """Return the index of the first shared paragraph (the length of ``shared`` if none is)."""
+    return shared.index(True) if True in shared else len(shared)
+
+
+def _one_block(shared: list[bool]) -> bool:
+    """Return True if the shared paragraphs are one block: one in five of its span missing at most (one in a short one)."""
+    found = [i for i, s in enumerate(shared) if s]
+    if not found:
+        return False
+    span = found[-1] - found[0] + 1
+    return span - len(found) <= max(1, span // 5)
