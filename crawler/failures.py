@@ -34,13 +34,15 @@ EXPECTED = tuple(cls for classes, _, _ in NETWORK_FAILURES for cls in classes)
 
 def failure_cause(failure: Failure) -> tuple[str, str]:
     """Return (stats key, cause) of a failed request: ``("http_503", "server error 503")``, ``("dns", …)``."""
-    if failure.check(HttpError):
-        status = failure.value.response.status
+    error = failure.value
+    if isinstance(error, HttpError):
+        status = error.response.status
         return f"http_{status}", (f"server error {status}" if status >= 500 else f"HTTP {status}")
     for classes, key, cause in NETWORK_FAILURES:
-        if failure.check(*classes):
+        if isinstance(error, classes):
             return key, cause
-    return failure.type.__name__, f"{failure.type.__name__}: {failure.getErrorMessage()}"
+    name = type(error).__name__
+    return name, f"{name}: {failure.getErrorMessage()}"
 
 
 class ExpectedNetworkErrors(logging.Filter):

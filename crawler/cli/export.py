@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, TextIO, cast
 
 import click
 
@@ -58,7 +58,7 @@ def _write(archive: Archive, fmt: str, selection: Selection, duplicates: bool, o
         from storage.exchange.parquet import export_parquet
 
         with output_file(output, binary=True) as out:
-            return export_parquet(archive, out, selection, duplicates)
+            return export_parquet(archive, cast(BinaryIO, out), selection, duplicates)
     writer = {"jsonl": export_jsonl, "csv": export_csv}[fmt]
     with output_file(output) as out:
-        return writer(archive, out, selection, duplicates)
+        return writer(archive, cast(TextIO, out), selection, duplicates)

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from crawler.cli.common import Failure
 
@@ -21,7 +21,7 @@ def _umask() -> int:
 
 
 @contextmanager
-def output_file(path: str, binary: bool = False) -> Iterator[IO]:
+def output_file(path: str, binary: bool = False) -> Iterator[IO[Any]]:
     """Yield the open output ``path`` (``-``: stdout); a failure to write it stops with one line naming it.
 
     A regular file is written to a temporary file beside it and renamed over it at the end,

@@ -142,7 +142,7 @@ def schedule(
             history = last_runs(archive, sites)
     except (ValueError, ArchiveError) as exc:
         raise Failure(str(exc)) from exc
-    plan = Plan({site.name: site.schedule for site in sites}, history, now_utc(), max_concurrent, once)
+    plan = Plan({site.name: site.schedule for site in sites if site.schedule}, history, now_utc(), max_concurrent, once)
     command = CrawlCommand(
         Path(sites_file).resolve(),
         db,

@@ -33,7 +33,8 @@ Day = Annotated[
 
 def get_archive(request: Request) -> Archive:
     """The archive the app serves."""
-    return request.app.state.archive
+    archive: Archive = request.app.state.archive
+    return archive
 
 
 ArchiveDep = Annotated[Archive, Depends(get_archive)]

@@ -61,7 +61,7 @@ def create_app(archive: Archive, warc_dir: str | os.PathLike[str] | None = None)
 
 
 async def _security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
-    response = await call_next(request)
+    response: Response = await call_next(request)
     policy = DOCS_POLICY if request.url.path == request.app.docs_url else CONTENT_SECURITY_POLICY
     response.headers.setdefault("Content-Security-Policy", policy)
     for name, value in SECURITY_HEADERS.items():
@@ -77,7 +77,7 @@ async def _error_page(request: Request, exc: HTTPException) -> Response:
     """Errors of the API are JSON; errors of the pages are a page."""
     if _is_api(request):
         return await http_exception_handler(request, exc)
-    return _page(request, exc.status_code, str(exc.detail), exc.headers)
+    return _page(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
 
 async def _bad_parameter(request: Request, exc: RequestValidationError) -> Response:

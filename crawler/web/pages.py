@@ -40,7 +40,7 @@ def latest_page(
 ) -> HTMLResponse:
     listing = None if q.strip() else api.stories_api(archive, selection, page)
     hits = api.find(archive, q, selection, page, api.PER_PAGE) if q.strip() else None
-    more = listing.page < listing.pages if listing else len(hits) == api.PER_PAGE
+    more = listing.page < listing.pages if listing else len(hits or ()) == api.PER_PAGE
     return render(
         request,
         "stories.html",

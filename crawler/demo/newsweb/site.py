@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -31,7 +32,7 @@ class Story:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Story:
         fields = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: tuple(v) if k == "body" else v for k, v in data.items() if k in fields})
+        return cls(**{k: tuple(v) if k == "body" else v for k, v in data.items() if k in fields})  # type: ignore[arg-type]
 
     @property
     def paragraphs(self) -> list[str]:
@@ -190,7 +191,7 @@ class Site:
                 lines.append(f"Sitemap: {self.base_url}/{name}.xml")
         return "\n".join(lines) + "\n"
 
-    def _sitemap(self, stories: list[Story], news: bool, pages: list[str] = ()) -> str:
+    def _sitemap(self, stories: list[Story], news: bool, pages: Sequence[str] = ()) -> str:
         """Return a sitemap of ``stories``, the broken pages and ``pages`` (plain sitemaps list listings too)."""
         entries = [f"<url><loc>{escape(self.base_url + path)}</loc></url>" for path in [*self.broken, *pages]]
         for story in stories:
