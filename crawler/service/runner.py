@@ -144,7 +144,9 @@ class CrawlRunner:
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,  # a Ctrl-C at the terminal reaches the scheduler only
-                    pass_fds=() if self.lock_fd is None else (self.lock_fd,),  # a crawl left running by a killed scheduler keeps the lock
+                    pass_fds=()
+                    if self.lock_fd is None
+                    else (self.lock_fd,),  # a crawl left running by a killed scheduler keeps the lock
                 )
             except OSError as exc:
                 logger.error("%s: cannot start the crawl: %s", site, exc)
