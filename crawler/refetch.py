@@ -2,40 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import datetime, timedelta
 
-
-def entry_date(text: str | None) -> datetime | None:
-    """Return the date of a sitemap ``lastmod`` or a feed's ``updated`` / ``pubDate``, in UTC; None if unreadable.
-
-    Sitemaps and Atom use W3C / RFC 3339 dates (``2019-11-10``,
-    ``2019-11-10T08:30:00+01:00``), RSS uses RFC 822 (``Sun, 10 Nov 2019 08:30:00 GMT``).
-    A date without a zone is taken as UTC.
-
-    >>> entry_date("Sun, 10 Nov 2019 08:30:00 +0100").isoformat()
-    '2019-11-10T07:30:00+00:00'
-    """
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        date = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            date = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-    return date.replace(tzinfo=UTC) if date.tzinfo is None else date.astimezone(UTC)
-
-
-def same_date(a: str, b: str) -> bool:
-    """Return True if two entry dates name the same moment (or, unreadable, read the same)."""
-    da, db = entry_date(a), entry_date(b)
-    if da is None or db is None:
-        return a.strip() == b.strip()
-    return da == db
-
+from crawler.dates import entry_date, same_date
 
 #: Slack when an entry's date is weighed against the page's own dateModified: entries often give only
 #: the day, in the site's time zone, so a date that merely looks a few hours later has not changed.

@@ -14,12 +14,12 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 from croniter import croniter
 
+from crawler.dates import entry_day
 from crawler.urls import is_http_url, site_of
 
 _DURATION = re.compile(r"(?:\d+[smhdw])+")
@@ -107,26 +107,6 @@ def duration(value: str) -> timedelta | None:
     return sum((timedelta(**{_UNITS[unit]: int(n)}) for n, unit in re.findall(r"(\d+)([smhdw])", value)), timedelta())
 
 
-def entry_date(text: str | None) -> str | None:
-    """Return the ISO date (``YYYY-MM-DD``, UTC) of a sitemap ``lastmod`` or a feed date, or None.
-
-    Sitemaps and Atom use ISO 8601, RSS uses RFC 822 (``Tue, 10 Nov 2019 09:00:00 GMT``).
-    """
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            return None
-    if when.tzinfo:
-        when = when.astimezone(UTC)
-    return when.date().isoformat()
-
-
 @dataclass(frozen=True)
 class CrawlLimits:
     """The crawl-wide defaults of a site's limits (0: no limit)."""
@@ -180,10 +160,10 @@ class SiteRules:
         return (self.now - timedelta(days=self.max_age_days)).date().isoformat()
 
     def too_old(self, when: str | None) -> bool:
-        """Return True if the date ``when`` (see :func:`entry_date`; None if unknown) is before :attr:`oldest`."""
+        """Return True if the date ``when`` (see :func:`crawler.dates.entry_date`; None if unknown) is before :attr:`oldest`."""
         oldest = self.oldest
-        day = entry_date(when) if oldest else None
-        return bool(day and day < oldest)
+        day = entry_day(when) if oldest else None
+        return bool(oldest and day and day < oldest)
 
 
 _KEYS = {f.name: f for f in fields(SiteConfig)}

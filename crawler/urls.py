@@ -31,9 +31,12 @@ def site_of(url: str) -> str:
     return f"{host}:{port}" if port and port != default else host
 
 
-def is_http_url(url: str | None) -> bool:
-    """Return True for an absolute http(s) URL."""
-    if not url:
+def is_http_url(url: object) -> bool:
+    """Return True for an absolute http(s) URL with a host: one to crawl, or to show as a link (never ``javascript:``)."""
+    if not isinstance(url, str) or not url:
         return False
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.refetch import entry_date, refetch_reason
+from crawler.dates import entry_date
+from crawler.refetch import refetch_reason
 
 UTC = UTC
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

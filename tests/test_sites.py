@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.sites import CrawlLimits, SiteConfig, SiteRules, entry_date, is_schedule
+from crawler.dates import entry_day
+from crawler.sites import CrawlLimits, SiteConfig, SiteRules, is_schedule
 
 HOME = ("https://ledger.example/",)
 
@@ -58,9 +59,9 @@ def test_no_age_limit_keeps_everything() -> None:
 
 
 def test_entry_dates_of_sitemaps_atom_and_rss_are_read_in_utc() -> None:
-    assert entry_date("2019-11-10T23:30:00-05:00") == "2019-11-11"
-    assert entry_date("2019-11-10T08:00:00Z") == "2019-11-10"
-    assert entry_date("Sun, 10 Nov 2019 09:00:00 GMT") == "2019-11-10"
+    assert entry_day("2019-11-10T23:30:00-05:00") == "2019-11-11"
+    assert entry_day("2019-11-10T08:00:00Z") == "2019-11-10"
+    assert entry_day("Sun, 10 Nov 2019 09:00:00 GMT") == "2019-11-10"
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,17 @@ def test_site_is_host_and_port_without_www() -> None:
 
 
 @pytest.mark.parametrize(
-    "url,ok", [("https://a.org/", True), ("ftp://a.org/", False), ("a.org/x", False), ("", False), (None, False)]
+    "url,ok",
+    [
+        ("https://a.org/", True),
+        ("ftp://a.org/", False),
+        ("a.org/x", False),
+        ("", False),
+        (None, False),
+        ("http://[::1/x", False),
+        (" https://a.org/", True),
+        (3, False),
+    ],
 )
-def test_only_absolute_http_urls_are_crawlable(url: str | None, ok: bool) -> None:
+def test_only_absolute_http_urls_are_crawlable(url: object, ok: bool) -> None:
     assert is_http_url(url) is ok

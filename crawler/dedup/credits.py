@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from crawler.text import words
+
 #: A credit in so many words, about the piece itself ("this story …", or a note opening a line), the outlet after it.
 _STATED = re.compile(
     r"(?:\b(?:this|the\s+above)\s+(?:story|article|piece|report|post|column|essay|interview|analysis)"
@@ -26,7 +28,6 @@ _STATED = re.compile(
 _DATELINE = re.compile(
     r"^\s*(?:[A-ZÀ-Ý][A-ZÀ-Ý'’.\- ]{1,40}(?:,\s*[\w.\- ]{1,30}?)?\s*)?\((?P<outlet>[^()\n]{2,40})\)\s*[—–-]"
 )
-_WORDS = re.compile(r"\w+")
 #: Words an outlet's name may carry that say nothing of which outlet it is.
 _NOISE = {"the", "www", "com", "org", "net", "news", "co", "uk", "example"}
 
@@ -53,7 +54,7 @@ def credited_outlet(text: str, own: Iterable[str | None] = ()) -> str | None:
 
 
 def _name_words(name: str) -> list[str]:
-    return [w for w in _WORDS.findall(name.casefold()) if w not in _NOISE]
+    return [w for w in words(name) if w not in _NOISE]
 
 
 def _same_outlet(a: list[str], b: list[str]) -> bool:

@@ -34,10 +34,10 @@ from crawler.extract.edges import (
     html_link_density,
     without_page_labels,
     without_styled_edges,
-    words_of,
 )
 from crawler.extract.furniture import is_caption
 from crawler.extract.metadata import PageMetadata, page_metadata
+from crawler.text import word_count, words
 
 #: A block with at least LINK_DENSITY_MAX of its characters in links and at most this many words is navigation.
 LINK_BLOCK_MAX_WORDS = 40
@@ -58,7 +58,6 @@ CAPTION_LEVELS = 3
 #: Text with more than this share of undecodable characters (U+FFFD) was decoded with the wrong charset.
 MAX_UNDECODABLE = 0.01
 
-_WORDS = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
 _LAYOUT_TABLES = etree.XPath("//table[.//h1 or .//h2 or .//h3 or count(.//p) >= 3]")
 _FIGURES = etree.XPath("//body//figure | //body//figcaption")
@@ -120,7 +119,7 @@ class Article:
 
     @property
     def word_count(self) -> int:
-        return len(_WORDS.findall(self.text))
+        return word_count(self.text)
 
 
 @dataclass(frozen=True)
@@ -303,12 +302,12 @@ def _caption_beside(wrapper: HtmlElement) -> HtmlElement | None:
 
 def _short_text(block: HtmlElement, max_words: int) -> str | None:
     """Return the text of ``block``, spaces collapsed, or None once it runs past ``max_words`` (read no further)."""
-    words: list[str] = []
+    found: list[str] = []
     for piece in block.itertext():
-        words.extend(piece.split())
-        if len(words) > max_words:
+        found.extend(piece.split())
+        if len(found) > max_words:
             return None
-    return " ".join(words)
+    return " ".join(found)
 
 
 def _unwrap_source_lines(body: etree._Element) -> None:
@@ -418,7 +417,7 @@ def _heads_nothing(head: etree._Element) -> bool:
 def _link_density(block: etree._Element) -> float:
     """Return the share of a short block's characters in links (0 for a long block)."""
     text = " ".join("".join(block.itertext()).split())
-    if not text or len(_WORDS.findall(text)) > LINK_BLOCK_MAX_WORDS:
+    if not text or word_count(text) > LINK_BLOCK_MAX_WORDS:
         return 0.0
     return sum(len(" ".join("".join(ref.itertext()).split())) for ref in block.iter("ref")) / len(text)
 
@@ -438,4 +437,4 @@ def _remove(element: etree._Element) -> None:
 
 
 def _words(text: str | etree._Element) -> tuple[str, ...]:
-    return words_of(text if isinstance(text, str) else "".join(text.itertext()))
+    return words(text if isinstance(text, str) else "".join(text.itertext()))

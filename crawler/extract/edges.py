@@ -17,6 +17,8 @@ from typing import NamedTuple
 from lxml import etree
 from lxml.html import HtmlElement
 
+from crawler.text import words
+
 #: Paragraphs this long tell which style the story's prose has.
 PROSE_MIN_WORDS = 8
 #: The article's prose style is the style of at least this many of its long paragraphs…
@@ -26,7 +28,6 @@ PROSE_MIN_SHARE = 0.5
 #: A block with at least this share of its characters in links is a list of links.
 LINK_DENSITY_MAX = 0.5
 
-_WORDS = re.compile(r"\w+")
 #: Elements that hold a block of text (a div only when it holds no paragraphs).
 _TEXT_BLOCKS = (
     "p",
@@ -88,11 +89,11 @@ class PageBlocks:
         for block in tree.iter(*_TEXT_BLOCKS):
             if block.tag == "div" and block.find(".//p") is not None:
                 continue
-            for words in {words_of(block.text_content()), *map(words_of, _segments(block))}:
-                elements.setdefault(words, []).append(block)
-                styles.setdefault(words, _style(block))
-        labels = {words_of(e.text_content()) for e in _DATES(tree)}
-        labels |= {words_of(h.text_content()) for h in SUBHEADS(tree) if _labels_links(h)}
+            for key in {words(block.text_content()), *map(words, _segments(block))}:
+                elements.setdefault(key, []).append(block)
+                styles.setdefault(key, _style(block))
+        labels = {words(e.text_content()) for e in _DATES(tree)}
+        labels |= {words(h.text_content()) for h in SUBHEADS(tree) if _labels_links(h)}
         return cls(styles, elements, {element: i for i, element in enumerate(tree.iter())}, frozenset(labels))
 
 
@@ -119,12 +120,7 @@ def html_link_density(block: HtmlElement) -> float:
 
 def without_page_labels(lines: list[str], blocks: PageBlocks) -> list[str]:
     """Return ``lines`` without those that are a date, a time or the heading of a list of links on their page."""
-    return [line for line in lines if words_of(line) not in blocks.page_labels]
-
-
-def words_of(text: str) -> tuple[str, ...]:
-    """Return the case-folded words of ``text``: how a line of output is found on its page."""
-    return tuple(_WORDS.findall(text.casefold()))
+    return [line for line in lines if words(line) not in blocks.page_labels]
 
 
 def _segments(block: HtmlElement) -> list[str]:
@@ -168,7 +164,7 @@ def without_styled_edges(lines: list[str], blocks: PageBlocks) -> list[str]:
     lists), nor the story's subheads over its first paragraph, and nothing is
     dropped when the story itself is mostly a list.
     """
-    found = [blocks.styles.get(words_of(line)) for line in lines]
+    found = [blocks.styles.get(words(line)) for line in lines]
     long = Counter(style for line, style in zip(lines, found) if style and len(line.split()) >= PROSE_MIN_WORDS)
     if not long:
         return lines
@@ -177,12 +173,12 @@ def without_styled_edges(lines: list[str], blocks: PageBlocks) -> list[str]:
         return lines
     first = found.index(prose)
     last = len(found) - 1 - found[::-1].index(prose)
-    start, end = blocks.elements[words_of(lines[first])][0], blocks.elements[words_of(lines[last])][0]
+    start, end = blocks.elements[words(lines[first])][0], blocks.elements[words(lines[last])][0]
     over = _headline_group(blocks, start)
     story = _story_container(start, end)
 
     def kept(i: int) -> bool:
-        style, found_at = found[i], blocks.elements.get(words_of(lines[i]), [])
+        style, found_at = found[i], blocks.elements.get(words(lines[i]), [])
         if first <= i <= last:
             return True
         if found_at and (set(found_at) <= over or (story is not None and not any(_within(e, story) for e in found_at))):

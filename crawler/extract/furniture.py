@@ -26,7 +26,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-_WORDS = re.compile(r"\w+")
+from crawler.text import normalise
+
 #: Furniture phrased the same way on many sites; a prior, not the mechanism.
 _GENERIC = re.compile(
     r"^(?:(?:like|follow) us on \w+|advertisement|story continues below(?: advertisement)?"
@@ -92,11 +93,6 @@ class BoilerplateConfig:
             raise ValueError(f"min_ratio must be in [0.0, 1.0], got {self.min_ratio!r}")
         if self.max_words < 1:
             raise ValueError(f"max_words must be a positive integer, got {self.max_words!r}")
-
-
-def normalise(line: str) -> str:
-    """Return the words of ``line``, case-folded, single-spaced."""
-    return " ".join(_WORDS.findall(line.casefold()))
 
 
 def _key(line: str) -> str:

@@ -5,26 +5,15 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import jinja2
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from crawler.urls import is_http_url
 from storage.read.search import MARK_END, MARK_START
 
 _MARKED = re.compile(f"{MARK_START}(.*?){MARK_END}", re.DOTALL)
-
-
-def is_web_url(url: object) -> bool:
-    """True for an http(s) URL with a host: the only archived URLs that become links (never ``javascript:``)."""
-    if not isinstance(url, str):
-        return False
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def marked(snippet: str) -> Markup:
@@ -61,7 +50,7 @@ def _environment() -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.tests["web_url"] = is_web_url
+    env.tests["web_url"] = is_http_url
     env.filters |= {"marked": marked, "when": when, "day": day}
     env.globals["page_url"] = page_url
     return env
