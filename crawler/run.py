@@ -11,12 +11,7 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from crawler.archive_access import open_archive
-from crawler.config import crawl_limits, from_settings, sites_to_crawl
-from crawler.extensions.warc import warc_max_size
-from crawler.extract.furniture import BoilerplateConfig
-from crawler.middlewares.known import refetch_hours
-from crawler.pipelines.dedup import dedup_config
-from crawler.pipelines.extract import pool_config
+from crawler.config import check_settings, dedup_config
 from crawler.spiders.news import NewsSpider
 
 
@@ -36,12 +31,7 @@ def crawl_settings(db: str, overrides: Iterable[str] = (), log_level: str = "WAR
 
 def check(settings: Settings, urls: Iterable[str]) -> None:
     """Raise ValueError or ArchiveError now for what would otherwise fail inside the crawl."""
-    crawl_limits(settings)
-    sites_to_crawl(settings, list(urls))
-    from_settings(BoilerplateConfig, "BOILERPLATE", settings)
-    refetch_hours(settings)
-    warc_max_size(settings)
-    pool_config(settings)
+    check_settings(settings, urls)
     config = dedup_config(settings)
     with open_archive(settings) as archive:
         archive.ensure_index_params(config.index_params())

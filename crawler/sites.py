@@ -20,6 +20,7 @@ from typing import Any
 from croniter import croniter
 
 from crawler.dates import entry_day
+from crawler.errors import InvalidField
 from crawler.urls import is_http_url, site_of
 
 _DURATION = re.compile(r"(?:\d+[smhdw])+")
@@ -44,7 +45,7 @@ def parse_start_urls(start_urls: str | Iterable[str]) -> list[str]:
 class SiteConfig:
     """One site to crawl; ``None`` limits take the crawl-wide default.
 
-    Every check raises ValueError with a message that starts with the offending key.
+    Every check raises InvalidField naming the offending key.
     """
 
     name: str
@@ -63,26 +64,27 @@ class SiteConfig:
 
     def __post_init__(self) -> None:
         if not self.name.strip():
-            raise ValueError("name must not be empty")
+            raise InvalidField("name", "name must not be empty")
         if not self.start_urls:
-            raise ValueError("start_urls must name at least one home page")
+            raise InvalidField("start_urls", "start_urls must name at least one home page")
         for key in ("start_urls", "feeds", "sitemaps"):
             bad = [u for u in getattr(self, key) if not is_http_url(u)]
             if bad:
-                raise ValueError(f"{key}: not an http(s) URL: {', '.join(bad)}")
+                raise InvalidField(key, f"{key}: not an http(s) URL: {', '.join(bad)}")
         for key in ("include", "exclude"):
             for pattern in getattr(self, key):
                 try:
                     re.compile(pattern)
                 except re.error as exc:
-                    raise ValueError(f"{key}: bad regular expression {pattern!r}: {exc}") from None
+                    raise InvalidField(key, f"{key}: bad regular expression {pattern!r}: {exc}") from None
         for key in ("max_pages", "depth", "max_age_days", "concurrency", "max_listing_pages"):
             value = getattr(self, key)
             if value is not None and value < (1 if key == "concurrency" else 0):
-                raise ValueError(f"{key} must be {'>= 1' if key == 'concurrency' else '>= 0'}, got {value}")
+                raise InvalidField(key, f"{key} must be {'>= 1' if key == 'concurrency' else '>= 0'}, got {value}")
         if self.schedule is not None and not is_schedule(self.schedule):
-            raise ValueError(
-                f"schedule must be a duration such as '30m', '6h', '1d' or a cron expression, got {self.schedule!r}"
+            raise InvalidField(
+                "schedule",
+                f"schedule must be a duration such as '30m', '6h', '1d' or a cron expression, got {self.schedule!r}",
             )
 
     @property
@@ -222,8 +224,8 @@ def _site(path: Path, lines: list[str], index: int, entry: dict[str, Any]) -> Si
         values[key] = _typed(key, value, fail)
     try:
         return SiteConfig(**values)
-    except ValueError as exc:  # its message starts with the key at fault
-        key = str(exc).split()[0].rstrip(":")
+    except InvalidField as exc:
+        key = exc.field
         raise SitesFileError(f"{path}:{_line_of(lines, index, key)}: {exc}") from None
 
 

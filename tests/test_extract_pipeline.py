@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from scrapy.utils.test import get_crawler
 
+from crawler.config import dedup_config
 from crawler.dedup.compare import fingerprint, index_keys, shingles
 from crawler.demo.newsweb import Site
 from crawler.extract.furniture import countable_lines
 from crawler.items import ArticleItem, PageItem
 from crawler.outcomes import Outcome, PageDropped
-from crawler.pipelines.dedup import dedup_config
 from crawler.pipelines.extract import ExtractPipeline
 from crawler.run import crawl_settings
 from fixture_web import load_articles

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.pipelines.dedup import dedup_config
+from crawler.config import SettingError, dedup_config
 from crawler.run import check, crawl_settings
 
 
@@ -30,9 +30,13 @@ def test_an_override_without_a_value_is_refused() -> None:
         ("BOILERPLATE_MIN_RATIO=3", "BOILERPLATE_MIN_RATIO"),
         ("INCREMENTAL_REFETCH_HOURS=-1", "INCREMENTAL_REFETCH_HOURS"),
         ("INCREMENTAL_REFETCH_HOURS=soon", "INCREMENTAL_REFETCH_HOURS"),
+        ("EXTRACT_TIMEOUT=0", "EXTRACT_TIMEOUT"),
+        ("NEWSARCHIVE_WARC_MAX_SIZE=0", "NEWSARCHIVE_WARC_MAX_SIZE"),
+        ("DEPTH_LIMIT=-1", "DEPTH_LIMIT"),
     ],
 )
 def test_a_bad_setting_stops_the_crawl_before_it_starts_and_is_named(override: str, named: str, tmp_path) -> None:
     settings = crawl_settings(str(tmp_path / "a.db"), [override])
-    with pytest.raises(ValueError, match=named):
+    with pytest.raises(SettingError, match=f"^{named}") as raised:
         check(settings, ["http://127.0.0.1:9/"])
+    assert raised.value.setting == named

@@ -28,8 +28,8 @@ def import_(file: str, db: str, overrides: tuple[str, ...]) -> None:
     The dedup index is rebuilt with the DEDUP_* settings (``-s`` as for crawl).
     A failed import leaves no archive behind (nor anything in an existing empty one).
     """
+    from crawler.config import dedup_config
     from crawler.dedup.compare import signed
-    from crawler.pipelines.dedup import dedup_config
     from crawler.run import crawl_settings
     from storage import Archive, ArchiveError, archive_file
     from storage.exchange.importer import BadExportLine, import_jsonl

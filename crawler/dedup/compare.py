@@ -28,6 +28,7 @@ from datasketch import LeanMinHash
 from datasketch.lsh import _optimal_param
 
 from crawler.dedup.minhash import NORMALISATION, Signer, fmix64, sha1_ids, shingle_ids, tokens
+from crawler.errors import InvalidField
 
 #: Shingle hash functions: poly64 is vectorised, sha1 is datasketch's default (slower, kept for interchange).
 HASHFUNCS = ("poly64", "sha1")
@@ -66,14 +67,14 @@ class DedupConfig:
         for name in ("lsh_threshold", "jaccard_threshold", "containment_threshold", "lede_containment"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
-                raise ValueError(f"{name} must be in (0.0, 1.0], got {value!r}")
+                raise InvalidField(name, f"{name} must be in (0.0, 1.0], got {value!r}")
         if self.scheme != "affine32":
-            raise ValueError(f"scheme must be 'affine32' (32-bit shingle hashes), got {self.scheme!r}")
+            raise InvalidField("scheme", f"scheme must be 'affine32' (32-bit shingle hashes), got {self.scheme!r}")
         if self.hashfunc not in HASHFUNCS:
-            raise ValueError(f"hashfunc must be one of {', '.join(HASHFUNCS)}, got {self.hashfunc!r}")
+            raise InvalidField("hashfunc", f"hashfunc must be one of {', '.join(HASHFUNCS)}, got {self.hashfunc!r}")
         for name in ("num_perm", "shingle_size", "min_shingles", "anchor_rate", "anchor_min", "min_shared_paragraphs"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+                raise InvalidField(name, f"{name} must be a positive integer, got {getattr(self, name)!r}")
         bands, rows = _optimal_param(self.lsh_threshold, self.num_perm, 0.5, 0.5)
         object.__setattr__(self, "bands", bands)
         object.__setattr__(self, "rows", rows)

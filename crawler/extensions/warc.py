@@ -22,6 +22,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler import __version__
+from crawler.config import warc_max_size
 from storage import archive_file
 from storage.warc import Exchange, WarcWriter, file_problem
 
@@ -40,18 +41,6 @@ def warc_dir(settings: BaseSettings) -> Path:
         return Path(configured)
     path = archive_file(settings.get("NEWSARCHIVE_DB"))
     return path.with_suffix(".warc") if path else Path("warc")
-
-
-def warc_max_size(settings: BaseSettings) -> int:
-    """Return ``NEWSARCHIVE_WARC_MAX_SIZE``; raise ValueError naming the setting if it is not a positive integer."""
-    value = settings.get("NEWSARCHIVE_WARC_MAX_SIZE")
-    try:
-        size = int(value)
-    except (TypeError, ValueError):
-        size = 0
-    if size <= 0:
-        raise ValueError(f"NEWSARCHIVE_WARC_MAX_SIZE must be a positive number of bytes, got {value!r}")
-    return size
 
 
 def exchange_of(request: Request, response: Response) -> Exchange:

@@ -26,6 +26,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from crawler.errors import InvalidField
 from crawler.text import normalise
 
 #: Furniture phrased the same way on many sites; a prior, not the mechanism.
@@ -86,13 +87,13 @@ class BoilerplateConfig:
 
     def __post_init__(self) -> None:
         if self.min_pages < 2:
-            raise ValueError(
-                f"min_pages must be at least 2 (a line on one page recurs nowhere), got {self.min_pages!r}"
+            raise InvalidField(
+                "min_pages", f"min_pages must be at least 2 (a line on one page recurs nowhere), got {self.min_pages!r}"
             )
         if not 0.0 <= self.min_ratio <= 1.0:
-            raise ValueError(f"min_ratio must be in [0.0, 1.0], got {self.min_ratio!r}")
+            raise InvalidField("min_ratio", f"min_ratio must be in [0.0, 1.0], got {self.min_ratio!r}")
         if self.max_words < 1:
-            raise ValueError(f"max_words must be a positive integer, got {self.max_words!r}")
+            raise InvalidField("max_words", f"max_words must be a positive integer, got {self.max_words!r}")
 
 
 def _key(line: str) -> str:

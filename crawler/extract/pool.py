@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
 
+from crawler.errors import InvalidField
 from crawler.extract.article import Extracted, extract_page
 
 T = TypeVar("T")
@@ -46,11 +47,11 @@ class PoolConfig:
 
     def __post_init__(self) -> None:
         if self.workers < 0:
-            raise ValueError(f"workers must be 0 or more, got {self.workers!r}")
+            raise InvalidField("workers", f"workers must be 0 or more, got {self.workers!r}")
         if self.max_in_flight < 0:
-            raise ValueError(f"max_in_flight must be 0 or more, got {self.max_in_flight!r}")
+            raise InvalidField("max_in_flight", f"max_in_flight must be 0 or more, got {self.max_in_flight!r}")
         if self.timeout <= 0:
-            raise ValueError(f"timeout must be positive, got {self.timeout!r}")
+            raise InvalidField("timeout", f"timeout must be positive, got {self.timeout!r}")
 
     @property
     def in_flight(self) -> int:

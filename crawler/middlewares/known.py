@@ -19,24 +19,12 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
+from crawler.config import refetch_hours
 from crawler.middlewares.fetchlog import open_fetch_log, request_kind
 from crawler.refetch import refetch_reason
 from crawler.urls import canonical_url
-
-
-def refetch_hours(settings: BaseSettings) -> float:
-    """Return ``INCREMENTAL_REFETCH_HOURS``; a bad value raises ValueError naming the setting."""
-    try:
-        hours = settings.getfloat("INCREMENTAL_REFETCH_HOURS")
-    except ValueError:
-        hours = -1.0
-    if hours < 0:
-        value = settings.get("INCREMENTAL_REFETCH_HOURS")
-        raise ValueError(f"INCREMENTAL_REFETCH_HOURS must be a number of hours >= 0, got {value!r}")
-    return hours
 
 
 class KnownArticlesMiddleware(BaseSpiderMiddleware):

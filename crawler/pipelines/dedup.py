@@ -6,10 +6,9 @@ import functools
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.settings import BaseSettings
 
 from crawler.archive_access import open_archive
-from crawler.config import from_settings
+from crawler.config import dedup_config
 from crawler.dedup.compare import (
     DedupConfig,
     Similarity,
@@ -28,11 +27,6 @@ MAX_CANDIDATES = 20
 MIN_SHARED_KEYS = 2
 #: Shingle sets of candidate texts kept between articles: a story with many reposts is a candidate again and again.
 SHINGLE_CACHE_SIZE = 512
-
-
-def dedup_config(settings: BaseSettings) -> DedupConfig:
-    """Return the DedupConfig of the ``DEDUP_*`` settings; a bad value raises ValueError naming the setting."""
-    return from_settings(DedupConfig, "DEDUP", settings)
 
 
 class DedupPipeline:

@@ -15,29 +15,22 @@ import logging
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
 from crawler.archive_access import open_archive
-from crawler.config import from_settings
+from crawler.config import dedup_config, from_settings, pool_config
 from crawler.extensions.progress import IN_EXTRACTION
 from crawler.extract.analysis import PageAnalyser, PageAnalysis
 from crawler.extract.article import Extracted
 from crawler.extract.furniture import BoilerplateConfig
 from crawler.extract.page_kind import PageSignals, not_article_reason
-from crawler.extract.pool import ExtractionPool, PoolConfig, WorkerFailed
+from crawler.extract.pool import ExtractionPool, WorkerFailed
 from crawler.items import ArticleItem, PageItem
 from crawler.outcomes import Outcome, PageDropped
-from crawler.pipelines.dedup import dedup_config
 from crawler.urls import canonical_url, site_of
 from storage.versions import story_at
 
 logger = logging.getLogger(__name__)
-
-
-def pool_config(settings: BaseSettings) -> PoolConfig:
-    """Return the PoolConfig of the ``EXTRACT_*`` settings; a bad value raises ValueError naming the setting."""
-    return from_settings(PoolConfig, "EXTRACT", settings)
 
 
 class ExtractPipeline:

@@ -11,7 +11,7 @@ from scrapy.crawler import Crawler
 from sqlalchemy.exc import IntegrityError
 
 from crawler.archive_access import open_archive
-from crawler.config import from_settings
+from crawler.config import dedup_config, from_settings
 from crawler.dedup.compare import signed
 from crawler.dedup.credits import credited_outlet
 from crawler.extensions.archive_guard import DATABASE_FAILURES
@@ -20,7 +20,6 @@ from crawler.extract.article import Article
 from crawler.extract.furniture import BoilerplateConfig
 from crawler.items import ArticleItem
 from crawler.outcomes import Outcome, PageDropped
-from crawler.pipelines.dedup import dedup_config
 from storage import NewStory
 from storage.versions import revise_story
 

@@ -24,12 +24,11 @@ from scrapy.spiders import SitemapSpider
 from twisted.python.failure import Failure
 
 from crawler.archive_access import open_archive
-from crawler.config import crawl_limits, sites_to_crawl
+from crawler.config import crawl_limits, refetch_hours, sites_to_crawl
 from crawler.extensions.archive_guard import DATABASE_FAILURES, archive_failed
 from crawler.failures import failure_cause
 from crawler.items import PageItem
 from crawler.middlewares.fetchlog import open_fetch_log
-from crawler.middlewares.known import refetch_hours
 from crawler.pagination import is_next_page, listing_position
 from crawler.sites import SiteRules, parse_start_urls
 from crawler.urls import canonical_url, is_http_url, site_of
