@@ -102,7 +102,7 @@ EXTRACT_WORKERS = os.cpu_count() or 1
 EXTRACT_MAX_IN_FLIGHT = 0
 #: Seconds one page may take in a worker; past it the worker is replaced and the page counted as extract/timeout.
 EXTRACT_TIMEOUT = 30.0
-#: Pages with more HTML elements than this are not extracted (extract/too_large).
+#: Pages with more HTML elements than this are not extracted (extract/too_large): a DOM this big is no article page.
 EXTRACT_MAX_ELEMENTS = 200_000
 #: The function workers run on each page: (html, url, max_elements=...) -> crawler.extract.article.Extracted.
 EXTRACT_FUNCTION = "crawler.extract.article.extract_page"

@@ -27,6 +27,7 @@ import numpy as np
 from datasketch import LeanMinHash
 from datasketch.lsh import _optimal_param
 
+from crawler import settings as defaults
 from crawler.dedup.minhash import NORMALISATION, Signer, fmix64, sha1_ids, shingle_ids, tokens
 from crawler.errors import InvalidField
 
@@ -41,25 +42,28 @@ ANCHOR_BAND = -1
 
 @dataclass(frozen=True)
 class DedupConfig:
-    """How texts are shingled, signed and compared; stored with the index it built."""
+    """How texts are shingled, signed and compared; stored with the index it built.
 
-    num_perm: int = 128
-    seed: int = 1
-    scheme: str = "affine32"
-    hashfunc: str = "poly64"
-    shingle_size: int = 5
-    lsh_threshold: float = 0.3
-    jaccard_threshold: float = 0.5
-    containment_threshold: float = 0.5
-    min_shingles: int = 30
+    Defaults are the ``DEDUP_*`` settings (crawler/settings.py), where each is explained.
+    """
+
+    num_perm: int = defaults.DEDUP_NUM_PERM
+    seed: int = defaults.DEDUP_SEED
+    scheme: str = defaults.DEDUP_SCHEME
+    hashfunc: str = defaults.DEDUP_HASHFUNC
+    shingle_size: int = defaults.DEDUP_SHINGLE_SIZE
+    lsh_threshold: float = defaults.DEDUP_LSH_THRESHOLD
+    jaccard_threshold: float = defaults.DEDUP_JACCARD_THRESHOLD
+    containment_threshold: float = defaults.DEDUP_CONTAINMENT_THRESHOLD
+    min_shingles: int = defaults.DEDUP_MIN_SHINGLES
     #: one shingle in this many is an anchor (the id range's lowest 1/anchor_rate)
-    anchor_rate: int = 16
+    anchor_rate: int = defaults.DEDUP_ANCHOR_RATE
     #: a text shorter than ``anchor_min * anchor_rate`` shingles is anchored by its smallest ids
-    anchor_min: int = 8
+    anchor_min: int = defaults.DEDUP_ANCHOR_MIN
     #: a containment match needs this many of the smaller text's paragraphs mostly shared
-    min_shared_paragraphs: int = 2
+    min_shared_paragraphs: int = defaults.DEDUP_MIN_SHARED_PARAGRAPHS
     #: below this containment, a match also needs the first paragraph of one text mostly in the other
-    lede_containment: float = 0.8
+    lede_containment: float = defaults.DEDUP_LEDE_CONTAINMENT
     bands: int = field(init=False)
     rows: int = field(init=False)
 

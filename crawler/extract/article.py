@@ -26,6 +26,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
+from crawler import settings as defaults
 from crawler.extract.edges import (
     LINK_DENSITY_MAX,
     PROSE_MIN_WORDS,
@@ -45,8 +46,6 @@ LINK_BLOCK_MAX_WORDS = 40
 EDGE_LINK_DENSITY_MAX = 0.3
 #: How far above the paragraphs' container to look for the article's repeated chunk.
 CHUNK_LEVELS = 3
-#: Pages with more elements than this are not parsed further (a DOM this big is no article page).
-MAX_ELEMENTS = 200_000
 #: Larger pages skip trafilatura's fallback extractors, whose cost grows with the square of the page (jusText).
 FALLBACK_MAX_ELEMENTS = 10_000
 #: A paragraph all in bold and no longer than this, of the prose's class and no sentence, is a subhead.
@@ -135,7 +134,7 @@ class Extracted:
     detail: str = ""
 
 
-def extract_page(html: str, url: str, max_elements: int = MAX_ELEMENTS) -> Extracted:
+def extract_page(html: str, url: str, max_elements: int = defaults.EXTRACT_MAX_ELEMENTS) -> Extracted:
     """Return the article on ``html`` (fetched from ``url``) or why there is none; never raises."""
     if not html.strip():
         return Extracted(None, "empty", "the page is empty")

@@ -26,6 +26,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from crawler import settings as defaults
 from crawler.errors import InvalidField
 from crawler.text import normalise
 
@@ -76,14 +77,14 @@ _CREDIT_LEAD = re.compile(rf"^\(\s*{_CREDIT_WORDS}\s*(?::|by\b|via\b|courtesy\b)
 
 @dataclass(frozen=True)
 class BoilerplateConfig:
-    """When a recurring line counts as a site's furniture."""
+    """When a recurring line counts as a site's furniture; defaults are the ``BOILERPLATE_*`` settings."""
 
     #: seen on at least this many of the site's pages…
-    min_pages: int = 3
+    min_pages: int = defaults.BOILERPLATE_MIN_PAGES
     #: …and on at least this share of them;
-    min_ratio: float = 0.2
+    min_ratio: float = defaults.BOILERPLATE_MIN_RATIO
     #: lines longer than this are never furniture.
-    max_words: int = 40
+    max_words: int = defaults.BOILERPLATE_MAX_WORDS
 
     def __post_init__(self) -> None:
         if self.min_pages < 2:

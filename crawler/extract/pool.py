@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
 
+from crawler import settings as defaults
 from crawler.errors import InvalidField
 from crawler.extract.article import Extracted, extract_page
 
@@ -36,14 +37,14 @@ class WorkerFailed(Exception):
 
 @dataclass(frozen=True)
 class PoolConfig:
-    """How extraction is spread over processes."""
+    """How extraction is spread over processes; defaults are the ``EXTRACT_*`` settings (crawler/settings.py)."""
 
     #: worker processes; 0 extracts in the calling thread (for tools and tests, not for crawls)
-    workers: int = 1
+    workers: int = defaults.EXTRACT_WORKERS
     #: pages handed to the pool and not yet back; 0 means twice the workers
-    max_in_flight: int = 0
+    max_in_flight: int = defaults.EXTRACT_MAX_IN_FLIGHT
     #: seconds one page may take before its worker is stopped
-    timeout: float = 30.0
+    timeout: float = defaults.EXTRACT_TIMEOUT
 
     def __post_init__(self) -> None:
         if self.workers < 0:
