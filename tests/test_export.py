@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from archive_data import new_story
 from conftest import Crawls, exported, newsarchive
 from crawler.cli import main
-from crawler.dedup.compare import DedupConfig, signed
+from crawler.dedup.compare import DedupConfig, text_signals
 from storage import Archive, ArchiveError, Sighting
 from storage.archive import ArchivedStory
 from storage.exchange.export import JSON_FIELDS, records
@@ -151,8 +151,8 @@ def test_an_imported_archive_knows_its_stories_for_dedup(db: str) -> None:
     text = " ".join(f"word{i}" for i in range(200))
     record = {"url": "http://a.org/1", "site": "a.org", "text": text, "first_seen": T0.isoformat()}
     with Archive(db) as archive:
-        assert import_jsonl(archive, [json.dumps(record)], lambda t: signed(t, config)) == 1
-        fingerprint, keys = signed(text, config)
+        assert import_jsonl(archive, [json.dumps(record)], lambda t: text_signals(t, config).stored) == 1
+        fingerprint, keys = text_signals(text, config).stored
         (story_id,) = archive.candidates(keys)
         assert archive.story_by_fingerprint(fingerprint) == story_id
         assert archive.known_url("http://a.org/1")

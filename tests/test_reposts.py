@@ -23,8 +23,8 @@ from crawler.dedup.compare import (
     fingerprint,
     shingles,
     signature,
-    signed,
     similarity,
+    text_signals,
 )
 from crawler.demo.newsweb import Story
 from crawler.extract.article import Article
@@ -125,7 +125,7 @@ def test_copies_keeping_sixty_percent_of_their_shingles_are_found_in_the_persist
                     text,
                     fingerprint(text),
                 ),
-                signed(text, CONFIG)[1],
+                text_signals(text, CONFIG).band_keys,
                 {},
             )
         found, low = [], []
@@ -136,7 +136,7 @@ def test_copies_keeping_sixty_percent_of_their_shingles_are_found_in_the_persist
                 sim = similarity(shingles(copy, CONFIG), shingles("\n".join(original.paragraphs), CONFIG))
                 if sim.containment >= 0.55 and sim.jaccard < 0.4:  # the pairs a Jaccard-tuned LSH misses half the time
                     low.append(original.slug)
-                    found.append(ids[original.slug] in archive.candidates(signed(copy, CONFIG)[1])[:20])
+                    found.append(ids[original.slug] in archive.candidates(text_signals(copy, CONFIG).band_keys)[:20])
     assert len(low) >= 10 and all(found), (len(low), found.count(False))
 
 
@@ -224,7 +224,7 @@ def test_recleaning_recomputes_fingerprint_index_and_copies_so_a_later_exact_cop
             "wire.example",
             lambda raw, headings: raw.replace(furniture + "\n", ""),
             with_headings=True,
-            signals=lambda text: signed(text, CONFIG),
+            signals=lambda text: text_signals(text, CONFIG).stored,
         )
         assert changed == 2
         assert archive.story_by_fingerprint(fingerprint(clean_text)) is not None
@@ -232,7 +232,9 @@ def test_recleaning_recomputes_fingerprint_index_and_copies_so_a_later_exact_cop
         with archive.engine.connect() as conn:
             keys = set(conn.execute(sa.select(lsh_buckets.c.band, lsh_buckets.c.bucket)).all())
             texts = conn.scalars(sa.select(sightings.c.text).where(sightings.c.text.is_not(None))).all()
-        expected = set(signed(clean_text, CONFIG)[1]) | {k for t in texts for k in signed(t, CONFIG)[1]}
+        expected = set(text_signals(clean_text, CONFIG).band_keys) | {
+            k for t in texts for k in text_signals(t, CONFIG).band_keys
+        }
         assert keys == expected and texts and all(furniture not in t for t in texts)
     later = pipelines.feed("http://elsewhere.example/exact", original, "Elsewhere")
     assert later.match == "exact"
@@ -254,7 +256,7 @@ def test_an_index_built_before_anchors_is_rebuilt_with_them(db: str, web: Repost
         )
         with pytest.raises(Exception, match="dedup index was built with"):
             archive.ensure_index_params(CONFIG.index_params())
-        archive.ensure_index_params(CONFIG.index_params(), rebuild=lambda t: signed(t, CONFIG))
+        archive.ensure_index_params(CONFIG.index_params(), rebuild=lambda t: text_signals(t, CONFIG).stored)
         with archive.engine.connect() as conn:
             anchors = conn.scalar(sa.select(sa.func.count()).where(lsh_buckets.c.band == ANCHOR_BAND))
             params = json.loads(conn.scalar(sa.select(meta.c.value).where(meta.c.key == "dedup_index")))

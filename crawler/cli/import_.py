@@ -29,7 +29,7 @@ def import_(file: str, db: str, overrides: tuple[str, ...]) -> None:
     A failed import leaves no archive behind (nor anything in an existing empty one).
     """
     from crawler.config import dedup_config
-    from crawler.dedup.compare import signed
+    from crawler.dedup.compare import text_signals
     from crawler.run import crawl_settings
     from storage import Archive, ArchiveError, archive_file
     from storage.exchange.importer import BadExportLine, import_jsonl
@@ -40,7 +40,7 @@ def import_(file: str, db: str, overrides: tuple[str, ...]) -> None:
         config = dedup_config(crawl_settings(db, overrides))
         with _open(file) as binary, Archive(db) as archive:
             archive.ensure_index_params(config.index_params())
-            count = import_jsonl(archive, _lines(file, binary), lambda text: signed(text, config))
+            count = import_jsonl(archive, _lines(file, binary), lambda text: text_signals(text, config).stored)
     except BadExportLine as exc:
         _remove(created)
         raise Failure(f"{'stdin' if file == '-' else file}: {exc}") from exc

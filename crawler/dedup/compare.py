@@ -184,10 +184,10 @@ class TextSignals:
     shingles: np.ndarray = field(repr=False)
     band_keys: list[tuple[int, int]] = field(repr=False)
 
-
-def signed(text: str, config: DedupConfig) -> tuple[str, list[tuple[int, int]]]:
-    """Return the exact fingerprint and index keys of ``text``: what the archive stores of it."""
-    return fingerprint(text), index_keys(shingles(text, config), config)
+    @property
+    def stored(self) -> tuple[str, list[tuple[int, int]]]:
+        """Return the exact fingerprint and index keys: what the archive stores of the text."""
+        return self.fingerprint, self.band_keys
 
 
 def text_signals(text: str, config: DedupConfig) -> TextSignals:

@@ -15,7 +15,6 @@ from crawler.dedup.compare import (
     prose_flags,
     shared_paragraphs,
     shingles,
-    signed,
     text_signals,
     verified,
 )
@@ -48,7 +47,9 @@ class DedupPipeline:
 
     def open_spider(self) -> None:
         self.archive = open_archive(self.settings)
-        self.archive.ensure_index_params(self.config.index_params(), rebuild=lambda text: signed(text, self.config))
+        self.archive.ensure_index_params(
+            self.config.index_params(), rebuild=lambda text: text_signals(text, self.config).stored
+        )
 
     def close_spider(self) -> None:
         self.archive.close()

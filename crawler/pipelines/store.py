@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crawler.archive_access import open_archive
 from crawler.config import dedup_config, from_settings
-from crawler.dedup.compare import signed
+from crawler.dedup.compare import text_signals
 from crawler.dedup.credits import credited_outlet
 from crawler.extensions.archive_guard import DATABASE_FAILURES
 from crawler.extract import furniture
@@ -153,7 +153,7 @@ class StorePipeline:
             site,
             lambda raw, headings: "\n".join(furniture.clean(raw.split("\n"), learned, set(headings))),
             with_headings=True,
-            signals=lambda text: signed(text, self.dedup),
+            signals=lambda text: text_signals(text, self.dedup).stored,
         )
         if changed:
             self.stats.inc_value("newsarchive/recleaned", changed)
