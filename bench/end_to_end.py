@@ -34,7 +34,7 @@ from lxml import html as lxml_html
 
 from crawler.demo.newsweb import NewsWeb, Site, Story, edited
 from crawler.extract import furniture
-from crawler.extract.article import extract_article
+from crawler.extract.article import extract_page
 from storage import Archive
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,7 +166,7 @@ def main() -> None:
     htmls = [(url, rendered[site.name][site.article_path(s)][2].decode("utf-8")) for url, (site, s) in pages.items()]
     start = time.perf_counter()
     for url, html in htmls:
-        article = extract_article(html, url)
+        article = extract_page(html, url).article
         furniture.clean(article.lines if article else [], set())
     ours_extract_rate = len(htmls) / (time.perf_counter() - start)
 

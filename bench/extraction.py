@@ -1,6 +1,6 @@
 """Extraction benchmark: article body precision/recall/F1 on the extraction-dev pages.
 
-Ours (``crawler.extract.article.extract_article``, the code the crawl runs) against
+Ours (``crawler.extract.article.extract_page``, the code the crawl runs) against
 plain ``trafilatura.extract`` with its defaults and with its best option
 settings, measured in the same run on the same pages, one page after another.
 
@@ -37,7 +37,7 @@ import trafilatura
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.extract.article import extract_article  # noqa: E402
+from crawler.extract.article import extract_page  # noqa: E402
 
 TOKENS = re.compile(r"\w+")
 
@@ -93,7 +93,7 @@ def paired(ours: list[PageScore], ref: list[PageScore], rounds: int = 2000) -> t
 
 
 def ours(html: str, url: str) -> str:
-    article = extract_article(html, url)
+    article = extract_page(html, url).article
     return article.text if article else ""
 
 
@@ -109,9 +109,9 @@ EXTRACTORS: dict[str, Callable[[str, str], str]] = {
     "trafilatura include_comments=False": plain(include_comments=False),
     "trafilatura favor_precision": plain(favor_precision=True),
     "trafilatura both": plain(include_comments=False, favor_precision=True),
-    "ours (extract_article)": ours,
+    "ours (extract_page)": ours,
 }
-OURS = "ours (extract_article)"
+OURS = "ours (extract_page)"
 
 
 def default_data() -> Path:

@@ -166,9 +166,9 @@ def pool_rate(pages: list[tuple[str, str]], workers: int) -> float:
     """Return pages/s of the crawl's extraction pool alone, all pages submitted at once (after the workers start)."""
 
     async def run() -> float:
-        await pool.extract(*reversed(pages[0]))  # workers are spawned lazily: not timed
+        await pool.run(extract_page, *reversed(pages[0]))  # workers are spawned lazily: not timed
         start = time.perf_counter()
-        await asyncio.gather(*(pool.extract(html, url) for url, html in pages))
+        await asyncio.gather(*(pool.run(extract_page, html, url) for url, html in pages))
         return len(pages) / (time.perf_counter() - start)
 
     pool = ExtractionPool(PoolConfig(workers=workers))

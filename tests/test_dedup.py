@@ -82,13 +82,13 @@ def test_no_two_distinct_articles_are_merged(articles: dict[str, Story]) -> None
 def test_empty_and_tiny_texts_are_never_duplicates() -> None:
     for empty in ("", "   \n ", "— … ¡!"):
         assert shingles(empty, CONFIG).size == 0
-        assert not similarity(shingles(empty, CONFIG), shingles(empty, CONFIG)).same_story(CONFIG)
+        assert similarity(shingles(empty, CONFIG), shingles(empty, CONFIG)).merged_by(CONFIG) is None
     assert shingle_strings("one two", 5) == ["one two"]
     assert shingles("one", CONFIG).size == 1
     short = similarity(
         shingles("breaking news", CONFIG), shingles("breaking news update on the storm tonight and more", CONFIG)
     )
-    assert not short.same_story(CONFIG)
+    assert short.merged_by(CONFIG) is None
 
 
 def test_text_without_spaces_is_shingled_by_characters() -> None:
@@ -96,8 +96,8 @@ def test_text_without_spaces_is_shingled_by_characters() -> None:
     story = "東京都は十日、新しい防災計画を発表した。地震や台風に備えて、避難所の数を二倍に増やすという。" * 3
     other = "大阪府は十一日、観光客の増加に対応するため、新しい交通計画をまとめた。駅の周辺に案内所を設ける。" * 3
     assert shingles(story, CONFIG).size > 40
-    assert similarity(shingles(story, CONFIG), shingles("【速報】" + story[:-10], CONFIG)).same_story(CONFIG)
-    assert not similarity(shingles(story, CONFIG), shingles(other, CONFIG)).same_story(CONFIG)
+    assert similarity(shingles(story, CONFIG), shingles("【速報】" + story[:-10], CONFIG)).merged_by(CONFIG) is not None
+    assert similarity(shingles(story, CONFIG), shingles(other, CONFIG)).merged_by(CONFIG) is None
 
 
 def test_a_gigantic_text_is_shingled_whole_and_matches_its_repost(articles: dict[str, Story]) -> None:
@@ -106,7 +106,7 @@ def test_a_gigantic_text_is_shingled_whole_and_matches_its_repost(articles: dict
     ids = shingles(giant, CONFIG)
     assert ids.size == len(set(shingle_strings(giant, 5)))
     repost = shingles("Editor's note: a long read.\n" + giant[: len(giant) // 2], CONFIG)
-    assert similarity(ids, repost).same_story(CONFIG)
+    assert similarity(ids, repost).merged_by(CONFIG) is not None
     assert signature(ids, CONFIG).jaccard(signature(ids, CONFIG)) == 1.0
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from crawler.demo.newsweb import Site
 from crawler.extract import furniture
-from crawler.extract.article import extract_article
+from crawler.extract.article import extract_page
 from fixture_web import load_seed
 from furniture_themes import FURNITURE_THEMES
 
@@ -25,7 +25,7 @@ def _lines(photo: str, prose: list[str] = PROSE) -> list[str]:
         f'<h1>Council votes on the new bridge</h1><article><div class="story-body">{photo}{body}</div></article>'
         "</body></html>"
     )
-    article = extract_article(html, URL)
+    article = extract_page(html, URL).article
     assert article is not None
     return list(article.lines)
 
@@ -59,7 +59,7 @@ def test_the_seed_page_loses_its_caption_and_keeps_every_paragraph_subhead_and_t
     story = load_seed()
     site = Site("China Topix", theme, [story], base_url="http://127.0.0.1:9100")
     html = site.render()[site.article_path(story)][2].decode("utf-8")
-    article = extract_article(html, site.article_url(story))
+    article = extract_page(html, site.article_url(story)).article
     learned = {furniture.line_key(line) for line in site.furniture}  # as a crawl of the site learns them
     text = furniture.clean(article.lines, learned, article.headings)
     words = [furniture.normalise(line) for line in text]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
-from crawler.extract.article import extract_article
+from crawler.extract.article import extract_page
 from crawler.extract.edges import PageBlocks, without_styled_edges
 
 URL = "http://127.0.0.1:9/2019/11/20/council-votes-on-the-new-bridge"
@@ -25,7 +25,7 @@ def _page(before: str = "", after: str = "", prose: list[str] = PROSE) -> str:
 
 
 def _lines(html: str) -> list[str]:
-    article = extract_article(html, URL)
+    article = extract_page(html, URL).article
     assert article is not None
     return list(article.lines)
 
@@ -146,7 +146,7 @@ def test_what_the_structure_showed_to_be_furniture_is_reported_for_learning() ->
     funded = "The Ledger is reader-funded. Join for $3 a month."
     promo = f"<p><a href='/app'>{app}</a></p><aside><p>{funded}</p></aside>"
     note = f'<p class="editors-note">{moderating}</p>'
-    article = extract_article(_page(before=promo, after=note), URL)
+    article = extract_page(_page(before=promo, after=note), URL).article
     assert list(article.lines) == PROSE
     assert {app, moderating, funded} <= set(article.dropped)
 
@@ -159,5 +159,5 @@ def test_a_bold_paragraph_styled_as_the_prose_is_a_subhead_but_a_bold_sentence_o
         "<strong>Follow Our Channel</strong>",
     ]
     prose = [*PROSE[:middle], bold[0], *PROSE[middle:-1], bold[1], f'</p><p class="promo">{bold[2]}', PROSE[-1]]
-    article = extract_article(_page(prose=prose), URL)
+    article = extract_page(_page(prose=prose), URL).article
     assert {article.lines[i] for i in article.headings} == {"What comes next"}

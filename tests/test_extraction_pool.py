@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 
 import pytest
 
 from conftest import ROOT, SCRAPY, run
 from crawler.demo.newsweb import NewsWeb
-from crawler.extract.pool import ExtractionPool, PoolConfig
+from crawler.extract.article import Extracted, extract_page
+from crawler.extract.pool import ExtractionPool, PoolConfig, WorkerFailed
 from fixture_web import load_seed
 from pathological import die_or_hang
 
@@ -20,16 +22,19 @@ PAGE = (
 )
 
 
-async def _extract_all(pool: ExtractionPool, urls: list[str]) -> list:
-    return await _extract_pages(pool, [(PAGE, url) for url in urls])
+async def _extract_all(pool: ExtractionPool, urls: list[str], extract: Callable[..., Extracted] = extract_page) -> list:
+    return await _extract_pages(pool, [(PAGE, url) for url in urls], extract)
 
 
-async def _extract_pages(pool: ExtractionPool, pages: list[tuple[str, str]]) -> list:
-    return await asyncio.gather(*(pool.extract(html, url) for html, url in pages))
+async def _extract_pages(
+    pool: ExtractionPool, pages: list[tuple[str, str]], extract: Callable[..., Extracted] = extract_page
+) -> list[Extracted | BaseException]:
+    """Return the outcome of each page: an Extracted, or the WorkerFailed of a page that got none."""
+    return await asyncio.gather(*(pool.run(extract, html, url) for html, url in pages), return_exceptions=True)
 
 
 def test_a_worker_that_dies_or_hangs_costs_only_its_page() -> None:
-    pool = ExtractionPool(PoolConfig(workers=2, timeout=2.0), die_or_hang)
+    pool = ExtractionPool(PoolConfig(workers=2, timeout=2.0))
     try:
         urls = [
             "http://127.0.0.1:9/investigating-wework",
@@ -37,11 +42,14 @@ def test_a_worker_that_dies_or_hangs_costs_only_its_page() -> None:
             "http://127.0.0.1:9/a",
             "http://127.0.0.1:9/b",
         ]
-        died, hung, *fine = asyncio.run(_extract_all(pool, urls))
+        died, hung, *fine = asyncio.run(_extract_all(pool, urls, die_or_hang))
+        assert isinstance(died, WorkerFailed) and isinstance(hung, WorkerFailed)
         assert (died.reason, hung.reason) == ("error", "timeout")
         assert "worker died" in died.detail
         assert [o.article is not None for o in fine] == [True, True]
-        (after,) = asyncio.run(_extract_all(pool, ["http://127.0.0.1:9/c"]))  # the pool replaced its workers
+        (after,) = asyncio.run(
+            _extract_all(pool, ["http://127.0.0.1:9/c"], die_or_hang)
+        )  # the pool replaced its workers
         assert after.article is not None
     finally:
         pool.close()
@@ -56,7 +64,7 @@ def test_a_real_page_too_big_to_extract_in_time_is_cut_off_and_the_pool_goes_on(
         )
     finally:
         pool.close()
-    assert slow.reason == "timeout" and slow.article is None
+    assert isinstance(slow, WorkerFailed) and slow.reason == "timeout"
     assert after.article is not None
 
 
@@ -101,10 +109,10 @@ def test_the_seed_page_extracts_the_same_in_a_worker_as_in_process() -> None:
     site = Site("Seed Times", "topix", [story], base_url="http://127.0.0.1:9100")
     html = site.render()[site.article_path(story)][2].decode("utf-8")
     url = site.article_url(story)
-    in_process = asyncio.run(ExtractionPool(PoolConfig(workers=0)).extract(html, url))
+    in_process = asyncio.run(ExtractionPool(PoolConfig(workers=0)).run(extract_page, html, url))
     pool = ExtractionPool(PoolConfig(workers=1))
     try:
-        in_worker = asyncio.run(pool.extract(html, url))
+        in_worker = asyncio.run(pool.run(extract_page, html, url))
     finally:
         pool.close()
     assert in_worker == in_process and in_worker.article is not None

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from crawler.extract.article import extract_article
+from crawler.extract.article import extract_page
 from crawler.extract.page_kind import PageSignals, is_listing_url, not_article_reason
 from fixture_web import build_discovery_web
 
@@ -97,7 +97,7 @@ def test_every_page_of_the_discovery_web_is_told_right_with_what_its_sitemaps_sa
             if not ctype.startswith("text/html"):
                 continue
             url = site.base_url + path
-            article = extract_article(body.decode("utf-8"), url)
+            article = extract_page(body.decode("utf-8"), url).article
             page = article and PageSignals(url, article.page_type, article.word_count, f"<loc>{url}</loc>" in announced)
             assert (page is not None and not_article_reason(page, 80) is None) == (path in articles), (
                 f"{site.name} {path}"

@@ -108,10 +108,6 @@ class Similarity:
     containment: float
     smaller: int
 
-    def same_story(self, config: DedupConfig) -> bool:
-        """Return True when the overlap says both texts are one story."""
-        return self.merged_by(config) is not None
-
     def merged_by(self, config: DedupConfig) -> str | None:
         """Return which measure makes both texts one story ('jaccard' or 'containment'), or None."""
         if self.smaller == 0:

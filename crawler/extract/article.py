@@ -135,7 +135,11 @@ class Extracted:
 
 
 def extract_page(html: str, url: str, max_elements: int = defaults.EXTRACT_MAX_ELEMENTS) -> Extracted:
-    """Return the article on ``html`` (fetched from ``url``) or why there is none; never raises."""
+    """Return the article on ``html`` (fetched from ``url``) or why there is none; never raises.
+
+    Only the HTML is given to trafilatura, never the URL to fetch: fetching is the
+    crawler's job (robots.txt, throttling, cache).
+    """
     if not html.strip():
         return Extracted(None, "empty", "the page is empty")
     if (bad := html.count("\ufffd")) > MAX_UNDECODABLE * len(html):
@@ -153,15 +157,6 @@ def extract_page(html: str, url: str, max_elements: int = defaults.EXTRACT_MAX_E
     except Exception as exc:  # a library bug on one odd page must not end a crawl
         return Extracted(None, "error", repr(exc))
     return Extracted(article) if article else Extracted(None, "empty", "no main text found")
-
-
-def extract_article(html: str, url: str) -> Article | None:
-    """Return the article on ``html`` (fetched from ``url``), or None if there is no main text.
-
-    Only the HTML is given to trafilatura, never the URL to fetch: fetching is the
-    crawler's job (robots.txt, throttling, cache).
-    """
-    return extract_page(html, url).article
 
 
 def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:

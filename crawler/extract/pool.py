@@ -4,8 +4,8 @@ A pebble process pool (one worker per core by default) runs the extraction
 function; a semaphore bounds the pages in flight, which holds the crawl back
 (Scrapy keeps responses in its scraper slot until their items are processed).
 A page that hangs a worker is cut off at the timeout and its worker replaced;
-a worker that dies takes only its page with it. ``extract`` returns both as an
-outcome, not an exception; ``run`` (any picklable task) raises WorkerFailed.
+a worker that dies takes only its page with it. ``run`` (any picklable task)
+raises WorkerFailed for both; the extract pipeline turns it into the page's outcome.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from pebble import ProcessExpired, ProcessPool
 
 from crawler import settings as defaults
 from crawler.errors import InvalidField
-from crawler.extract.article import Extracted, extract_page
 
 T = TypeVar("T")
 
@@ -60,23 +59,15 @@ class PoolConfig:
 
 
 class ExtractionPool:
-    """Run ``extract(html, url)`` in worker processes; ``await pool.extract(...)`` gives an Extracted."""
+    """Run tasks (the crawl's: extract and analyse one page) in worker processes; ``await pool.run(task, ...)``."""
 
-    def __init__(self, config: PoolConfig, extract: Callable[[str, str], Extracted] = extract_page) -> None:
+    def __init__(self, config: PoolConfig) -> None:
         self.config = config
-        self._extract = extract
         self._slots: asyncio.Semaphore | None = None
         # spawn, not fork: the crawler's process holds threads and open database connections
         self._pool = (
             ProcessPool(config.workers, context=multiprocessing.get_context("spawn")) if config.workers else None
         )
-
-    async def extract(self, html: str, url: str) -> Extracted:
-        """Return the outcome of extracting one page; waits while the pool is full."""
-        try:
-            return await self.run(self._extract, html, url)
-        except WorkerFailed as exc:
-            return Extracted(None, exc.reason, exc.detail)
 
     async def run(self, task: Callable[..., T], *args: Any) -> T:
         """Return ``task(*args)`` computed in a worker; waits while the pool is full.
