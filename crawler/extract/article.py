@@ -20,17 +20,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
-from trafilatura.xml import xmltotxt
 
 from crawler import settings as defaults
+from crawler.extract import trafilatura_adapter, xpaths
 from crawler.extract.edges import (
     LINK_DENSITY_MAX,
     PROSE_MIN_WORDS,
-    SUBHEADS,
     PageBlocks,
     html_link_density,
     without_page_labels,
@@ -58,21 +55,10 @@ CAPTION_LEVELS = 3
 MAX_UNDECODABLE = 0.01
 
 _SPACES = re.compile(r"\s+")
-_LAYOUT_TABLES = etree.XPath("//table[.//h1 or .//h2 or .//h3 or count(.//p) >= 3]")
-_FIGURES = etree.XPath("//body//figure | //body//figcaption")
-#: The blocks of text of the page's article element(s): furniture the extractor drops there is the site's own.
-_ARTICLE_BLOCKS = etree.XPath(
-    "(//body//article | //body//*[@itemprop='articleBody'])//*[self::p or self::li or self::blockquote or self::aside"
-    " or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or (self::div and not(.//p))]"
-)
 #: The blocks that hold a caption under an image.
 _CAPTION_TAGS = frozenset({"p", "div", "span", "small", "em", "i", "cite"})
 #: Containers that hold a story, never one photo.
 _NOT_PHOTO_BLOCKS = frozenset({"body", "main", "article", "section", "td", "table", "ul", "ol", "li"})
-_HIDDEN = etree.XPath(
-    "//body//*[@hidden] | //body//*[contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'), 'display:none')]"
-    " | //body//*[contains(translate(@style, 'VISBLITYHDEN ', 'visblityhden'), 'visibility:hidden')]"
-)
 
 
 @dataclass(frozen=True)
@@ -147,7 +133,7 @@ def extract_page(html: str, url: str, max_elements: int = defaults.EXTRACT_MAX_E
     if "\x00" in html:
         return Extracted(None, "not_html", "NUL characters: binary data, not HTML")
     try:
-        tree = load_html(html)
+        tree = trafilatura_adapter.parse_html(html)
         if tree is None:
             return Extracted(None, "empty", "no HTML to parse")
         size = sum(1 for _ in tree.iter())
@@ -163,28 +149,19 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
     _drop_photo_blocks(tree)
     # before metadata extraction prunes the tree: the page's blocks, and what its article element holds
     blocks = PageBlocks.of(tree)
-    in_article = [text for block in _ARTICLE_BLOCKS(tree) if (text := _short_text(block, LINK_BLOCK_MAX_WORDS))]
+    in_article = [text for block in xpaths.ARTICLE_BLOCKS(tree) if (text := _short_text(block, LINK_BLOCK_MAX_WORDS))]
     meta = page_metadata(tree, url)  # the whole page, before anything is pruned
-    for element in _HIDDEN(tree):
+    for element in xpaths.HIDDEN(tree):
         element.drop_tree()
     _unwrap_layout_tables(tree)
-    doc = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        fast=not fallbacks,
-        include_comments=False,
-        include_tables=True,
-        include_links=True,
-        deduplicate=False,
-    )
-    if doc is None or doc.body is None:
+    body = trafilatura_adapter.main_body(tree, url, fallbacks)
+    if body is None:
         return None
-    dropped = _drop_link_blocks(doc.body)
-    etree.strip_tags(doc.body, "ref")
-    _unwrap_source_lines(doc.body)
-    lines = [line.strip() for line in xmltotxt(doc.body, include_formatting=False).split("\n") if line.strip()]
-    lines = _with_sibling_chunks(tree, lines)
-    heads = {_words(h) for h in doc.body.iter("head")} | {_words(h) for h in SUBHEADS(tree)}
+    dropped = _drop_link_blocks(body)
+    trafilatura_adapter.strip_links(body)
+    _unwrap_source_lines(body)
+    lines = _with_sibling_chunks(tree, trafilatura_adapter.body_lines(body))
+    heads = {_words(h) for h in body.iter(trafilatura_adapter.HEAD)} | {_words(h) for h in xpaths.SUBHEADS(tree)}
     while lines and meta.title and _words(lines[0]) == _words(meta.title):
         lines.pop(0)  # the headline printed again at the top of the body
     labelled = without_page_labels(lines, blocks)
@@ -242,7 +219,7 @@ def _drop_photo_blocks(tree: HtmlElement) -> None:
     An image standing among the story's paragraphs has its caption right after
     it in a block that is no paragraph (``<img><span class="cutline">…``).
     """
-    for figure in _FIGURES(tree):
+    for figure in xpaths.FIGURES(tree):
         if figure.getparent() is not None:  # not inside a figure dropped before it
             figure.drop_tree()
     for img in list(tree.iter("img")):
@@ -311,10 +288,10 @@ def _unwrap_source_lines(body: etree._Element) -> None:
     several lines, and a short one of them ("and") can recur on every page of a
     site and be learned as its furniture. ``<lb/>`` (``<br>``) breaks and code stay.
     """
-    for element in body.xpath("descendant-or-self::*[not(ancestor-or-self::code)]"):
+    for element in trafilatura_adapter.NOT_CODE(body):
         if element.text:
             element.text = _SPACES.sub(" ", element.text)
-        if element.tail and element.tag != "code":
+        if element.tail and element.tag != trafilatura_adapter.CODE:
             element.tail = _SPACES.sub(" ", element.tail)
 
 
@@ -323,7 +300,7 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
 
     A table that holds headings or several paragraphs lays out a page; data tables hold cells of data.
     """
-    for table in _LAYOUT_TABLES(tree):
+    for table in xpaths.LAYOUT_TABLES(tree):
         own = [
             e
             for e in table.iter("thead", "tbody", "tfoot", "tr", "td", "th")
@@ -364,13 +341,9 @@ def _with_sibling_chunks(tree: HtmlElement, lines: list[str]) -> list[str]:
 def _chunk_paragraphs(chunk: HtmlElement) -> list[str]:
     """Return the text of a chunk's paragraphs and subheads, without link-dense ones."""
     found = []
-    for block in chunk.xpath(".//p | .//h2 | .//h3 | .//h4 | .//h5 | .//h6"):
+    for block in xpaths.CHUNK_BLOCKS(chunk):
         text = " ".join(block.text_content().split())
-        if (
-            text
-            and html_link_density(block) < LINK_DENSITY_MAX
-            and not block.xpath("ancestor::aside | ancestor::figure")
-        ):
+        if text and html_link_density(block) < LINK_DENSITY_MAX and not xpaths.IN_ASIDE(block):
             found.append(text)
     return found
 
@@ -380,7 +353,7 @@ def _drop_link_blocks(body: etree._Element) -> list[str]:
 
     At the edges of the body, where such rows gather, a lower share of links is enough.
     """
-    blocks = [b for b in body.xpath(".//p | .//head | .//item | .//quote") if not b.xpath(".//p | .//item")]
+    blocks = [b for b in trafilatura_adapter.BLOCKS(body) if not trafilatura_adapter.INNER_BLOCKS(b)]
     density = {b: _link_density(b) for b in blocks}
     removed = [b for b in blocks if density[b] >= LINK_DENSITY_MAX]
     kept = [b for b in blocks if density[b] < LINK_DENSITY_MAX]
@@ -392,9 +365,9 @@ def _drop_link_blocks(body: etree._Element) -> list[str]:
     texts = [" ".join("".join(block.itertext()).split()) for block in removed]
     for block in removed:
         _remove(block)
-    for empty in body.xpath(".//list[not(item)]"):
+    for empty in trafilatura_adapter.EMPTY_LISTS(body):
         _remove(empty)
-    for head in body.xpath(".//head"):
+    for head in trafilatura_adapter.HEADS(body):
         if _heads_nothing(head):
             _remove(head)
     return [text for text in texts if text]
@@ -413,7 +386,9 @@ def _link_density(block: etree._Element) -> float:
     text = " ".join("".join(block.itertext()).split())
     if not text or word_count(text) > LINK_BLOCK_MAX_WORDS:
         return 0.0
-    return sum(len(" ".join("".join(ref.itertext()).split())) for ref in block.iter("ref")) / len(text)
+    return sum(len(" ".join("".join(ref.itertext()).split())) for ref in block.iter(trafilatura_adapter.LINK)) / len(
+        text
+    )
 
 
 def _remove(element: etree._Element) -> None:

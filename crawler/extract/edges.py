@@ -17,6 +17,7 @@ from typing import NamedTuple
 from lxml import etree
 from lxml.html import HtmlElement
 
+from crawler.extract import xpaths
 from crawler.text import words
 
 #: Paragraphs this long tell which style the story's prose has.
@@ -48,12 +49,6 @@ _TEXT_BLOCKS = (
 )
 _SUBHEAD_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _HEADING_TAGS = frozenset({"h1", *_SUBHEAD_TAGS})
-#: The subheads of a page (its headline aside).
-SUBHEADS = etree.XPath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")
-#: Elements that give the page's dates: its own time stamps, not the story's text.
-_DATES = etree.XPath(
-    "//body//time | //body//*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='dateCreated']"
-)
 #: Inline styles that set a block's type apart from the text around it (small print, grey print).
 _SET_APART_STYLE = re.compile(r"(?:^|;)\s*(?:font-size|color)\s*:", re.IGNORECASE)
 
@@ -92,8 +87,8 @@ class PageBlocks:
             for key in {words(block.text_content()), *map(words, _segments(block))}:
                 elements.setdefault(key, []).append(block)
                 styles.setdefault(key, _style(block))
-        labels = {words(e.text_content()) for e in _DATES(tree)}
-        labels |= {words(h.text_content()) for h in SUBHEADS(tree) if _labels_links(h)}
+        labels = {words(e.text_content()) for e in xpaths.DATES(tree)}
+        labels |= {words(h.text_content()) for h in xpaths.SUBHEADS(tree) if _labels_links(h)}
         return cls(styles, elements, {element: i for i, element in enumerate(tree.iter())}, frozenset(labels))
 
 

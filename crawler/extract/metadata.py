@@ -12,8 +12,8 @@ from typing import Any
 
 from htmldate import find_date
 from lxml.html import HtmlElement
-from trafilatura.metadata import extract_metadata
 
+from crawler.extract import trafilatura_adapter, xpaths
 from crawler.urls import is_http_url
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
@@ -52,8 +52,8 @@ def page_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     Dates come from htmldate on the tree (trafilatura calls it for the original
     date; the update date is asked for separately); ``url`` is only read, never fetched.
     """
-    html_title = " ".join(tree.xpath("string(//title)").split())
-    doc = extract_metadata(tree, url)
+    html_title = " ".join(xpaths.TITLE(tree).split())
+    doc = trafilatura_adapter.page_document(tree, url)
     updated = find_date(tree, original_date=False, extensive_search=False, url=url)
     return PageMetadata(
         title=_headline(doc.title, html_title, doc.sitename),
@@ -86,7 +86,7 @@ def _headline(title: str | None, html_title: str, sitename: str | None) -> str |
 
 
 def _language(tree: HtmlElement) -> str | None:
-    langs = tree.xpath("/html/@lang | //meta[@http-equiv='content-language']/@content")
+    langs = xpaths.LANGUAGES(tree)
     lang = str(langs[0]).strip().replace("_", "-") if langs else ""
     return lang.split("-")[0].lower() or None
 
@@ -94,7 +94,7 @@ def _language(tree: HtmlElement) -> str | None:
 def _jsonld_articles(tree: HtmlElement) -> list[dict[str, Any]]:
     """Return the JSON-LD objects of an article type; broken JSON is skipped."""
     found = []
-    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+    for script in xpaths.JSONLD(tree):
         try:
             data = json.loads(script)
         except ValueError:

@@ -1,0 +1,80 @@
+"""trafilatura behind one door: the only module touching its internals (parser, XML body, tags, metadata).
+
+trafilatura's public API returns text or a ``Document``; the crawl needs more: the
+page parsed once and shared with metadata and edge detection, and the main text as
+trafilatura's XML so link blocks and headings can be weighed before it becomes lines.
+Those parts (``load_html``, ``xmltotxt``, ``extract_metadata``, the XML tag names) are
+not promised to stay; an upgrade of trafilatura is checked here, and by the extraction bench.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura.metadata import extract_metadata
+from trafilatura.utils import load_html
+from trafilatura.xml import xmltotxt
+
+# -- trafilatura's body XML ----------------------------------------------
+#: A heading of the body (an HTML ``<h2>``…``<h6>``).
+HEAD = "head"
+#: A link in the body (an HTML ``<a>``).
+LINK = "ref"
+#: Code, whose spacing is kept.
+CODE = "code"
+#: The blocks of text of the body: paragraphs, headings, list items, quotes…
+BLOCKS = etree.XPath(".//p | .//head | .//item | .//quote")
+#: …and what makes a block a container of others rather than one.
+INNER_BLOCKS = etree.XPath(".//p | .//item")
+#: Lists left without items.
+EMPTY_LISTS = etree.XPath(".//list[not(item)]")
+#: The headings of the body.
+HEADS = etree.XPath(".//head")
+#: Every element whose text may be respaced: all but code.
+NOT_CODE = etree.XPath("descendant-or-self::*[not(ancestor-or-self::code)]")
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """Return ``html`` parsed as trafilatura parses it (encoding fixes, its cleaning), or None if there is none."""
+    tree: HtmlElement | None = load_html(html)
+    return tree
+
+
+def main_body(tree: HtmlElement, url: str, fallbacks: bool) -> etree._Element | None:
+    """Return trafilatura's main text of ``tree`` as its body XML, None if it finds none.
+
+    Comments are left out; tables and links kept (links weigh link blocks); ``fallbacks``
+    runs its fallback extractors too (readability, jusText), whose cost grows fast with the page.
+    """
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        fast=not fallbacks,
+        include_comments=False,
+        include_tables=True,
+        include_links=True,
+        deduplicate=False,
+    )
+    if doc is None or isinstance(doc, dict):
+        return None
+    body: etree._Element | None = doc.body
+    return body
+
+
+def body_lines(body: etree._Element) -> list[str]:
+    """Return the non-empty lines of text of a body, stripped, without formatting marks."""
+    text: str = xmltotxt(body, include_formatting=False)
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def strip_links(body: etree._Element) -> None:
+    """Replace the links of a body by their text."""
+    etree.strip_tags(body, LINK)
+
+
+def page_document(tree: HtmlElement, url: str) -> Any:
+    """Return trafilatura's metadata of the page (a ``trafilatura.settings.Document``)."""
+    return extract_metadata(tree, url)
