@@ -24,8 +24,7 @@ from typing import Any
 
 import datasketch
 import numpy as np
-from datasketch import LeanMinHash
-from datasketch.lsh import _optimal_param
+from datasketch import LeanMinHash, MinHashLSH
 
 from crawler import settings as defaults
 from crawler.dedup.minhash import NORMALISATION, Signer, fmix64, sha1_ids, shingle_ids, tokens
@@ -79,9 +78,14 @@ class DedupConfig:
         for name in ("num_perm", "shingle_size", "min_shingles", "anchor_rate", "anchor_min", "min_shared_paragraphs"):
             if getattr(self, name) < 1:
                 raise InvalidField(name, f"{name} must be a positive integer, got {getattr(self, name)!r}")
-        bands, rows = _optimal_param(self.lsh_threshold, self.num_perm, 0.5, 0.5)
-        object.__setattr__(self, "bands", bands)
-        object.__setattr__(self, "rows", rows)
+        try:  # datasketch's own choice of bands and rows for the threshold, with its checks
+            lsh = MinHashLSH(threshold=self.lsh_threshold, num_perm=self.num_perm)
+        except ValueError as exc:
+            raise InvalidField(
+                "num_perm", f"num_perm {self.num_perm} cannot be banded for lsh_threshold {self.lsh_threshold}: {exc}"
+            ) from None
+        object.__setattr__(self, "bands", lsh.b)
+        object.__setattr__(self, "rows", lsh.r)
 
     def index_params(self) -> dict[str, Any]:
         """Return what an LSH index built with this config depends on: mixing any of it breaks the index."""
