@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import fields
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from scrapy.settings import BaseSettings
 
@@ -44,7 +44,7 @@ def from_settings(cls: type[T], prefix: str, settings: BaseSettings) -> T:
         if not f.init:
             continue
         name = f"{prefix}_{f.name.upper()}"
-        kind = type(f.default)
+        kind: type[Any] = type(f.default)
         try:
             values[f.name] = kind(settings.get(name, f.default))
         except (TypeError, ValueError):

@@ -35,7 +35,8 @@ def next_run(schedule: str, after: datetime) -> datetime:
     """Return the first time ``schedule`` (a duration or a cron expression) gives after ``after`` (timezone-aware)."""
     if (every := duration(schedule)) is not None:
         return after + every
-    return croniter(schedule, after.astimezone()).get_next(datetime)
+    when: datetime = croniter(schedule, after.astimezone()).get_next(datetime)
+    return when
 
 
 def first_due(schedule: str, last: LastRun | None, now: datetime) -> datetime:
@@ -48,7 +49,7 @@ def first_due(schedule: str, last: LastRun | None, now: datetime) -> datetime:
 @dataclass
 class _Site:
     schedule: str
-    due: datetime | None
+    due: datetime
     started: datetime | None = None
 
     @property
@@ -104,6 +105,8 @@ class Plan:
         if self.once:
             del self.sites[name]
             return
+        if site.started is None:
+            raise ValueError(f"{name} is not running")
         site.due, site.started = next_run(site.schedule, site.started), None
 
     def wakeup(self) -> datetime | None:

@@ -93,7 +93,8 @@ def fmix64(x: np.ndarray) -> np.ndarray:
     x = x * m1
     x = x ^ (x >> shift)
     x = x * m2
-    return x ^ (x >> shift)
+    mixed: np.ndarray = x ^ (x >> shift)
+    return mixed
 
 
 @lru_cache(maxsize=1)
@@ -105,7 +106,8 @@ def _char_classes() -> np.ndarray:
     classes[1] = 0  # U+0001 itself is not a word character
     nospace = re.sub(rf"[{_NOSPACE}]", "\x02", every).encode("utf-32-le", "surrogatepass")
     classes[(np.frombuffer(nospace, dtype="<u4") == 2) & (classes == 1)] = 2
-    return classes
+    result: np.ndarray = classes
+    return result
 
 
 @lru_cache(maxsize=4)
@@ -150,18 +152,19 @@ def _token_hashes(text: str) -> np.ndarray:
     word = classes > 0
     alone = classes == 2
     joined = word & ~alone  # a character that may continue into the next one
-    starts = word.copy()
-    starts[1:] &= alone[1:] | ~joined[:-1]
-    ends = word.copy()
-    ends[:-1] &= alone[:-1] | ~joined[1:]
-    starts, ends = np.flatnonzero(starts), np.flatnonzero(ends) + 1
+    first = word.copy()
+    first[1:] &= alone[1:] | ~joined[:-1]
+    last = word.copy()
+    last[:-1] &= alone[:-1] | ~joined[1:]
+    starts, ends = np.flatnonzero(first), np.flatnonzero(last) + 1
     if not starts.size:
         return _EMPTY
     up, down = _powers(_CHAR_BASE, 1 << int(codes.size).bit_length())
     prefix = np.zeros(codes.size + 1, dtype=np.uint64)
     np.cumsum(up[: codes.size] * codes, out=prefix[1:])
     mixed = (prefix[ends] - prefix[starts]) * down[starts] * np.uint64(_TOKEN_MIX)
-    return mixed ^ (mixed >> np.uint64(32))
+    hashes: np.ndarray = mixed ^ (mixed >> np.uint64(32))
+    return hashes
 
 
 def shingle_ids(text: str, size: int) -> np.ndarray:
@@ -227,4 +230,5 @@ def _fmix32(x: np.ndarray) -> np.ndarray:
     x = x * np.uint32(0x85EBCA6B)
     x = x ^ (x >> np.uint32(13))
     x = x * np.uint32(0xC2B2AE35)
-    return x ^ (x >> np.uint32(16))
+    mixed: np.ndarray = x ^ (x >> np.uint32(16))
+    return mixed

@@ -138,7 +138,7 @@ def countable_lines(lines: Iterable[str], max_words: int, dropped: Iterable[str]
     """
     lines = list(lines)
     tails = _tails(lines[-1]) if lines else []
-    found = {}
+    found: dict[str, str] = {}
     for line in lines:
         for part in (line, *_edges(line)):
             words = normalise(part)

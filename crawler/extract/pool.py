@@ -92,5 +92,5 @@ class ExtractionPool:
     def close(self) -> None:
         """Stop the workers; pages still in the pool are abandoned."""
         if self._pool is not None:
-            self._pool.stop()
+            self._pool.stop()  # type: ignore[no-untyped-call]  # pebble is not typed
             self._pool.join()
