@@ -35,7 +35,7 @@ from pathlib import Path
 from datasketch import MinHash, MinHashLSH
 from scrapy.utils.test import get_crawler
 
-from crawler.dedup.minhash import shingle_strings
+from crawler.dedup.shingles import shingle_strings
 from crawler.extract.article import Article
 from crawler.extract.metadata import PageMetadata
 from crawler.items import ArticleItem

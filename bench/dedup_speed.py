@@ -37,8 +37,9 @@ import numpy as np
 import sqlalchemy as sa
 from datasketch import MinHash
 
-from crawler.dedup.compare import ANCHOR_BAND, DedupConfig, fingerprint, index_keys, shingles, signature, verified
-from crawler.dedup.minhash import poly64_hash32, shingle_strings
+from crawler.dedup.compare import DedupConfig, verified
+from crawler.dedup.minhash import ANCHOR_BAND, fingerprint, index_keys, signature
+from crawler.dedup.shingles import poly64_hash32, shingle_strings, shingles
 from crawler.pipelines.dedup import MAX_CANDIDATES, MIN_SHARED_KEYS
 from storage import Archive, NewStory
 from storage.schema import lsh_buckets, stories

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crawler.dedup.compare import TextSignals
+from crawler.dedup.minhash import TextSignals
 from crawler.extract.article import Article
 from storage.warc import WarcLocation
 

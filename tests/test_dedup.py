@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from crawler.dedup.compare import DedupConfig, band_keys, fingerprint, shingles, signature, similarity, verified
-from crawler.dedup.minhash import MAX_CHARS, poly64_hash32, poly64_id, shingle_ids, shingle_strings, tokens
+from crawler.dedup.compare import DedupConfig, similarity, verified
+from crawler.dedup.minhash import band_keys, fingerprint, signature
+from crawler.dedup.shingles import MAX_CHARS, poly64_hash32, poly64_id, shingle_ids, shingle_strings, shingles, tokens
 from crawler.demo.newsweb import Story, edited
 from fixture_web import load_articles, load_seed
 

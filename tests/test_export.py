@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from archive_data import new_story
 from conftest import Crawls, exported, newsarchive
 from crawler.cli import main
-from crawler.dedup.compare import DedupConfig, text_signals
+from crawler.dedup.compare import DedupConfig
+from crawler.dedup.minhash import text_signals
 from storage import Archive, ArchiveError, Sighting
 from storage.archive import ArchivedStory
 from storage.exchange.export import JSON_FIELDS, records

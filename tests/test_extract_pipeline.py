@@ -9,7 +9,8 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.config import dedup_config
-from crawler.dedup.compare import fingerprint, index_keys, shingles
+from crawler.dedup.minhash import fingerprint, index_keys
+from crawler.dedup.shingles import shingles
 from crawler.demo.newsweb import Site
 from crawler.extract.furniture import countable_lines
 from crawler.items import ArticleItem, PageItem

@@ -16,16 +16,9 @@ import pytest
 import sqlalchemy as sa
 from scrapy.utils.test import get_crawler
 
-from crawler.dedup.compare import (
-    ANCHOR_BAND,
-    DedupConfig,
-    band_keys,
-    fingerprint,
-    shingles,
-    signature,
-    similarity,
-    text_signals,
-)
+from crawler.dedup.compare import DedupConfig, similarity
+from crawler.dedup.minhash import ANCHOR_BAND, band_keys, fingerprint, signature, text_signals
+from crawler.dedup.shingles import shingles
 from crawler.demo.newsweb import Story
 from crawler.extract.article import Article
 from crawler.extract.metadata import PageMetadata

@@ -82,7 +82,8 @@ def _passages(console: Console, a: str, b: str) -> None:
 def explain(db: str, overrides: tuple[str, ...], url_a: str, url_b: str) -> None:
     """Show why the archived pages URL_A and URL_B were, or were not, merged into one story."""
     from crawler.config import dedup_config
-    from crawler.dedup.compare import shingles, verified
+    from crawler.dedup.compare import verified
+    from crawler.dedup.shingles import shingles
     from crawler.run import crawl_settings
     from storage.read.clusters import page
 

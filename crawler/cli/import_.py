@@ -29,7 +29,7 @@ def import_(file: str, db: str, overrides: tuple[str, ...]) -> None:
     A failed import leaves no archive behind (nor anything in an existing empty one).
     """
     from crawler.config import dedup_config
-    from crawler.dedup.compare import text_signals
+    from crawler.dedup.minhash import text_signals
     from crawler.run import crawl_settings
     from storage import Archive, ArchiveError, archive_file
     from storage.exchange.importer import BadExportLine, import_jsonl

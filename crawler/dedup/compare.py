@@ -1,22 +1,14 @@
-"""Duplicate detection: text fingerprints, MinHash signatures, index keys, verification.
+"""Where a duplicate is decided: the dedup config, and whether two texts are one story.
 
-Plain functions over text; the archive stores what they compute. A story is a
-near-duplicate of another when their word shingles overlap enough — by Jaccard
-for reposts, by containment of the smaller text for copies cut short or padded
-with a local outlet's own paragraphs.
-
-Two kinds of index key find the candidates. LSH band keys of the MinHash find
-pairs of high Jaccard similarity. Anchors — the shingles whose id falls in the
-lowest ``1/anchor_rate`` of the id range (at least ``anchor_min`` of a text's
-smallest ids) — are the same consistent sample of every text, so two texts share
-about ``containment * anchors of the smaller`` of them whatever their sizes: they
-find a copy keeping 60 % of an original's shingles at a Jaccard of 0.2, which
-banding tuned for Jaccard never proposes.
+A story is a near-duplicate of another when their word shingles overlap enough — by
+Jaccard for reposts, by containment of the smaller text for copies cut short or padded
+with a local outlet's own paragraphs — and, for containment, when what they share is
+shaped like a copy (:func:`verified`). Candidates come from the index keys of
+:mod:`crawler.dedup.minhash`; shingles from :mod:`crawler.dedup.shingles`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,19 +16,14 @@ from typing import Any
 
 import datasketch
 import numpy as np
-from datasketch import LeanMinHash, MinHashLSH
+from datasketch import MinHashLSH
 
 from crawler import settings as defaults
-from crawler.dedup.minhash import NORMALISATION, Signer, fmix64, sha1_ids, shingle_ids, tokens
+from crawler.dedup.shingles import HASHFUNCS, NORMALISATION, shingles, tokens
 from crawler.errors import InvalidField
 
-#: Shingle hash functions: poly64 is vectorised, sha1 is datasketch's default (slower, kept for interchange).
-HASHFUNCS = ("poly64", "sha1")
-_ROW_BASE = 0xC2B2AE3D27D4EB4F
 #: A line of prose ends a sentence (a closing quote or bracket may follow); headlines and labels do not.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
-#: The band number under which anchors are indexed (LSH bands count from 0).
-ANCHOR_BAND = -1
 
 
 @dataclass(frozen=True)
@@ -121,79 +108,6 @@ class Similarity:
         if self.smaller >= config.min_shingles and self.containment >= config.containment_threshold:
             return "containment"
         return None
-
-
-def shingles(text: str, config: DedupConfig) -> np.ndarray:
-    """Return the shingle set of ``text``: sorted, distinct 64-bit shingle ids (empty for a text without words)."""
-    if config.hashfunc == "sha1":
-        return sha1_ids(text, config.shingle_size)
-    return shingle_ids(text, config.shingle_size)
-
-
-def fingerprint(text: str) -> str:
-    """Return the exact fingerprint of ``text``: equal for texts that differ only in case, spacing, punctuation."""
-    return hashlib.sha256(" ".join(tokens(text)).encode("utf-8")).hexdigest()
-
-
-@lru_cache(maxsize=4)
-def _signer(num_perm: int, seed: int, scheme: str) -> Signer:
-    return Signer(num_perm, seed, scheme)
-
-
-def signature(shingle_set: np.ndarray, config: DedupConfig) -> LeanMinHash:
-    """Return the MinHash of a shingle set, a datasketch ``LeanMinHash``."""
-    return _signer(config.num_perm, config.seed, config.scheme).sign(shingle_set)
-
-
-def band_keys(minhash: LeanMinHash, config: DedupConfig) -> list[tuple[int, int]]:
-    """Return ``(band, bucket)`` pairs, the bucket a signed 64-bit hash of the band's rows: sharing one makes a candidate."""
-    rows = np.asarray(minhash.hashvalues, dtype=np.uint64)[: config.bands * config.rows].reshape(
-        config.bands, config.rows
-    )
-    weights = np.array([pow(_ROW_BASE, r, 1 << 64) for r in range(config.rows)], dtype=np.uint64)
-    buckets = fmix64((rows * weights).sum(axis=1, dtype=np.uint64)).view(np.int64)
-    return list(enumerate(buckets.tolist()))
-
-
-def anchors(mine: np.ndarray, config: DedupConfig) -> np.ndarray:
-    """Return the anchor shingles of sorted shingle set ``mine`` as signed 64-bit ids.
-
-    >>> config = DedupConfig()
-    >>> original = shingles(" ".join(f"w{i}" for i in range(2000)), config)
-    >>> copy = shingles(" ".join(f"w{i}" for i in range(1000)), config)  # its first half
-    >>> shared = np.intersect1d(anchors(original, config), anchors(copy, config)).size
-    >>> shared == anchors(copy, config).size  # every anchor of the copy is one of the original's
-    True
-    """
-    cut = int(np.searchsorted(mine, np.uint64((1 << 64) // config.anchor_rate)))
-    return mine[: max(cut, config.anchor_min)].view(np.int64)
-
-
-def index_keys(mine: np.ndarray, config: DedupConfig) -> list[tuple[int, int]]:
-    """Return the index keys of shingle set ``mine``: LSH band keys, then anchors; none for an empty set."""
-    if not mine.size:
-        return []  # an empty text stays out of the index
-    return band_keys(signature(mine, config), config) + [(ANCHOR_BAND, a) for a in anchors(mine, config).tolist()]
-
-
-@dataclass(frozen=True)
-class TextSignals:
-    """What dedup needs of a text: its exact fingerprint, its shingle set and that set's LSH band keys."""
-
-    fingerprint: str
-    shingles: np.ndarray = field(repr=False)
-    band_keys: list[tuple[int, int]] = field(repr=False)
-
-    @property
-    def stored(self) -> tuple[str, list[tuple[int, int]]]:
-        """Return the exact fingerprint and index keys: what the archive stores of the text."""
-        return self.fingerprint, self.band_keys
-
-
-def text_signals(text: str, config: DedupConfig) -> TextSignals:
-    """Return the dedup signals of ``text`` (computed where the page is extracted, off the crawl's thread)."""
-    mine = shingles(text, config)
-    return TextSignals(fingerprint(text), mine, index_keys(mine, config))
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> Similarity:

@@ -1,208 +1,47 @@
-"""Shingle ids and MinHash signatures of a whole text at once, vectorised with numpy.
+"""MinHash signatures and index keys: what a text is signed with, and how its possible originals are found.
 
 datasketch signs one shingle at a time: a Python hash call per shingle, then the
-permutations. Here the text is tokenised, every shingle hashed and every
-permutation applied in a handful of numpy operations over the whole text. The
-result is a datasketch ``LeanMinHash`` whose hash values equal those of
-``datasketch.MinHash(num_perm, seed, scheme, hashfunc=...)`` fed the same
-shingle strings one by one (``hashfunc`` being :func:`poly64_hash32`, or
-datasketch's own default ``sha1_hash32`` for ``hashfunc="sha1"``), so
-datasketch's LSH and Jaccard estimates apply unchanged.
+permutations. :class:`Signer` applies every permutation to a whole text's shingle ids in
+a few numpy operations; the result is a datasketch ``LeanMinHash`` whose hash values equal
+those of ``datasketch.MinHash(num_perm, seed, scheme, hashfunc=...)`` fed the same shingle
+strings one by one (``hashfunc`` being :func:`crawler.dedup.shingles.poly64_hash32`, or
+datasketch's own ``sha1_hash32`` for ``hashfunc="sha1"``), so datasketch's LSH and Jaccard
+estimates apply unchanged.
 
-Tokens are runs of word characters (Python's ``\\w``) after ``casefold``, except
-that in scripts written without spaces (Chinese, Japanese, Thai, ...) every
-character is a token of its own: their shingles are character n-grams.
+Two kinds of index key find the candidates. LSH band keys of the MinHash find
+pairs of high Jaccard similarity. Anchors — the shingles whose id falls in the
+lowest ``1/anchor_rate`` of the id range (at least ``anchor_min`` of a text's
+smallest ids) — are the same consistent sample of every text, so two texts share
+about ``containment * anchors of the smaller`` of them whatever their sizes: they
+find a copy keeping 60 % of an original's shingles at a Jaccard of 0.2, which
+banding tuned for Jaccard never proposes. The archive stores what :func:`text_signals` computes.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-#: Stored with the index: how texts become tokens.
-NORMALISATION = "casefold-w+-nospace-chars"
+from crawler.dedup.shingles import fmix64, shingles, tokens
 
-#: Scripts written without spaces between words: each character is a token.
-_NOSPACE = (
-    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff"
-)
-_TOKENS = re.compile(rf"(?=\w)[{_NOSPACE}]|[^\W{_NOSPACE}]+")
+if TYPE_CHECKING:
+    from crawler.dedup.compare import DedupConfig
 
-_MASK64 = (1 << 64) - 1
-_CHAR_BASE = 0x100000001B3  # odd, so it has an inverse modulo 2**64
-_TOKEN_BASE = 0x9E3779B97F4A7C15
-_TOKEN_MIX = 0xD6E8FEB86659FD93  # odd: token hashes are multiplied and folded before they are combined
-_FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
-_EMPTY = np.zeros(0, dtype=np.uint64)
-_MULTI = 0xFFFFFFFF  # not a code point
-#: Only this many characters of a text are shingled: a million is ~150,000 words, far beyond any article.
-MAX_CHARS = 1 << 20
-
-
-def tokens(text: str) -> list[str]:
-    """Return the normalised tokens of ``text``: casefolded words, single characters in scripts without spaces."""
-    return _TOKENS.findall(text.casefold())
-
-
-def shingle_strings(text: str, size: int) -> list[str]:
-    """Return the ``size``-token shingles of ``text`` in order, tokens joined by a space (one shingle for a shorter text).
-
-    Only the first ``MAX_CHARS`` characters count.
-    """
-    words = tokens(text[:MAX_CHARS])
-    if len(words) <= size:
-        return [" ".join(words)] if words else []
-    return [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
-
-
-# -- the poly64 shingle hash: scalar reference and vectorised -----------
-
-
-def _fmix64_int(x: int) -> int:
-    x ^= x >> 33
-    x = (x * 0xFF51AFD7ED558CCD) & _MASK64
-    x ^= x >> 33
-    x = (x * 0xC4CEB9FE1A85EC53) & _MASK64
-    return x ^ (x >> 33)
-
-
-def poly64_id(shingle: bytes) -> int:
-    """Return the 64-bit id of one shingle string (UTF-8): what :func:`shingle_ids` computes for it."""
-    total = 0
-    for m, token in enumerate(shingle.decode("utf-8").split(" ")):
-        value = sum(ord(c) * pow(_CHAR_BASE, j, 1 << 64) for j, c in enumerate(token)) & _MASK64
-        mixed = (value * _TOKEN_MIX) & _MASK64
-        total += (mixed ^ (mixed >> 32)) * pow(_TOKEN_BASE, m, 1 << 64)
-    return _fmix64_int(total & _MASK64)
-
-
-def poly64_hash32(shingle: bytes) -> int:
-    """Return the 32-bit hash of one shingle (its id's low half): a datasketch ``hashfunc`` equal to the vectorised one."""
-    return poly64_id(shingle) & 0xFFFFFFFF
-
-
-def fmix64(x: np.ndarray) -> np.ndarray:
-    """Return the MurmurHash3 64-bit finaliser of every value: a bijection that spreads all bits."""
-    shift, m1, m2 = _FMIX64
-    x = x ^ (x >> shift)
-    x = x * m1
-    x = x ^ (x >> shift)
-    x = x * m2
-    mixed: np.ndarray = x ^ (x >> shift)
-    return mixed
-
-
-@lru_cache(maxsize=1)
-def _char_classes() -> np.ndarray:
-    """Return, for every code point, 0 (not a word character), 1 (word character) or 2 (a token by itself)."""
-    every = "".join(map(chr, range(0x110000)))
-    marked = re.sub(r"\w", "\x01", every).encode("utf-32-le", "surrogatepass")
-    classes = (np.frombuffer(marked, dtype="<u4") == 1).astype(np.uint8)
-    classes[1] = 0  # U+0001 itself is not a word character
-    nospace = re.sub(rf"[{_NOSPACE}]", "\x02", every).encode("utf-32-le", "surrogatepass")
-    classes[(np.frombuffer(nospace, dtype="<u4") == 2) & (classes == 1)] = 2
-    result: np.ndarray = classes
-    return result
-
-
-@lru_cache(maxsize=4)
-def _powers(base: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``base**j`` and ``base**-j`` modulo 2**64 for j < n (n a power of two up to 2 * MAX_CHARS, reused)."""
-    up = np.full(n, base, dtype=np.uint64)
-    up[0] = 1
-    down = np.full(n, pow(base, -1, 1 << 64), dtype=np.uint64)
-    down[0] = 1
-    return np.cumprod(up, dtype=np.uint64), np.cumprod(down, dtype=np.uint64)
-
-
-@lru_cache(maxsize=1)
-def _casefold_table() -> np.ndarray:
-    """Return, for every code point, its casefolded code point (``_MULTI`` where it folds to several)."""
-    table = np.arange(0x110000, dtype=np.uint32)
-    for block in range(0, 0x110000, 256):
-        chars = "".join(map(chr, range(block, block + 256)))
-        if chars.casefold() == chars:
-            continue  # most blocks have no case at all
-        for c in chars:
-            folded = c.casefold()
-            table[ord(c)] = ord(folded) if len(folded) == 1 else _MULTI
-    return table
-
-
-def _codes(text: str) -> np.ndarray:
-    """Return the code points of ``text`` casefolded, by table lookup unless a character folds to several."""
-    raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    codes = _casefold_table().take(raw)
-    if codes.size and codes.max() == _MULTI:  # ß, ﬁ, ...: let Python expand them
-        return np.frombuffer(text.casefold().encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    return codes
-
-
-def _token_hashes(text: str) -> np.ndarray:
-    """Return the mixed polynomial hash of every token of the first ``MAX_CHARS`` characters of ``text``."""
-    codes = _codes(text[:MAX_CHARS])
-    if not codes.size:
-        return _EMPTY
-    classes = _char_classes().take(codes)
-    word = classes > 0
-    alone = classes == 2
-    joined = word & ~alone  # a character that may continue into the next one
-    first = word.copy()
-    first[1:] &= alone[1:] | ~joined[:-1]
-    last = word.copy()
-    last[:-1] &= alone[:-1] | ~joined[1:]
-    starts, ends = np.flatnonzero(first), np.flatnonzero(last) + 1
-    if not starts.size:
-        return _EMPTY
-    up, down = _powers(_CHAR_BASE, 1 << int(codes.size).bit_length())
-    prefix = np.zeros(codes.size + 1, dtype=np.uint64)
-    np.cumsum(up[: codes.size] * codes, out=prefix[1:])
-    mixed = (prefix[ends] - prefix[starts]) * down[starts] * np.uint64(_TOKEN_MIX)
-    hashes: np.ndarray = mixed ^ (mixed >> np.uint64(32))
-    return hashes
-
-
-def shingle_ids(text: str, size: int) -> np.ndarray:
-    """Return the sorted, distinct 64-bit ids of the ``size``-token shingles of ``text`` (poly64 hash)."""
-    hashes = _token_hashes(text)
-    if not hashes.size:
-        return _EMPTY
-    # shingle i is the sum of hashes[i + m] * TOKEN_BASE**m; a text shorter than one shingle is one shingle
-    combined = np.correlate(hashes, _shingle_weights(min(size, hashes.size)), "valid")
-    return _distinct(fmix64(combined))
-
-
-@lru_cache(maxsize=8)
-def _shingle_weights(size: int) -> np.ndarray:
-    return np.array([pow(_TOKEN_BASE, m, 1 << 64) for m in range(size)], dtype=np.uint64)
-
-
-def _distinct(ids: np.ndarray) -> np.ndarray:
-    """Return ``ids`` sorted without repeats (``np.unique`` without its overhead)."""
-    ids = np.sort(ids)
-    keep = np.ones(ids.size, dtype=bool)
-    np.not_equal(ids[1:], ids[:-1], out=keep[1:])
-    return ids[keep]
-
-
-def sha1_ids(text: str, size: int) -> np.ndarray:
-    """Return the sorted, distinct 64-bit SHA-1 ids of the shingles of ``text``: low halves are datasketch's ``sha1_hash32``."""
-    digests = b"".join(hashlib.sha1(s.encode("utf-8")).digest()[:8] for s in set(shingle_strings(text, size)))
-    return _distinct(np.frombuffer(digests, dtype="<u8"))
-
-
-# -- signing -------------------------------------------------------------
+_ROW_BASE = 0xC2B2AE3D27D4EB4F
+#: The band number under which anchors are indexed (LSH bands count from 0).
+ANCHOR_BAND = -1
 
 
 class Signer:
     """Sign whole texts with the permutations datasketch draws for ``num_perm``, ``seed`` and ``scheme``.
 
     >>> signer = Signer(num_perm=128, seed=1)
+    >>> from crawler.dedup.shingles import shingle_ids
     >>> ids = shingle_ids("The quick brown fox jumps over the lazy dog", 5)
     >>> signer.sign(ids).jaccard(signer.sign(ids))
     1.0
@@ -232,3 +71,70 @@ def _fmix32(x: np.ndarray) -> np.ndarray:
     x = x * np.uint32(0xC2B2AE35)
     mixed: np.ndarray = x ^ (x >> np.uint32(16))
     return mixed
+
+
+def fingerprint(text: str) -> str:
+    """Return the exact fingerprint of ``text``: equal for texts that differ only in case, spacing, punctuation."""
+    return hashlib.sha256(" ".join(tokens(text)).encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _signer(num_perm: int, seed: int, scheme: str) -> Signer:
+    return Signer(num_perm, seed, scheme)
+
+
+def signature(shingle_set: np.ndarray, config: DedupConfig) -> LeanMinHash:
+    """Return the MinHash of a shingle set, a datasketch ``LeanMinHash``."""
+    return _signer(config.num_perm, config.seed, config.scheme).sign(shingle_set)
+
+
+def band_keys(minhash: LeanMinHash, config: DedupConfig) -> list[tuple[int, int]]:
+    """Return ``(band, bucket)`` pairs, the bucket a signed 64-bit hash of the band's rows: sharing one makes a candidate."""
+    rows = np.asarray(minhash.hashvalues, dtype=np.uint64)[: config.bands * config.rows].reshape(
+        config.bands, config.rows
+    )
+    weights = np.array([pow(_ROW_BASE, r, 1 << 64) for r in range(config.rows)], dtype=np.uint64)
+    buckets = fmix64((rows * weights).sum(axis=1, dtype=np.uint64)).view(np.int64)
+    return list(enumerate(buckets.tolist()))
+
+
+def anchors(mine: np.ndarray, config: DedupConfig) -> np.ndarray:
+    """Return the anchor shingles of sorted shingle set ``mine`` as signed 64-bit ids.
+
+    >>> from crawler.dedup.compare import DedupConfig
+    >>> config = DedupConfig()
+    >>> original = shingles(" ".join(f"w{i}" for i in range(2000)), config)
+    >>> copy = shingles(" ".join(f"w{i}" for i in range(1000)), config)  # its first half
+    >>> shared = np.intersect1d(anchors(original, config), anchors(copy, config)).size
+    >>> shared == anchors(copy, config).size  # every anchor of the copy is one of the original's
+    True
+    """
+    cut = int(np.searchsorted(mine, np.uint64((1 << 64) // config.anchor_rate)))
+    return mine[: max(cut, config.anchor_min)].view(np.int64)
+
+
+def index_keys(mine: np.ndarray, config: DedupConfig) -> list[tuple[int, int]]:
+    """Return the index keys of shingle set ``mine``: LSH band keys, then anchors; none for an empty set."""
+    if not mine.size:
+        return []  # an empty text stays out of the index
+    return band_keys(signature(mine, config), config) + [(ANCHOR_BAND, a) for a in anchors(mine, config).tolist()]
+
+
+@dataclass(frozen=True)
+class TextSignals:
+    """What dedup needs of a text: its exact fingerprint, its shingle set and that set's LSH band keys."""
+
+    fingerprint: str
+    shingles: np.ndarray = field(repr=False)
+    band_keys: list[tuple[int, int]] = field(repr=False)
+
+    @property
+    def stored(self) -> tuple[str, list[tuple[int, int]]]:
+        """Return the exact fingerprint and index keys: what the archive stores of the text."""
+        return self.fingerprint, self.band_keys
+
+
+def text_signals(text: str, config: DedupConfig) -> TextSignals:
+    """Return the dedup signals of ``text`` (computed where the page is extracted, off the crawl's thread)."""
+    mine = shingles(text, config)
+    return TextSignals(fingerprint(text), mine, index_keys(mine, config))

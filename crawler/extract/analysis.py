@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from crawler.dedup.compare import DedupConfig, TextSignals, text_signals
+from crawler.dedup.compare import DedupConfig
+from crawler.dedup.minhash import TextSignals, text_signals
 from crawler.extract import furniture
 from crawler.extract.article import Extracted
 

@@ -9,15 +9,9 @@ from scrapy.crawler import Crawler
 
 from crawler.archive_access import open_archive
 from crawler.config import dedup_config
-from crawler.dedup.compare import (
-    DedupConfig,
-    Similarity,
-    prose_flags,
-    shared_paragraphs,
-    shingles,
-    text_signals,
-    verified,
-)
+from crawler.dedup.compare import DedupConfig, Similarity, prose_flags, shared_paragraphs, verified
+from crawler.dedup.minhash import text_signals
+from crawler.dedup.shingles import shingles
 from crawler.items import ArticleItem
 
 #: How many LSH candidates are verified against their real text, most shared buckets first.

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from crawler.archive_access import open_archive
 from crawler.config import dedup_config, from_settings
-from crawler.dedup.compare import text_signals
 from crawler.dedup.credits import credited_outlet
+from crawler.dedup.minhash import text_signals
 from crawler.extensions.archive_guard import DATABASE_FAILURES
 from crawler.extract import furniture
 from crawler.extract.article import Article
