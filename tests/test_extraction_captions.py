@@ -7,6 +7,7 @@ import pytest
 from crawler.demo.newsweb import Site
 from crawler.extract import furniture
 from crawler.extract.article import extract_page
+from crawler.text import normalise
 from fixture_web import load_seed
 from furniture_themes import FURNITURE_THEMES
 
@@ -62,12 +63,12 @@ def test_the_seed_page_loses_its_caption_and_keeps_every_paragraph_subhead_and_t
     article = extract_page(html, site.article_url(story)).article
     learned = {furniture.line_key(line) for line in site.furniture}  # as a crawl of the site learns them
     text = furniture.clean(article.lines, learned, article.headings)
-    words = [furniture.normalise(line) for line in text]
+    words = [normalise(line) for line in text]
     assert not [line for line in text if "Getty" in line or line.startswith("(Photo")]
-    paragraphs = [furniture.normalise(line) for line in story.paragraphs]
+    paragraphs = [normalise(line) for line in story.paragraphs]
     assert [w for w in words if w in paragraphs] == paragraphs  # each once, in order: the caption adds no copy
     subheads = [line.removeprefix("## ") for line in story.body if line.startswith("## ")]
-    assert len(subheads) == 4 and all(furniture.normalise(s) in words for s in subheads)
+    assert len(subheads) == 4 and all(normalise(s) in words for s in subheads)
     assert any("consdier" in line for line in text)
 
 
