@@ -5,14 +5,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 import click
 
 from crawler.cli.common import Failure, console, db_option, plural, settings_option
-
-if TYPE_CHECKING:
-    pass
 
 #: The first bytes of a Parquet file, and of a gzip file.
 _PARQUET_MAGIC, _GZIP_MAGIC = b"PAR1", b"\x1f\x8b"
