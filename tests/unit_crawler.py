@@ -10,8 +10,9 @@ from scrapy.core.downloader import Downloader, Slot
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
-#: No download handler for http(s): a unit test never opens a socket.
-NO_DOWNLOADS = {"DOWNLOAD_HANDLERS": {"http": None, "https": None}}
+#: No download handler for http(s), so a unit test never opens a socket, and no extension of Scrapy's
+#: (log stats, memory usage...): only the components a test builds listen to the signals it sends.
+UNIT_SETTINGS = {"DOWNLOAD_HANDLERS": {"http": None, "https": None}, "EXTENSIONS_BASE": {}}
 
 
 class Engine:
@@ -34,7 +35,7 @@ def unit_crawler(
     settings: dict[str, Any] | None = None, spidercls: type[Spider] = Spider, **spider_args: Any
 ) -> Crawler:
     """Return a crawler with Scrapy's defaults and ``settings``, its spider made and its stats collecting."""
-    crawler = get_crawler(spidercls, settings_dict={**NO_DOWNLOADS, **(settings or {})})
+    crawler = get_crawler(spidercls, settings_dict={**UNIT_SETTINGS, **(settings or {})})
     crawler.spider = spidercls.from_crawler(crawler, **({"name": "unit"} if spidercls is Spider else {}), **spider_args)
     crawler.engine = Engine(crawler)  # type: ignore[assignment]
     crawler.stats.open_spider()
