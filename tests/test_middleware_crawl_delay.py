@@ -8,6 +8,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response, TextResponse
 
+from crawler import settings as project
 from crawler.middlewares.crawl_delay import CrawlDelay
 from crawler.middlewares.site_slot import SiteSlot
 from unit_crawler import slot_made_for, unit_crawler
@@ -166,3 +167,9 @@ def test_autothrottle_does_not_shorten_a_crawl_delay_but_does_a_sites_without_on
     assert delays[LEDGER] == (5.0, 5.0)
     assert delays[COURIER][0] == 1.0 > delays[COURIER][1]
     assert throttle.target_concurrency > 0
+
+
+def test_by_default_a_crawl_delay_is_obeyed_up_to_a_minute() -> None:
+    mw = middleware(NEWSARCHIVE_MAX_CRAWL_DELAY=project.NEWSARCHIVE_MAX_CRAWL_DELAY)
+    robots(mw, LEDGER, "User-agent: *\nCrawl-delay: 3600\n")
+    assert slot_made_for(mw.crawler, request(f"{LEDGER}/"))[1].delay == 60.0
