@@ -173,3 +173,20 @@ def test_by_default_a_crawl_delay_is_obeyed_up_to_a_minute() -> None:
     mw = middleware(NEWSARCHIVE_MAX_CRAWL_DELAY=project.NEWSARCHIVE_MAX_CRAWL_DELAY)
     robots(mw, LEDGER, "User-agent: *\nCrawl-delay: 3600\n")
     assert slot_made_for(mw.crawler, request(f"{LEDGER}/"))[1].delay == 60.0
+
+
+def test_a_delay_autothrottle_changed_for_a_request_sent_before_robots_txt_was_read_is_set_back() -> None:
+    mw = middleware(AUTOTHROTTLE_ENABLED=True, AUTOTHROTTLE_START_DELAY=1.0, DOWNLOAD_DELAY=0)
+    crawler = mw.crawler
+    throttle = AutoThrottle.from_crawler(crawler)  # kept: signal receivers are weakly referenced
+    crawler.signals.send_catch_log(signals.spider_opened, spider=crawler.spider)
+    early = request(f"{LEDGER}/")  # in flight, unmarked, when robots.txt came
+    _, slot = slot_made_for(crawler, early)
+    robots(mw, LEDGER, "User-agent: *\nCrawl-delay: 5\n")
+    early.meta["download_latency"] = 0.01
+    response = Response(early.url, request=early)
+    crawler.signals.send_catch_log(signals.response_downloaded, response=response, request=early, spider=crawler.spider)
+    assert slot.delay < 5.0
+    mw.process_request(request(f"{LEDGER}/a.html"))
+    assert (slot.delay, slot.jitter) == (5.0, 0)
+    assert throttle.target_concurrency > 0
