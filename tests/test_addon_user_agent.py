@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.http import TextResponse
 
@@ -16,10 +16,15 @@ from unit_crawler import slot_made_for, unit_crawler
 CONTACT = "https://newsarchive.example/contact"
 
 
-def sent_user_agent(**settings: object) -> str:
+class OwnAgentSpider(Spider):
+    name = "own-agent"
+    custom_settings = {"USER_AGENT": "LedgerBot/1 (+https://ledger.example/bot)"}
+
+
+def sent_user_agent(spidercls: type[Spider] = Spider, **settings: object) -> str:
     """Return the User-Agent header Scrapy's UserAgentMiddleware puts on a request of a crawl with the project's
     add-ons and ``settings``."""
-    crawler = unit_crawler({"ADDONS": project.ADDONS, **settings})
+    crawler = unit_crawler({"ADDONS": project.ADDONS, **settings}, spidercls)
     request = Request("http://127.0.0.1:8001/")
     UserAgentMiddleware.from_crawler(crawler).process_request(request)
     return request.headers["User-Agent"].decode()
@@ -37,6 +42,11 @@ def test_a_user_agent_set_in_the_settings_goes_out_as_it_is() -> None:
     assert sent_user_agent(USER_AGENT="MyBot/2 (+https://me.example/)", NEWSARCHIVE_CONTACT_URL=CONTACT) == (
         "MyBot/2 (+https://me.example/)"
     )
+
+
+def test_a_user_agent_a_spider_sets_for_itself_goes_out_as_it_is() -> None:
+    agent = sent_user_agent(OwnAgentSpider, NEWSARCHIVE_CONTACT_URL=CONTACT)
+    assert agent == "LedgerBot/1 (+https://ledger.example/bot)"
 
 
 @pytest.mark.parametrize("contact", [CONTACT, ""])
