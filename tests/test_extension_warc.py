@@ -74,6 +74,15 @@ def page(path: str, status: int = 200, body: bytes = b"", **headers: str) -> Htm
     return HtmlResponse(request.url, status=status, body=body, headers=headers, request=request)
 
 
+def warcinfo_size(directory: Path) -> int:
+    """Return the bytes the warcinfo record takes at the start of the folder's one file."""
+    (path,) = directory.iterdir()
+    with path.open("rb") as f:
+        iterator = ArchiveIterator(f)
+        next(iter(iterator))
+        return iterator.get_record_offset() + iterator.get_record_length()
+
+
 def test_each_download_is_a_response_record_and_its_request_record(tmp_path: Path) -> None:
     crawler = recording(tmp_path)
     download(crawler, page("/news/a.html", body=b"<p>A</p>"))
@@ -93,14 +102,6 @@ def test_each_download_is_a_response_record_and_its_request_record(tmp_path: Pat
     stats = crawler.stats
     assert (stats.get_value("warc/records"), stats.get_value("warc/files")) == (6, 1)
     assert stats.get_value("warc/bytes") == sum(p.stat().st_size for p in tmp_path.iterdir()) - warcinfo_size(tmp_path)
-
-
-def warcinfo_size(directory: Path) -> int:
-    (path,) = directory.iterdir()
-    with path.open("rb") as f:
-        iterator = ArchiveIterator(f)
-        next(iter(iterator))
-        return iterator.get_record_offset() + iterator.get_record_length()
 
 
 def test_the_records_hold_what_was_sent_and_received(tmp_path: Path) -> None:

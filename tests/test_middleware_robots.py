@@ -159,3 +159,31 @@ def test_a_site_whose_robots_txt_cannot_be_fetched_is_crawled_and_no_traceback_i
         asyncio.run(pages())
     assert asked == [f"{SITE}/robots.txt"]
     assert not [r for r in caplog.records if r.exc_info]
+
+
+@pytest.mark.parametrize("status", [404, 500, 503])
+def test_a_site_whose_robots_txt_is_missing_or_failing_is_asked_for_it_once_and_crawled(status: int) -> None:
+    """Scrapy's robots.txt middleware reads the answer, whatever its status, as the site's robots.txt."""
+    crawler = unit_crawler({"ROBOTSTXT_OBEY": True, "RETRY_TIMES": 2})
+    once, retry = RobotsOnce.from_crawler(crawler), RetryMiddleware.from_crawler(crawler)
+    asked: list[str] = []
+
+    async def download(request: Request) -> Response:
+        """The downloader: our middleware, then Scrapy's retries, around a site that answers ``status``."""
+        while True:
+            once.process_request(request)
+            asked.append(request.url)
+            result = retry.process_response(request, Response(request.url, status=status, request=request))
+            if isinstance(result, Response):
+                return result
+            request = result
+
+    crawler.engine.download_async = download  # type: ignore[attr-defined]
+    robots = RobotsTxtMiddleware.from_crawler(crawler)
+
+    async def pages() -> None:
+        for path in ("/", "/news/a.html", "/news/b.html"):
+            await robots.process_request(Request(SITE + path))  # IgnoreRequest would be raised here
+
+    asyncio.run(pages())
+    assert asked == [f"{SITE}/robots.txt"]
