@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 
 from scrapy import Request
-from scrapy.core.spidermw import SpiderMiddlewareManager
 from scrapy.http import HtmlResponse
 
 from crawler import settings as project
-from unit_crawler import unit_crawler
+from unit_crawler import spider_output, unit_crawler
 
 NEXT_PAGE_DEPTH = "crawler.middlewares.pagination.NextPageDepth"
 SITE = "http://127.0.0.1:8001"
@@ -23,17 +21,8 @@ def through_spider_middlewares(
     through of the requests ``found`` on a page ``depth`` hops from its home page."""
     order = project.SPIDER_MIDDLEWARES[NEXT_PAGE_DEPTH]
     crawler = unit_crawler({"DEPTH_LIMIT": limit, "SPIDER_MIDDLEWARES": {NEXT_PAGE_DEPTH: order}})
-    manager = SpiderMiddlewareManager.from_crawler(crawler)
-    request = Request(url, meta={"depth": depth})
-    response = HtmlResponse(url, body=b"<html></html>", request=request)
-
-    async def callback(response: HtmlResponse, request: Request) -> Iterable[Request]:
-        return found
-
-    async def run() -> list[Request]:
-        return [r async for r in await manager.scrape_response_async(callback, response, request)]
-
-    return asyncio.run(run())
+    response = HtmlResponse(url, body=b"<html></html>", request=Request(url, meta={"depth": depth}))
+    return spider_output(crawler, response, found)
 
 
 def next_page(number: int, url: str | None = None) -> Request:

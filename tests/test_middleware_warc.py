@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 from scrapy import Request, signals
@@ -11,28 +9,22 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.http import HtmlResponse, Response
 
+from crawler import settings as project
 from crawler.extensions.warc import META_KEY, WarcRecorder
 from crawler.items import PageItem
-from crawler.middlewares.warc import WarcLocationMiddleware
 from storage.warc import WarcLocation, read_http_response
-from unit_crawler import unit_crawler
+from unit_crawler import spider_output, unit_crawler
 
 STORY = "http://127.0.0.1:8001/news/story.html"
 OLD = "http://127.0.0.1:8001/2019/story"
+WARC_LOCATION = "crawler.middlewares.warc.WarcLocationMiddleware"
 RECORDED = WarcLocation("/data/a.warc.gz", 1200, 3400)
 
 
 def items_for(response: Response, items: list[object]) -> list[object]:
-    """Return what the middleware yields of the spider's ``items`` for ``response``."""
-
-    async def source() -> AsyncIterator[object]:
-        for item in items:
-            yield item
-
-    async def collect() -> list[object]:
-        return [item async for item in WarcLocationMiddleware().process_spider_output(response, source())]
-
-    return asyncio.run(collect())
+    """Return what the spider middlewares, WarcLocationMiddleware at its place in the crawl's, make of ``items``."""
+    crawler = unit_crawler({"SPIDER_MIDDLEWARES": {WARC_LOCATION: project.SPIDER_MIDDLEWARES[WARC_LOCATION]}})
+    return spider_output(crawler, response, items)
 
 
 def downloaded(

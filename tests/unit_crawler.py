@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.core.downloader import Downloader, Slot
+from scrapy.core.spidermw import SpiderMiddlewareManager
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
 #: No download handler for http(s), so a unit test never opens a socket, and no extension of Scrapy's
@@ -54,3 +57,18 @@ def slot_made_for(crawler: Crawler, request: Request) -> tuple[str, Slot]:
         return made
 
     return asyncio.run(make())
+
+
+def spider_output(crawler: Crawler, response: Response, output: Iterable[Any]) -> list[Any]:
+    """Return what the crawler's spider middlewares (Scrapy's and those of its SPIDER_MIDDLEWARES, in their
+    order) let through of what a callback yielded for ``response``."""
+    manager = SpiderMiddlewareManager.from_crawler(crawler)
+
+    async def callback(response: Response, request: Request) -> Iterable[Any]:
+        return output
+
+    async def run() -> list[Any]:
+        assert response.request is not None
+        return [item async for item in await manager.scrape_response_async(callback, response, response.request)]
+
+    return asyncio.run(run())
