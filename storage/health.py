@@ -25,7 +25,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from storage.archive import Archive
-from storage.fetch_log import as_utc
+from storage.db import as_utc
 from storage.schema import runs, site_health
 
 #: Examples kept per run and site: pages that gave no article, and the shortest articles.

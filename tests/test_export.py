@@ -17,8 +17,7 @@ from archive_data import new_story
 from conftest import Crawls, exported, newsarchive
 from crawler.cli import main
 from crawler.dedup.compare import DedupConfig, signed
-from storage import Archive, ArchiveError, Sighting
-from storage.archive import ArchivedStory
+from storage import Archive, ArchivedStory, ArchiveError, Sighting
 from storage.exchange.export import JSON_FIELDS, records
 from storage.exchange.importer import BadExportLine, import_jsonl
 
@@ -155,7 +154,7 @@ def test_an_imported_archive_knows_its_stories_for_dedup(db: str) -> None:
         fingerprint, keys = signed(text, config)
         (story_id,) = archive.candidates(keys)
         assert archive.story_by_fingerprint(fingerprint) == story_id
-        assert archive.known_url("http://a.org/1")
+        assert archive.story_of_url("http://a.org/1") == story_id
 
 
 def test_import_refuses_an_archive_that_holds_anything(archive: Archive) -> None:

@@ -223,7 +223,6 @@ def test_recleaning_recomputes_fingerprint_index_and_copies_so_a_later_exact_cop
         changed = archive.reclean(
             "wire.example",
             lambda raw, headings: raw.replace(furniture + "\n", ""),
-            with_headings=True,
             signals=lambda text: signed(text, CONFIG),
         )
         assert changed == 2

@@ -22,7 +22,6 @@ from crawler.items import ArticleItem
 from crawler.outcomes import Outcome, PageDropped
 from crawler.pipelines.dedup import dedup_config
 from storage import NewStory
-from storage.versions import revise_story
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +111,7 @@ class StorePipeline:
         """Store a story's page fetched again as its new version if its text changed."""
         assert item.revises is not None
         clean = self._cleaner(item.site, item.article.headings)
-        changed = revise_story(self.archive, item.revises, self._story(item), item.band_keys, clean)
+        changed = self.archive.revise_story(item.revises, self._story(item), item.band_keys, clean)
         item.stored = "revised" if changed else "unchanged"
         self.stats.inc_value("newsarchive/versions/new" if changed else "newsarchive/versions/unchanged")
         if changed:
@@ -153,7 +152,6 @@ class StorePipeline:
         changed = self.archive.reclean(
             site,
             lambda raw, headings: "\n".join(furniture.clean(raw.split("\n"), learned, set(headings))),
-            with_headings=True,
             signals=lambda text: signed(text, self.dedup),
         )
         if changed:
