@@ -117,6 +117,13 @@ def upsert(table: sa.Table, dialect: str) -> SqliteInsert | PostgresInsert:
     return sqlite_insert(table)
 
 
+def inserted_id(result: sa.CursorResult[Any]) -> int:
+    """Return the primary key of the row an INSERT of one row wrote."""
+    key = result.inserted_primary_key
+    assert key is not None, "not the result of an INSERT"
+    return int(key[0])
+
+
 def now() -> datetime:
     """The time to store: now, in UTC."""
     return datetime.now(UTC)

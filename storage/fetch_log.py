@@ -7,9 +7,10 @@ listings are revalidated with their ETag / Last-Modified) and crawls resumable
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -71,7 +72,7 @@ _STATE = (
 _UPDATE = fetches.update().where(fetches.c.url == sa.bindparam("b_url"))
 
 
-def _state(row: sa.Row) -> FetchState:
+def _state(row: sa.Row[Any]) -> FetchState:
     """Return the fetch state in a row of ``_STATE``."""
     return FetchState(
         kind=row.kind,
@@ -101,7 +102,7 @@ class FetchLog:
             raise ValueError(f"batch_size must be >= 1, got {batch_size!r}")
         self.engine = archive.engine
         self.batch_size = batch_size
-        self._pending: list[tuple[sa.Executable, dict[str, object]]] = []
+        self._pending: list[tuple[sa.Executable, Mapping[str, object]]] = []
         self._pending_urls: set[str] = set()
         insert = upsert(fetches, self.engine.dialect.name)
         kept = {f"{c}_date" for c in CHANNELS} | {"page_modified"}  # a fetch does not know them: noted apart
@@ -113,7 +114,7 @@ class FetchLog:
     def record(self, fetch: Fetch, run_id: int | None) -> None:
         """Remember ``fetch`` as the latest of its URL (the first fetch time stays)."""
         moment = now()
-        dates = {f"{c}_date": None for c in CHANNELS} | {"page_modified": None}
+        dates: dict[str, str | None] = {name: None for name in (*(f"{c}_date" for c in CHANNELS), "page_modified")}
         dates |= {f"{c}_date": d for c, d in self._dates.pop(fetch.url, {}).items()}
         self._queue(
             fetch.url,
@@ -153,7 +154,7 @@ class FetchLog:
         self._pending.clear()
         self._pending_urls.clear()
 
-    def _queue(self, url: str, stmt: sa.Executable, params: dict[str, object]) -> None:
+    def _queue(self, url: str, stmt: sa.Executable, params: Mapping[str, object]) -> None:
         self._pending.append((stmt, params))
         self._pending_urls.add(url)
         if len(self._pending) >= self.batch_size:

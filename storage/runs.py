@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from storage.archive import Archive
-from storage.db import as_utc, now
+from storage.db import as_utc, inserted_id, now
 from storage.schema import runs
 
 
@@ -29,7 +29,7 @@ class RunCounts:
 def start_run(archive: Archive, site: str) -> int:
     """Record a run of ``site`` (one or more sites) starting now; return its id."""
     with archive.engine.begin() as conn:
-        return conn.execute(runs.insert().values(site=site, started=now())).inserted_primary_key[0]
+        return inserted_id(conn.execute(runs.insert().values(site=site, started=now())))
 
 
 def save_run(archive: Archive, run_id: int, counts: RunCounts, finish_reason: str | None = None) -> None:
@@ -52,7 +52,7 @@ def latest_runs(archive: Archive, sites: Iterable[str]) -> dict[str, dict[str, A
     return {run["site"]: run for run in _read(archive, sa.select(runs).where(runs.c.id.in_(newest)))}
 
 
-def _read(archive: Archive, query: sa.Select) -> list[dict[str, Any]]:
+def _read(archive: Archive, query: sa.Select[Any]) -> list[dict[str, Any]]:
     with archive.engine.connect() as conn:
         rows = [dict(row._mapping) for row in conn.execute(query)]
     for row in rows:

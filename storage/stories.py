@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from storage import index
-from storage.db import now
+from storage.db import inserted_id, now
 from storage.index import Signer
 from storage.schema import sightings, stories, story_versions, warc_records
 from storage.warc import WarcLocation
@@ -164,7 +164,7 @@ def add_story(
 ) -> int:
     """Archive a new story with its original sighting, index keys and raw capture; return its id."""
     seen = now()
-    story_id: int = conn.execute(_INSERT_STORY, asdict(story) | {"first_seen": seen}).inserted_primary_key[0]
+    story_id = inserted_id(conn.execute(_INSERT_STORY, asdict(story) | {"first_seen": seen}))
     _insert_sighting(conn, story_id, _original(story), capture, seen)
     index.insert_keys(conn, story_id, keys)
     return story_id
@@ -284,7 +284,7 @@ def restore(conn: Connection, archived_stories: Iterable[ArchivedStory]) -> int:
     for archived in archived_stories:
         story = archived.story
         values = dict(asdict(story), first_seen=archived.first_seen)
-        story_id: int = conn.execute(stories.insert().values(**values)).inserted_primary_key[0]
+        story_id = inserted_id(conn.execute(stories.insert().values(**values)))
         rows = [dict(asdict(_original(story)), story_id=story_id, seen=archived.first_seen)]
         rows += [dict(asdict(sighting), story_id=story_id, seen=seen) for sighting, seen in archived.duplicates]
         conn.execute(sightings.insert(), rows)
@@ -307,7 +307,7 @@ def _insert_sighting(
 ) -> None:
     """Insert a sighting of ``story_id`` and the location of its raw capture."""
     row = asdict(sighting) | {"story_id": story_id, "seen": seen}
-    sighting_id = conn.execute(_INSERT_SIGHTING, row).inserted_primary_key[0]
+    sighting_id = inserted_id(conn.execute(_INSERT_SIGHTING, row))
     if capture is not None:
         conn.execute(
             _INSERT_CAPTURE,

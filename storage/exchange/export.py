@@ -44,7 +44,7 @@ def iso(moment: datetime) -> str:
 
 def story_record(story: dict[str, Any]) -> dict[str, Any]:
     """Return the export form of a story from :meth:`Archive.iter_stories`."""
-    record = {name: story.get(name) for name in FIELDS if name != "duplicates"}
+    record: dict[str, Any] = {name: story.get(name) for name in FIELDS if name != "duplicates"}
     for name in JSON_FIELDS:
         record[name] = json.loads(record[name]) if record[name] else []
     record["first_seen"] = iso(record["first_seen"])

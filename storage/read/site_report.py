@@ -99,7 +99,7 @@ def _errors(conn: sa.Connection) -> dict[str, dict[str, int]]:
 
 def _new_per_day(conn: sa.Connection, since: datetime) -> dict[tuple[str, date], int]:
     """Return how many stories each site gained per UTC day since ``since``."""
-    first_seen = stories.c.first_seen
+    first_seen: sa.ColumnElement[datetime] = stories.c.first_seen
     if conn.dialect.name == "postgresql":
         first_seen = sa.func.timezone("UTC", first_seen)
     day = sa.func.date(first_seen)
