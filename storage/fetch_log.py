@@ -7,13 +7,15 @@ listings are revalidated with their ETag / Last-Modified) and crawls resumable
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
-from storage.archive import Archive, insert_on_conflict
+from storage.archive import Archive
+from storage.db import as_utc, now, upsert
 from storage.schema import fetches, runs
 
 #: Outcomes of a page that was an article: the archive holds it (or it is too old to), it need not be fetched again.
@@ -70,7 +72,7 @@ _STATE = (
 _UPDATE = fetches.update().where(fetches.c.url == sa.bindparam("b_url"))
 
 
-def _state(row: sa.Row) -> FetchState:
+def _state(row: sa.Row[Any]) -> FetchState:
     """Return the fetch state in a row of ``_STATE``."""
     return FetchState(
         kind=row.kind,
@@ -87,11 +89,6 @@ def _state(row: sa.Row) -> FetchState:
     )
 
 
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands datetimes back without their zone; they are stored in UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 class FetchLog:
     """The ``fetches`` table of an archive.
 
@@ -105,22 +102,24 @@ class FetchLog:
             raise ValueError(f"batch_size must be >= 1, got {batch_size!r}")
         self.engine = archive.engine
         self.batch_size = batch_size
-        self._pending: list[tuple[sa.Executable, dict[str, object]]] = []
+        self._pending: list[tuple[sa.Executable, Mapping[str, object]]] = []
         self._pending_urls: set[str] = set()
-        upsert = insert_on_conflict(self.engine.dialect.name)(fetches)
+        insert = upsert(fetches, self.engine.dialect.name)
         kept = {f"{c}_date" for c in CHANNELS} | {"page_modified"}  # a fetch does not know them: noted apart
-        updated = {c.name: upsert.excluded[c.name] for c in fetches.c if c.name not in kept | {"url", "first_fetched"}}
-        self._record = upsert.on_conflict_do_update(index_elements=["url"], set_=updated)
+        updated = {c.name: insert.excluded[c.name] for c in fetches.c if c.name not in kept | {"url", "first_fetched"}}
+        self._record = insert.on_conflict_do_update(index_elements=["url"], set_=updated)
         #: dates noted for URLs the log had no row for yet: written with their first record
         self._dates: dict[str, dict[str, str]] = {}
 
     def record(self, fetch: Fetch, run_id: int | None) -> None:
         """Remember ``fetch`` as the latest of its URL (the first fetch time stays)."""
-        now = datetime.now(UTC)
-        dates = {f"{c}_date": None for c in CHANNELS} | {"page_modified": None}
+        moment = now()
+        dates: dict[str, str | None] = {name: None for name in (*(f"{c}_date" for c in CHANNELS), "page_modified")}
         dates |= {f"{c}_date": d for c, d in self._dates.pop(fetch.url, {}).items()}
         self._queue(
-            fetch.url, self._record, asdict(fetch) | dates | {"fetched": now, "run_id": run_id, "first_fetched": now}
+            fetch.url,
+            self._record,
+            asdict(fetch) | dates | {"fetched": moment, "run_id": run_id, "first_fetched": moment},
         )
 
     def note_dates(self, url: str, dates: dict[str, str]) -> None:
@@ -142,7 +141,7 @@ class FetchLog:
 
     def revalidated(self, url: str, run_id: int | None) -> None:
         """Record a 304 for ``url``: the page and its validators are as the log holds them."""
-        values = {"status": 304, "outcome": "unchanged", "fetched": datetime.now(UTC), "run_id": run_id}
+        values = {"status": 304, "outcome": "unchanged", "fetched": now(), "run_id": run_id}
         self._queue(url, _UPDATE, {"b_url": url, **values})
 
     def flush(self) -> None:
@@ -155,7 +154,7 @@ class FetchLog:
         self._pending.clear()
         self._pending_urls.clear()
 
-    def _queue(self, url: str, stmt: sa.Executable, params: dict[str, object]) -> None:
+    def _queue(self, url: str, stmt: sa.Executable, params: Mapping[str, object]) -> None:
         self._pending.append((stmt, params))
         self._pending_urls.add(url)
         if len(self._pending) >= self.batch_size:

@@ -21,11 +21,12 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from storage.archive import Archive
-from storage.fetch_log import as_utc
+from storage.db import as_utc
 from storage.schema import runs, site_health
 
 #: Examples kept per run and site: pages that gave no article, and the shortest articles.
@@ -213,7 +214,7 @@ def history(archive: Archive, sites: Iterable[str] | None = None) -> dict[str, l
     return found
 
 
-def _record(row: sa.Row) -> RunHealth:
+def _record(row: sa.Row[Any]) -> RunHealth:
     return RunHealth(
         site=row.site,
         pages=row.pages,
@@ -258,9 +259,9 @@ def _verdict(run: RunHealth, earlier: list[RunHealth], rule: HealthRule) -> Verd
         verdict.flags.append(f"yield {yield_share:.0%} of {run.pages} article pages (usual {usual_yield:.0%})")
         verdict.examples.extend(f"{url} ({why})" for url, why in run.failures)
     drops = {}
-    for name, count_of in (("title", lambda r: r.with_title), ("date", lambda r: r.with_date)):
-        usual = _usual(r.share(count_of(r)) for r in earlier)
-        now = run.share(count_of(run))
+    for name in ("title", "date"):
+        usual = _usual(r.share(getattr(r, f"with_{name}")) for r in earlier)
+        now = run.share(getattr(run, f"with_{name}"))
         if usual is not None and now is not None:
             drops[name] = (usual - now, now, usual)
     for name, (drop, now, usual) in drops.items():

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from storage.archive import Archive
-from storage.fetch_log import as_utc
+from storage.db import as_utc, inserted_id, now
 from storage.schema import runs
 
 
@@ -30,14 +29,14 @@ class RunCounts:
 def start_run(archive: Archive, site: str) -> int:
     """Record a run of ``site`` (one or more sites) starting now; return its id."""
     with archive.engine.begin() as conn:
-        return conn.execute(runs.insert().values(site=site, started=datetime.now(UTC))).inserted_primary_key[0]
+        return inserted_id(conn.execute(runs.insert().values(site=site, started=now())))
 
 
 def save_run(archive: Archive, run_id: int, counts: RunCounts, finish_reason: str | None = None) -> None:
     """Store the run's counts; with ``finish_reason`` also mark it finished now."""
     values: dict[str, Any] = asdict(counts) | {"errors_by_kind": json.dumps(counts.errors_by_kind, sort_keys=True)}
     if finish_reason is not None:
-        values |= {"finished": datetime.now(UTC), "finish_reason": finish_reason}
+        values |= {"finished": now(), "finish_reason": finish_reason}
     with archive.engine.begin() as conn:
         conn.execute(runs.update().where(runs.c.id == run_id).values(**values))
 
@@ -53,7 +52,7 @@ def latest_runs(archive: Archive, sites: Iterable[str]) -> dict[str, dict[str, A
     return {run["site"]: run for run in _read(archive, sa.select(runs).where(runs.c.id.in_(newest)))}
 
 
-def _read(archive: Archive, query: sa.Select) -> list[dict[str, Any]]:
+def _read(archive: Archive, query: sa.Select[Any]) -> list[dict[str, Any]]:
     with archive.engine.connect() as conn:
         rows = [dict(row._mapping) for row in conn.execute(query)]
     for row in rows:

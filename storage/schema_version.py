@@ -107,8 +107,10 @@ def _lock(conn: Connection) -> None:
     """Take the archive's write lock for the caller's transaction: processes opening a new archive at once take turns."""
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-    elif conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite would begin only at the first write, after the check
+    elif conn.dialect.name == "sqlite":
+        dbapi = conn.connection.dbapi_connection
+        if dbapi is not None and not dbapi.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite would begin only at the first write, after the check
 
 
 def upgrade(conn: Connection) -> tuple[str | None, str]:

@@ -196,7 +196,8 @@ def read_http_response(location: WarcLocation) -> bytes:
         raise ValueError(f"no WARC record at {location.path}:{location.offset}: {exc}") from exc
     if record is None or record.rec_type != "response" or record.http_headers is None:
         raise ValueError(f"no response record at {location.path}:{location.offset}")
-    return record.http_headers.to_bytes() + record.raw_stream.read()
+    response: bytes = record.http_headers.to_bytes() + record.raw_stream.read()
+    return response
 
 
 def file_problem(path: Path) -> str | None:

@@ -13,7 +13,7 @@ from alembic import command
 from sqlalchemy.exc import IntegrityError
 
 from archive_data import new_story as _story
-from storage import Archive, ArchiveError, Sighting, archive_url, schema_version
+from storage import Archive, ArchiveError, archive_url, schema_version
 from storage.exchange.export import export_jsonl
 
 
@@ -21,13 +21,25 @@ def _engine(db: str) -> sa.Engine:
     return sa.create_engine(archive_url(db))
 
 
+def _drop_like_us(raw: str, headings: list[int]) -> str:
+    return raw.replace("Like us\n", "")
+
+
+def _signals(text: str) -> tuple[str, list[tuple[int, int]]]:
+    return f"f:{text}", [(0, len(text))]
+
+
 def test_a_story_and_its_reposts_survive_reopening(db: str) -> None:
     with Archive(db) as archive:
         story_id = archive.add_story(_story(), [(0, 11), (1, 12)], {})
-        archive.add_sighting(story_id, Sighting("http://b.org/9", "b.org", "T2", "near", 0.8, 0.95), {})
+        repost = _story("http://b.org/9", "b.org", title="T2", published=None)
+        assert not archive.add_copy(story_id, repost, "near", 0.8, 0.95, [(0, 11), (2, 13)], {})
     with Archive(archive_url(db)) as archive:
-        assert archive.known_url("http://a.org/1") and archive.known_url("http://b.org/9")
-        assert not archive.known_url("http://c.org/1")
+        assert archive.story_of_url("http://a.org/1") == archive.story_of_url("http://b.org/9") == story_id
+        assert archive.story_of_url("http://c.org/1") is None
+        assert archive.canonical_story("http://a.org/1") == story_id
+        assert archive.canonical_story("http://b.org/9") is None  # a repost's URL is no story's own
+        assert archive.candidates([(2, 13)]) == [story_id]  # the repost's keys joined the story's
         assert archive.candidates([(1, 12), (5, 5)]) == [story_id]
         assert archive.story_by_fingerprint("f-http://a.org/1") == story_id
         out = io.StringIO()
@@ -49,7 +61,7 @@ def test_a_failed_write_leaves_nothing_behind(db: str) -> None:
     with Archive(db) as archive:
         with pytest.raises(IntegrityError):
             archive.add_story(_story(), [(0, 1), (0, 1)], {"k": "line"})  # the second bucket row collides
-        assert not archive.known_url("http://a.org/1")
+        assert archive.story_of_url("http://a.org/1") is None
         assert archive.summary()["stories"] == 0
         assert archive.learned_lines("a.org", 1, 0.0) == set()
 
@@ -58,7 +70,7 @@ def test_the_same_url_is_never_stored_twice(db: str) -> None:
     with Archive(db) as archive:
         story_id = archive.add_story(_story(), [], {})
         with pytest.raises(IntegrityError):
-            archive.add_sighting(story_id, Sighting("http://a.org/1", "a.org", "T", "exact", 1.0, 1.0), {})
+            archive.add_copy(story_id, _story("http://a.org/1"), "exact", 1.0, 1.0, [], {})
         assert archive.summary() == {
             "stories": 1,
             "duplicates": 0,
@@ -85,11 +97,13 @@ def test_lines_are_learned_by_pages_and_share_of_the_site(db: str) -> None:
 
 def test_reclean_rewrites_text_from_raw_text(db: str) -> None:
     with Archive(db) as archive:
-        archive.add_story(_story(text="Para.\nLike us\nPara two."), [], {})
-        assert archive.reclean("a.org", lambda raw: raw.replace("Like us\n", "")) == 1
-        assert archive.reclean("a.org", lambda raw: raw.replace("Like us\n", "")) == 0
+        story_id = archive.add_story(_story(text="Para.\nLike us\nPara two."), [], {})
+        assert archive.reclean("a.org", _drop_like_us, signals=_signals) == 1
+        assert archive.reclean("a.org", _drop_like_us, signals=_signals) == 0
         (story,) = archive.iter_stories()
         assert story["text"] == "Para.\nPara two."
+        assert story["fingerprint"] == "f:Para.\nPara two."  # the fingerprint and the keys follow the text
+        assert archive.candidates([(0, 15)]) == [story_id]  # 15: the length of the clean text
         assert story["raw_text"] == "Para.\nLike us\nPara two."
 
 

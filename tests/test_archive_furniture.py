@@ -36,7 +36,8 @@ def test_reclean_reaches_the_kept_copies_of_a_site_from_their_raw_text(db: str) 
             raw_headings="[]",
         )
         assert not archive.add_copy(story_id, copy, "near", 0.9, 0.95, [], {})
-        assert archive.reclean("b.org", lambda raw: raw.replace("Join us\n", "")) == 1
+        drop = lambda raw, headings: raw.replace("Join us\n", "")  # noqa: E731
+        assert archive.reclean("b.org", drop, signals=lambda text: (f"f:{text}", [])) == 1
         (story,) = archive.iter_stories()
         (duplicate,) = story["duplicates"]
         assert duplicate["url"] == "http://b.org/1"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 
-from storage import Archive, NewStory, Sighting, schema_version
+from storage import Archive, NewStory, schema_version
 from storage.warc import WarcLocation
 
 STORY = NewStory(
@@ -23,14 +24,14 @@ STORY = NewStory(
     raw_text="Body line.",
     fingerprint="f1",
 )
-REPOST = Sighting("http://b.org/9", "b.org", "T2", "near", 0.8, 0.95)
+REPOST = replace(STORY, url="http://b.org/9", site="b.org", title="T2", published="2024-04-29", fingerprint="f2")
 
 
 def test_a_story_and_its_repost_each_point_at_their_own_record(tmp_path: Path) -> None:
     db = str(tmp_path / "archive.db")
     with Archive(db) as archive:
         story_id = archive.add_story(STORY, [], {}, WarcLocation("/w/one.warc.gz", 512, 2048))
-        archive.add_sighting(story_id, REPOST, {}, WarcLocation("/w/two.warc.gz", 0, 999))
+        archive.add_copy(story_id, REPOST, "near", 0.8, 0.95, [], {}, WarcLocation("/w/two.warc.gz", 0, 999))
     with Archive(db, create=False) as archive:
         assert archive.capture_of("http://a.org/1") == WarcLocation("/w/one.warc.gz", 512, 2048)
         assert archive.capture_of("http://b.org/9") == WarcLocation("/w/two.warc.gz", 0, 999)
@@ -46,7 +47,7 @@ def test_pages_archived_without_a_capture_have_none(tmp_path: Path) -> None:
 def test_a_story_is_found_by_its_own_url_or_a_duplicates(tmp_path: Path) -> None:
     with Archive(str(tmp_path / "archive.db")) as archive:
         story_id = archive.add_story(STORY, [], {})
-        archive.add_sighting(story_id, REPOST, {})
+        archive.add_copy(story_id, REPOST, "near", 0.8, 0.95, [], {})
         for url in (STORY.url, REPOST.url):
             story = archive.story_at(url)
             assert story["url"] == STORY.url and story["text"] == "Body line."

@@ -16,8 +16,7 @@ import pytest
 from archive_data import new_story
 from conftest import NEWSARCHIVE, ROOT, newsarchive, run
 from crawler.cli import COMMANDS
-from storage import Archive, Sighting
-from storage.archive import ArchivedStory
+from storage import Archive, ArchivedStory, Sighting
 from storage.runs import RunCounts, save_run, start_run
 
 T0 = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from storage import Archive, NewStory
 from storage.fetch_log import Fetch, FetchLog
 from storage.runs import RunCounts, list_runs, save_run, start_run
-from storage.versions import revise_story, story_at, versions
+from storage.schema import story_versions
 
 URL = "http://a.org/story"
 
@@ -73,14 +74,16 @@ def test_known_pages_of_sites_by_kind(archive: Archive) -> None:
 
 def test_a_changed_story_gets_a_new_version_and_keeps_the_old_one(archive: Archive) -> None:
     story_id = archive.add_story(_story("First text."), [(0, 1)], {})
-    assert story_at(archive, URL) == story_id
-    assert not revise_story(archive, story_id, _story("First text."), [(0, 1)], str)  # unchanged
-    assert revise_story(archive, story_id, _story("Second text."), [(0, 2)], str)
-    assert revise_story(archive, story_id, _story("Second text.", title="New title"), [(0, 2)], str)
-    assert [(v["version"], v["text"], v["title"]) for v in versions(archive, story_id)] == [
-        (1, "First text.", "T"),
-        (2, "Second text.", "T"),
-    ]
+    assert archive.canonical_story(URL) == story_id
+    assert not archive.revise_story(story_id, _story("First text."), [(0, 1)], str)  # unchanged
+    assert archive.revise_story(story_id, _story("Second text."), [(0, 2)], str)
+    assert archive.revise_story(story_id, _story("Second text.", title="New title"), [(0, 2)], str)
+    kept = sa.select(story_versions.c.version, story_versions.c.text, story_versions.c.title).order_by("version")
+    with archive.engine.connect() as conn:
+        assert conn.execute(kept.where(story_versions.c.story_id == story_id)).all() == [
+            (1, "First text.", "T"),
+            (2, "Second text.", "T"),
+        ]
     (story,) = archive.iter_stories()
     assert (story["id"], story["text"], story["title"]) == (story_id, "Second text.", "New title")
     assert archive.candidates([(0, 1)]) == archive.candidates([(0, 2)]) == [story_id]  # reposts of either version
@@ -89,7 +92,7 @@ def test_a_changed_story_gets_a_new_version_and_keeps_the_old_one(archive: Archi
 def test_a_change_is_judged_after_todays_furniture_removal(archive: Archive) -> None:
     story_id = archive.add_story(_story("Text.\nShare this"), [], {})
     drop_furniture = lambda raw: raw.replace("\nShare this", "")  # noqa: E731
-    assert not revise_story(archive, story_id, _story("Text."), [], drop_furniture)
+    assert not archive.revise_story(story_id, _story("Text."), [], drop_furniture)
 
 
 def test_runs_are_listed_newest_first_and_an_unended_one_has_no_finish(archive: Archive) -> None:

@@ -216,7 +216,6 @@ def test_recleaning_recomputes_fingerprint_index_and_copies_so_a_later_exact_cop
         changed = archive.reclean(
             "wire.example",
             lambda raw, headings: raw.replace(furniture + "\n", ""),
-            with_headings=True,
             signals=lambda text: text_signals(text, CONFIG).stored,
         )
         assert changed == 2

@@ -104,7 +104,8 @@ def test_a_quote_inside_a_word_is_searchable(archive: Archive) -> None:
 
 
 def test_the_index_follows_rewritten_texts(archive: Archive) -> None:
-    assert archive.reclean("farm.org", lambda raw: raw.replace("pears", "plums")) == 1
+    plums = archive.reclean("farm.org", lambda raw, _: raw.replace("pears", "plums"), signals=lambda t: (t[:9], []))
+    assert plums == 1
     assert _urls(archive, "plums") == ["http://farm.org/1"]
     assert _urls(archive, "pears") == []
     if archive.engine.dialect.name == "sqlite":  # the external-content FTS5 table agrees with stories

@@ -22,12 +22,13 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from archive_data import new_story
 from crawler.web import create_app
 from databases import missing_service
-from storage import Archive, Sighting
+from storage import Archive
 from storage.health import RunHealth, save_health
 from storage.runs import RunCounts, save_run, start_run
-from web_archive import IMAGE, SCRIPT, WebArchive, fill
+from web_archive import IMAGE, MARKET, SCRIPT, WebArchive, fill
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -121,7 +122,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 def _add_wide_content(archive: Archive, ids: WebArchive) -> None:
     """Add what stretches tables: an untitled repost at a long URL, and a run of several sites with many error kinds."""
-    archive.add_sighting(ids.market, Sighting(LONG_URL, "news.example.org", None, "near", 0.66, 0.71), {})
+    untitled = new_story(LONG_URL, "news.example.org", MARKET, title=None, published=None)
+    archive.add_copy(ids.market, untitled, "near", 0.66, 0.71, [], {})
     run_id = start_run(archive, "farm.org, town.org, evil.org, news.example.org:8080")
     kinds = {"http_404": 3, "http_503": 1, "TimeoutError": 2, "extract/too_large": 1, "ConnectionRefusedError": 1}
     save_run(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from archive_data import new_story
-from storage import Archive, Sighting
+from storage import Archive
 from storage.fetch_log import Fetch, FetchLog
 from storage.runs import RunCounts, save_run, start_run
 
@@ -33,8 +33,10 @@ def fill(archive: Archive) -> WebArchive:
     orchard = archive.add_story(
         new_story("http://farm.org/apples", "farm.org", ORCHARD, title="Apples galore", published="2024-05-02"), [], {}
     )
-    repost = Sighting("http://town.org/apples-again", "town.org", "Apples galore, again", "near", 0.8125, 0.9)
-    archive.add_sighting(orchard, repost, {})
+    repost = new_story(
+        "http://town.org/apples-again", "town.org", ORCHARD, title="Apples galore, again", published=None
+    )
+    archive.add_copy(orchard, repost, "near", 0.8125, 0.9, [], {})
     market = archive.add_story(
         new_story("http://town.org/market", "town.org", MARKET, title="Market day", published="2024-06-10"), [], {}
     )
@@ -46,7 +48,8 @@ def fill(archive: Archive) -> WebArchive:
         description=f"About {IMAGE}",
     )
     hostile = archive.add_story(hostile_story, [], {})
-    archive.add_sighting(hostile, Sighting(JAVASCRIPT_URL, "evil.org", IMAGE, "near", 0.7, 0.8), {})
+    hostile_copy = new_story(JAVASCRIPT_URL, "evil.org", HOSTILE_TEXT, title=IMAGE, published=None)
+    archive.add_copy(hostile, hostile_copy, "near", 0.7, 0.8, [], {})
     run_id = start_run(archive, "farm.org,town.org")
     log = FetchLog(archive)
     log.record(Fetch("http://town.org/gone", "town.org", "page", 404, None, None, "error", "http_404"), run_id)

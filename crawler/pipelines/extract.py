@@ -28,7 +28,6 @@ from crawler.extract.pool import ExtractionPool, WorkerFailed
 from crawler.items import ArticleItem, PageItem
 from crawler.outcomes import Outcome, PageDropped
 from crawler.urls import canonical_url, site_of
-from storage.versions import story_at
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +114,7 @@ class ExtractPipeline:
 
     def _known_story(self, url: str) -> int | None:
         """Return the story whose own page ``url`` is (fetched again: maybe a new version); drop a known repost."""
-        if (story_id := story_at(self.archive, url)) is not None:
+        if (story_id := self.archive.canonical_story(url)) is not None:
             return story_id
         self._skip_if_known(url)
         return None
@@ -133,7 +132,7 @@ class ExtractPipeline:
         self.learned = (learned, seen + 1)
 
     def _skip_if_known(self, url: str) -> None:
-        if self.archive.known_url(url):
+        if self.archive.story_of_url(url) is not None:
             self._drop(Outcome.KNOWN, "known_url", url)
 
     def _drop(self, outcome: Outcome, key: str, url: str) -> None:

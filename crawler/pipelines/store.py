@@ -21,7 +21,6 @@ from crawler.extract.furniture import BoilerplateConfig
 from crawler.items import ArticleItem
 from crawler.outcomes import Outcome, PageDropped
 from storage import NewStory
-from storage.versions import revise_story
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +110,7 @@ class StorePipeline:
         """Store a story's page fetched again as its new version if its text changed."""
         assert item.revises is not None
         clean = self._cleaner(item.site, item.article.headings)
-        changed = revise_story(self.archive, item.revises, self._story(item), item.band_keys, clean)
+        changed = self.archive.revise_story(item.revises, self._story(item), item.band_keys, clean)
         item.stored = "revised" if changed else "unchanged"
         self.stats.inc_value("newsarchive/versions/new" if changed else "newsarchive/versions/unchanged")
         if changed:
@@ -152,7 +151,6 @@ class StorePipeline:
         changed = self.archive.reclean(
             site,
             lambda raw, headings: "\n".join(furniture.clean(raw.split("\n"), learned, set(headings))),
-            with_headings=True,
             signals=lambda text: text_signals(text, self.dedup).stored,
         )
         if changed:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TextIO
 
 from storage.archive import Archive
+from storage.db import as_utc
 from storage.selection import EVERYTHING, Selection
 
 #: Fields of an exported story, in order; ``duplicates`` only with ``duplicates=True``.
@@ -34,18 +35,16 @@ FIELDS = (
 )
 #: Fields stored as JSON text, exported as JSON values.
 JSON_FIELDS = ("authors", "tags", "jsonld")
-#: Fields of each entry of a story's ``duplicates``.
-DUPLICATE_FIELDS = ("url", "site", "title", "match", "similarity", "containment", "published", "seen")
 
 
 def iso(moment: datetime) -> str:
     """Return a stored UTC timestamp as ISO 8601 with its offset (SQLite hands it back without its zone)."""
-    return moment.replace(tzinfo=moment.tzinfo or UTC).isoformat()
+    return as_utc(moment).isoformat()
 
 
 def story_record(story: dict[str, Any]) -> dict[str, Any]:
     """Return the export form of a story from :meth:`Archive.iter_stories`."""
-    record = {name: story.get(name) for name in FIELDS if name != "duplicates"}
+    record: dict[str, Any] = {name: story.get(name) for name in FIELDS if name != "duplicates"}
     for name in JSON_FIELDS:
         record[name] = json.loads(record[name]) if record[name] else []
     record["first_seen"] = iso(record["first_seen"])

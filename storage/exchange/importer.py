@@ -7,7 +7,10 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from storage.archive import Archive, ArchivedStory, ArchiveError, NewStory, Sighting, Signer
+from storage.archive import Archive
+from storage.db import ArchiveError
+from storage.index import Signer
+from storage.stories import ArchivedStory, NewStory, Sighting
 
 
 class BadExportLine(ArchiveError):

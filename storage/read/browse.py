@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from storage.archive import Archive
-from storage.fetch_log import as_utc
+from storage.db import as_utc
 from storage.read.clusters import cluster
 from storage.schema import sightings, stories
 from storage.selection import EVERYTHING, Selection

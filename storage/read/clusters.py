@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from storage.archive import Archive
-from storage.fetch_log import as_utc
+from storage.db import as_utc
 from storage.schema import sightings, stories
 
 

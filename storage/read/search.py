@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -76,10 +77,10 @@ def _columns() -> list[sa.ColumnElement[object]]:
     return [stories.c.url, stories.c.title, stories.c.site, stories.c.published, stories.c.id.label("story_id")]
 
 
-def sqlite_query(fts: str, selection: Selection, limit: int) -> sa.Select[object]:
+def sqlite_query(fts: str, selection: Selection, limit: int) -> sa.Select[*tuple[Any, ...]]:
     """Return the FTS5 search for the quoted query ``fts``: best BM25 first (title weighted), with a snippet."""
     table = sa.table("stories_fts", sa.column("rowid"))
-    name = sa.literal_column("stories_fts")
+    name: sa.ColumnClause[Any] = sa.literal_column("stories_fts")
     rank = sa.func.bm25(name, *_FTS_WEIGHTS)
     snippet = sa.func.snippet(name, 1, MARK_START, MARK_END, "…", _SNIPPET_TOKENS)
     return (
@@ -91,10 +92,10 @@ def sqlite_query(fts: str, selection: Selection, limit: int) -> sa.Select[object
     )
 
 
-def postgresql_query(text: str, selection: Selection, limit: int) -> sa.Select[object]:
+def postgresql_query(text: str, selection: Selection, limit: int) -> sa.Select[*tuple[Any, ...]]:
     """Return the tsvector search for the words of ``text``: best ts_rank_cd first, with a ts_headline snippet."""
-    config = sa.literal_column(_PG_CONFIG)
-    document = sa.literal_column(PG_DOCUMENT)
+    config: sa.ColumnClause[Any] = sa.literal_column(_PG_CONFIG)
+    document: sa.ColumnClause[Any] = sa.literal_column(PG_DOCUMENT)
     query = sa.func.plainto_tsquery(config, text)
     rank = sa.func.ts_rank_cd(document, query)
     best = (

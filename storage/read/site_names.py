@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from storage.archive import Archive, ArchiveError
+from storage.archive import Archive
+from storage.db import ArchiveError
 from storage.schema import fetches, runs, sightings, stories
 
 

@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from storage.archive import Archive
-from storage.fetch_log import as_utc
+from storage.db import as_utc
 from storage.health import HealthSummary, latest_verdicts
 from storage.read.site_names import site_names
-from storage.schema import fetches, sightings, stories
+from storage.read.stories import held as stories_held
+from storage.schema import fetches, stories
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def site_reports(archive: Archive, days: int = 14, today: date | None = None) ->
     today = today or datetime.now(UTC).date()
     first_day = today - timedelta(days=days - 1)
     with archive.engine.connect() as conn:
-        held = _held(conn)
+        held = stories_held(conn)
         fetched = _last_fetched(conn)
         errors = _errors(conn)
         new = _new_per_day(conn, datetime.combine(first_day, time(), UTC))
@@ -77,16 +78,6 @@ def site_reports(archive: Archive, days: int = 14, today: date | None = None) ->
     return reports
 
 
-def _held(conn: sa.Connection) -> dict[str, tuple[int, int]]:
-    """Return (stories, reposts) per site: its canonical copies and its copies of other sites' stories."""
-    query = sa.select(
-        sightings.c.site,
-        sa.func.count().filter(sightings.c.match == "original"),
-        sa.func.count().filter(sightings.c.match != "original"),
-    ).group_by(sightings.c.site)
-    return {site: (originals, copies) for site, originals, copies in conn.execute(query)}
-
-
 def _last_fetched(conn: sa.Connection) -> dict[str, datetime]:
     query = sa.select(fetches.c.site, sa.func.max(fetches.c.fetched)).group_by(fetches.c.site)
     return {site: as_utc(moment) for site, moment in conn.execute(query)}
@@ -108,7 +99,7 @@ def _errors(conn: sa.Connection) -> dict[str, dict[str, int]]:
 
 def _new_per_day(conn: sa.Connection, since: datetime) -> dict[tuple[str, date], int]:
     """Return how many stories each site gained per UTC day since ``since``."""
-    first_seen = stories.c.first_seen
+    first_seen: sa.ColumnElement[datetime] = stories.c.first_seen
     if conn.dialect.name == "postgresql":
         first_seen = sa.func.timezone("UTC", first_seen)
     day = sa.func.date(first_seen)

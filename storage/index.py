@@ -1,0 +1,123 @@
+"""The dedup index: each story's LSH keys ``(band, bucket)``, the parameters they were made with, and its probes.
+
+A story's keys are those of every text it holds (canonical copy, kept copies,
+earlier versions), so a later copy of any of them finds it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from storage.db import ArchiveError, upsert
+from storage.schema import lsh_buckets, meta, sightings, stories, story_versions
+
+logger = logging.getLogger(__name__)
+
+#: Text -> (exact fingerprint, index keys): the dedup core's, injected so storage knows nothing of it.
+Signer = Callable[[str], tuple[str, list[tuple[int, int]]]]
+
+_PARAMS_KEY = "dedup_index"
+_INSERT = lsh_buckets.insert()
+
+
+def check_params(conn: Connection, params: dict[str, Any], rebuild: Signer | None = None) -> None:
+    """Record the dedup parameters on first use; refuse to mix others into the index later.
+
+    An index built before some parameters existed (the same values for all it
+    records) is rebuilt from the stored texts with ``rebuild``, if given.
+    """
+    wanted = json.dumps(params, sort_keys=True)
+    found = conn.scalar(sa.select(meta.c.value).where(meta.c.key == _PARAMS_KEY))
+    if found is None:
+        conn.execute(meta.insert().values(key=_PARAMS_KEY, value=wanted))
+        return
+    old = json.loads(found)
+    if old == params:
+        return
+    if rebuild is not None and all(k in params and params[k] == v for k, v in old.items()):
+        logger.info("rebuilding the dedup index for the parameters it lacks: %s", sorted(set(params) - set(old)))
+        rekey(conn, list(conn.scalars(sa.select(stories.c.id))), rebuild)
+        conn.execute(meta.update().where(meta.c.key == _PARAMS_KEY).values(value=wanted))
+        return
+    raise ArchiveError(
+        f"this archive's dedup index was built with {found}; these settings ask for {wanted}. "
+        "Use the same DEDUP_* settings, or a new archive."
+    )
+
+
+def candidates(conn: Connection, keys: Iterable[tuple[int, int]], at_least: int = 1) -> list[int]:
+    """Return the stories sharing ``at_least`` index keys ``(band, bucket)`` with ``keys``, most shared first."""
+    by_band: dict[int, list[int]] = {}
+    for band, key in keys:
+        by_band.setdefault(band, []).append(key)
+    if not by_band:
+        return []
+    params = {f"b{i}": band for i, band in enumerate(by_band)} | {f"k{i}": ks for i, ks in enumerate(by_band.values())}
+    return list(conn.scalars(_candidates_query(len(by_band), at_least), params))
+
+
+def insert_keys(conn: Connection, story_id: int, keys: Iterable[tuple[int, int]]) -> None:
+    """Index a new story under ``keys`` (a key given twice is an error: the write fails)."""
+    if rows := _rows(story_id, keys):
+        conn.execute(_INSERT, rows)
+
+
+def join_keys(conn: Connection, story_id: int, keys: Iterable[tuple[int, int]]) -> None:
+    """Add ``keys`` (of another copy or version) to those of story ``story_id``; a key it has already stays once."""
+    if rows := _rows(story_id, keys):
+        conn.execute(_join_statement(conn.dialect.name), rows)
+
+
+def rekey(conn: Connection, story_ids: list[int], sign: Signer) -> None:
+    """Replace the index keys of ``story_ids`` with those of their texts: canonical, copies, earlier versions."""
+    for start in range(0, len(story_ids), 500):
+        batch = story_ids[start : start + 500]
+        texts = sa.union_all(
+            sa.select(stories.c.id, stories.c.text).where(stories.c.id.in_(batch)),
+            sa.select(sightings.c.story_id, sightings.c.text).where(
+                sightings.c.story_id.in_(batch), sightings.c.text.is_not(None)
+            ),
+            sa.select(story_versions.c.story_id, story_versions.c.text).where(story_versions.c.story_id.in_(batch)),
+        )
+        rows = {(story_id, band, key) for story_id, text in conn.execute(texts) for band, key in sign(text)[1]}
+        conn.execute(lsh_buckets.delete().where(lsh_buckets.c.story_id.in_(batch)))
+        if rows:
+            conn.execute(_INSERT, [{"band": b, "bucket": k, "story_id": i} for i, b, k in sorted(rows)])
+
+
+def _rows(story_id: int, keys: Iterable[tuple[int, int]]) -> list[dict[str, int]]:
+    return [{"band": b, "bucket": k, "story_id": story_id} for b, k in keys]
+
+
+@lru_cache(maxsize=2)
+def _join_statement(dialect: str) -> Any:
+    """Return the insert of keys that skips those already there, built once per dialect."""
+    return upsert(lsh_buckets, dialect).on_conflict_do_nothing()
+
+
+@lru_cache(maxsize=8)
+def _candidates_query(n: int, at_least: int = 1) -> sa.Select[Any]:
+    """Return the candidate query for keys of ``n`` bands, built once: one index probe per key."""
+    match = sa.or_(
+        *(
+            sa.and_(
+                lsh_buckets.c.band == sa.bindparam(f"b{i}"),
+                lsh_buckets.c.bucket.in_(sa.bindparam(f"k{i}", expanding=True)),
+            )
+            for i in range(n)
+        )
+    )
+    return (
+        sa.select(lsh_buckets.c.story_id)
+        .where(match)
+        .group_by(lsh_buckets.c.story_id)
+        .having(sa.func.count() >= at_least)
+        .order_by(sa.func.count().desc(), lsh_buckets.c.story_id)
+    )
