@@ -1,4 +1,8 @@
-"""Run a crawl in this process: settings as ``scrapy crawl`` builds them, checked before start."""
+"""The one crawl entry point: settings as ``scrapy crawl`` builds them, checked before start, one crawl run.
+
+``newsarchive crawl`` and ``newsarchive demo`` call :func:`crawl`; the scheduler
+(crawler.service.runner) starts ``newsarchive crawl`` children.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
-from crawler.archive_access import open_archive
 from crawler.config import crawl_limits, from_settings, sites_to_crawl
 from crawler.extensions.warc import warc_max_size
 from crawler.extract.furniture import BoilerplateConfig
@@ -18,6 +21,7 @@ from crawler.middlewares.known import refetch_hours
 from crawler.pipelines.dedup import dedup_config
 from crawler.pipelines.extract import pool_config
 from crawler.spiders.news import NewsSpider
+from storage import Archive
 
 
 def crawl_settings(db: str, overrides: Iterable[str] = (), log_level: str = "WARNING") -> Settings:
@@ -43,7 +47,7 @@ def check(settings: Settings, urls: Iterable[str]) -> None:
     warc_max_size(settings)
     pool_config(settings)
     config = dedup_config(settings)
-    with open_archive(settings) as archive:
+    with Archive(settings.get("NEWSARCHIVE_DB")) as archive:
         archive.ensure_index_params(config.index_params())
 
 
@@ -59,3 +63,11 @@ def run_crawl(settings: Settings, urls: Iterable[str]) -> dict[str, Any]:
     process.crawl(crawler, start_urls=urls)
     process.start()
     return crawler.stats.get_stats()
+
+
+def crawl(urls: Iterable[str], db: str, overrides: Iterable[str] = (), log_level: str = "WARNING") -> dict[str, Any]:
+    """Crawl the sites of ``urls`` into the archive ``db`` with ``-s NAME=VALUE`` ``overrides``; return the stats.
+
+    Bad settings raise ValueError, a bad archive ArchiveError, before anything is fetched.
+    """
+    return run_crawl(crawl_settings(db, overrides, log_level), urls)

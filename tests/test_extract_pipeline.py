@@ -10,6 +10,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.dedup.compare import fingerprint, index_keys, shingles
 from crawler.demo.newsweb import Site
+from crawler.extensions.archive import ArchiveOwner
 from crawler.extract.furniture import countable_lines
 from crawler.items import ArticleItem, PageItem
 from crawler.outcomes import Outcome, PageDropped
@@ -23,7 +24,8 @@ from fixture_web import load_articles
 def pipeline(tmp_path):
     settings = crawl_settings(str(tmp_path / "a.db"), ["EXTRACT_WORKERS=0", "BOILERPLATE_REFRESH_PAGES=3"])
     ours = ("NEWSARCHIVE_", "EXTRACT_", "BOILERPLATE_", "ARTICLE_")
-    crawler = get_crawler(settings_dict={k: v for k, v in settings.copy_to_dict().items() if k.startswith(ours)})
+    ours_only = {k: v for k, v in settings.copy_to_dict().items() if k.startswith(ours)}
+    crawler = get_crawler(settings_dict=ours_only | {"EXTENSIONS": {ArchiveOwner: 0}})
     crawler.stats.open_spider()
     pipe = ExtractPipeline.from_crawler(crawler)
     pipe.open_spider()

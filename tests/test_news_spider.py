@@ -53,7 +53,7 @@ def test_sitemap_entries_are_filtered_by_site_pattern_and_age() -> None:
         "<url><loc>http://a.example/live/blog-of-today</loc></url>"
         "<url><loc>http://elsewhere.example/x/a-story-there</loc></url></urlset>"
     )
-    assert urls(news._parse_sitemap(xml("http://a.example/sitemap.xml", body))) == ["http://a.example/x/new-story-here"]
+    assert urls(news.parse_sitemap(xml("http://a.example/sitemap.xml", body))) == ["http://a.example/x/new-story-here"]
     stats = news.crawler.stats.get_stats()
     assert stats["newsarchive/skipped/too_old"] == 1 and stats["newsarchive/skipped/excluded"] == 1
 
@@ -63,7 +63,7 @@ def test_a_sitemap_index_leads_to_its_sitemaps() -> None:
         '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         "<sitemap><loc>http://a.example/sitemap-1.xml</loc></sitemap></sitemapindex>"
     )
-    (request,) = spider()._parse_sitemap(xml("http://a.example/sitemap-index.xml", body))
+    (request,) = spider().parse_sitemap(xml("http://a.example/sitemap-index.xml", body))
     assert request.url == "http://a.example/sitemap-1.xml" and request.meta["depth_reset"]
 
 
@@ -113,7 +113,7 @@ def test_a_google_news_sitemap_entry_is_dated_by_its_publication_date() -> None:
         f"<url><loc>http://a.example/x/new-news-story</loc><news:news><news:publication_date>{RECENT_ISO}"
         "</news:publication_date></news:news></url></urlset>"
     )
-    assert urls(news._parse_sitemap(xml("http://a.example/news-sitemap.xml", body))) == [
+    assert urls(news.parse_sitemap(xml("http://a.example/news-sitemap.xml", body))) == [
         "http://a.example/x/new-news-story"
     ]
 
@@ -160,7 +160,7 @@ def test_a_news_sitemap_entry_is_dated_in_its_own_channel_and_declared_an_articl
         "<news:news><news:publication_date>2026-11-30</news:publication_date></news:news></url></urlset>"
     )
     news = spider()
-    (request,) = news._parse_sitemap(xml("http://a.example/news-sitemap.xml", body))
+    (request,) = news.parse_sitemap(xml("http://a.example/news-sitemap.xml", body))
     assert request.meta["newsarchive_dates"] == {"news": "2026-11-30T00:00:00+09:00"}
     (item,) = [
         r

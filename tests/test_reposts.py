@@ -25,9 +25,12 @@ from crawler.dedup.compare import (
     signature,
     signed,
     similarity,
+    text_signals,
 )
 from crawler.demo.newsweb import Story
+from crawler.extensions.archive import ArchiveOwner, archive_owner
 from crawler.extract.article import Article
+from crawler.extract.furniture import countable_lines
 from crawler.extract.metadata import PageMetadata
 from crawler.items import ArticleItem
 from crawler.pipelines.dedup import DedupPipeline
@@ -52,8 +55,9 @@ class Pipelines:
     """The dedup and store pipelines of one crawl into archive ``db``."""
 
     def __init__(self, db: str) -> None:
-        crawler = get_crawler(settings_dict={"NEWSARCHIVE_DB": db})
+        crawler = get_crawler(settings_dict={"NEWSARCHIVE_DB": db, "EXTENSIONS": {ArchiveOwner: 0}})
         crawler.stats.open_spider()
+        self.crawler = crawler
         self.stages = [DedupPipeline.from_crawler(crawler), StorePipeline.from_crawler(crawler)]
         for stage in self.stages:
             stage.open_spider()
@@ -62,16 +66,26 @@ class Pipelines:
         meta = PageMetadata(
             title=story.title, published=story.published, language="en", sitename=sitename, page_type="article"
         )
-        lines = tuple(story.paragraphs)
-        item = ArticleItem(url=url, site=url.split("/")[2], article=Article(url, lines, meta), text="\n".join(lines))
+        lines, text = tuple(story.paragraphs), "\n".join(story.paragraphs)
+        article = Article(url, lines, meta)
+        item = ArticleItem(
+            url=url,
+            site=url.split("/")[2],
+            article=article,
+            text=text,
+            signals=text_signals(text, CONFIG),
+            countable=countable_lines(lines, 40, article.dropped),
+        )
         for stage in self.stages:
             item = stage.process_item(item)
         return item
 
     def close(self) -> None:
-        for stage in self.stages:
-            stage.close_spider()
+        if not self.stages:
+            return
+        self.stages[-1].close_spider()  # the store re-cleans
         self.stages = []
+        archive_owner(self.crawler).archive.close()
 
 
 @pytest.fixture

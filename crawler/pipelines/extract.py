@@ -18,8 +18,8 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
-from crawler.archive_access import open_archive
 from crawler.config import from_settings
+from crawler.extensions.archive import archive_owner
 from crawler.extensions.progress import IN_EXTRACTION
 from crawler.extract.analysis import PageAnalyser, PageAnalysis
 from crawler.extract.article import Extracted
@@ -46,6 +46,7 @@ class ExtractPipeline:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.settings = settings
+        self.crawler = crawler
         self.stats = crawler.stats
         self.min_words = settings.getint("ARTICLE_MIN_WORDS")
         self.declared_min_words = settings.getint("ARTICLE_DECLARED_MIN_WORDS")
@@ -64,12 +65,11 @@ class ExtractPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.archive = open_archive(self.settings)
+        self.archive = archive_owner(self.crawler).archive
         self.pool = ExtractionPool(self.pool_config)
 
     def close_spider(self) -> None:
         self.pool.close()
-        self.archive.close()
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
@@ -99,6 +99,7 @@ class ExtractPipeline:
             self._skip_if_known(url)
         self._count_article()
         self._count("extract/articles")
+        assert analysis.signals is not None  # made with every article
         return ArticleItem(
             url=url,
             site=site,
@@ -121,11 +122,15 @@ class ExtractPipeline:
             self.stats.inc_value(IN_EXTRACTION, -1)
 
     def _known_story(self, url: str) -> int | None:
-        """Return the story whose own page ``url`` is (fetched again: maybe a new version); drop a known repost."""
-        if (story_id := story_at(self.archive, url)) is not None:
-            return story_id
-        self._skip_if_known(url)
-        return None
+        """Return the story whose own page ``url`` is (fetched again: maybe a new version); drop a known repost.
+
+        The one question "is this URL archived?" of the page, asked once: the item carries the answer on.
+        """
+        if (story_id := self.archive.story_of_url(url)) is None:
+            return None
+        if story_at(self.archive, url) != story_id:
+            self._drop(Outcome.KNOWN, "known_url", url)
+        return story_id
 
     def _learned(self) -> set[str]:
         """Return the furniture learned on any site (removed on all), read again every ``refresh`` articles."""
@@ -140,7 +145,7 @@ class ExtractPipeline:
         self.learned = (learned, seen + 1)
 
     def _skip_if_known(self, url: str) -> None:
-        if self.archive.known_url(url):
+        if self.archive.story_of_url(url) is not None:
             self._drop(Outcome.KNOWN, "known_url", url)
 
     def _drop(self, outcome: Outcome, key: str, url: str) -> None:
