@@ -22,7 +22,7 @@ STATE_META = "newsarchive_fetch_state"
 
 def request_kind(request: Request) -> str:
     """Return what the spider asked ``request`` for: robots, listing, feed, sitemap, or page (not known yet)."""
-    kind = request.meta.get("newsarchive_kind")
+    kind: str | None = request.meta.get("newsarchive_kind")
     if kind:
         return kind
     return "robots" if urlsplit(request.url).path == "/robots.txt" else "page"
@@ -34,7 +34,7 @@ def fetch_state(log: FetchLog, request: Request) -> FetchState | None:
     The answer is of the URL it was asked for: a request redirected elsewhere asks again.
     """
     url = canonical_url(request.url)
-    carried = request.meta.get(STATE_META)
+    carried: tuple[str, FetchState | None] | None = request.meta.get(STATE_META)
     if carried is not None and carried[0] == url:
         return carried[1]
     state = log.state(url)

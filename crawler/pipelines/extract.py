@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any
+from typing import Any, NoReturn
 
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
@@ -148,7 +148,7 @@ class ExtractPipeline:
         if self.archive.story_of_url(url) is not None:
             self._drop(Outcome.KNOWN, "known_url", url)
 
-    def _drop(self, outcome: Outcome, key: str, url: str) -> None:
+    def _drop(self, outcome: Outcome, key: str, url: str) -> NoReturn:
         self._count(key)
         raise PageDropped(outcome, key, url)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -78,6 +78,11 @@ class NewsSpider(Spider):
         self.reached: set[str] = set()
         self.unreachable: set[str] = set()
         self.reported: set[tuple[str, str]] = set()
+        # from the settings, in from_crawler
+        self.incremental = False
+        self.probe_interval = timedelta(0)
+        self.listing_max_pages = 0
+        self.max_size = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -160,7 +165,11 @@ class NewsSpider(Spider):
         """
         if not self.settings.getbool("INCREMENTAL_ENABLED"):
             return []
-        callbacks = {"listing": self.parse_page, "feed": self.parse_feed, "sitemap": self.parse_sitemap}
+        callbacks: dict[str, Callable[[Response], Iterator[Request | PageItem]]] = {
+            "listing": self.parse_page,
+            "feed": self.parse_feed,
+            "sitemap": self.parse_sitemap,
+        }
         hours = refetch_hours(self.settings)
         sites = list(self.site_rules)
         log = archive_owner(self.crawler).fetch_log
@@ -309,7 +318,7 @@ class NewsSpider(Spider):
         news = response.meta.get("newsarchive_news", False) or canonical_url(response.url) in self.news_urls
         yield PageItem(url=response.url, html=response.text, listed=listed, news=news, oldest=rules.oldest)
 
-    def links_of(self, response: Response, rules: SiteRules) -> Iterator[Request]:
+    def links_of(self, response: HtmlResponse, rules: SiteRules) -> Iterator[Request]:
         """Return requests for the page's links, and for its listing's next page unless it lists nothing new.
 
         A next page is no link hop (crawler.middlewares.pagination keeps its depth);
@@ -357,6 +366,8 @@ class NewsSpider(Spider):
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """Follow the entries of an RSS or Atom feed that are recent enough."""
+        if not isinstance(response, TextResponse):
+            return
         rules = self.rules_for(response.url)
         selector = Selector(response, type="xml")
         selector.remove_namespaces()
@@ -377,23 +388,25 @@ class NewsSpider(Spider):
 
         A site that fails, for a network reason or with 5xx answers, gets one line per cause, not one per URL.
         """
-        if failure.check(*DATABASE_FAILURES):  # a middleware could not write to the archive
+        error = failure.value
+        if isinstance(error, DATABASE_FAILURES):  # a middleware could not write to the archive
             self.crawler.signals.send_catch_log(signal=archive_failed, failure=failure)
             return
         stats = self.crawler.stats
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        if isinstance(error, IgnoreRequest) and not isinstance(error, HttpError):
             stats.inc_value("newsarchive/skipped/ignored")  # robots.txt said no, or a middleware did
             return
-        if failure.check(HttpError) and failure.request.meta.get("newsarchive_optional"):
+        request: Request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it on an errback's failure
+        if isinstance(error, HttpError) and request.meta.get("newsarchive_optional"):
             return  # a probe that found nothing: no error
         kind, cause = failure_cause(failure)
-        if failure.request.meta.get("newsarchive_home"):
-            self.unreachable.add(failure.request.url)
+        if request.meta.get("newsarchive_home"):
+            self.unreachable.add(request.url)
         stats.inc_value("newsarchive/errors")
         stats.inc_value(f"newsarchive/errors/{kind}")
-        site = site_of(failure.request.url)
+        site = site_of(request.url)
         if (site, cause) in self.reported:
-            logger.debug("failed %s: %s", failure.request.url, cause)
+            logger.debug("failed %s: %s", request.url, cause)
             return
         self.reported.add((site, cause))
-        logger.warning("%s: %s (%s)", site, cause, failure.request.url)
+        logger.warning("%s: %s (%s)", site, cause, request.url)
