@@ -15,6 +15,7 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from crawler.config import crawl_limits, from_settings, sites_to_crawl
+from crawler.extensions.progress import crawl_counts
 from crawler.extensions.warc import warc_max_size
 from crawler.extract.furniture import BoilerplateConfig
 from crawler.middlewares.known import refetch_hours
@@ -22,6 +23,8 @@ from crawler.pipelines.dedup import dedup_config
 from crawler.pipelines.extract import pool_config
 from crawler.spiders.news import NewsSpider
 from storage import Archive
+
+__all__ = ["check", "crawl", "crawl_counts", "crawl_settings", "run_crawl"]
 
 
 def crawl_settings(db: str, overrides: Iterable[str] = (), log_level: str = "WARNING") -> Settings:

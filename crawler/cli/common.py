@@ -69,7 +69,7 @@ def print_summary(stats: dict[str, Any]) -> None:
     """Print the crawl's counts and its errors by kind."""
     from rich.table import Table
 
-    from crawler.extensions.progress import crawl_counts
+    from crawler.run import crawl_counts
 
     table = Table("crawl", "count", title="crawl summary")
     for name, value in crawl_counts(stats).items():
