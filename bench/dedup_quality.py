@@ -35,8 +35,12 @@ from pathlib import Path
 from datasketch import MinHash, MinHashLSH
 from scrapy.utils.test import get_crawler
 
+from crawler.config import dedup_config
+from crawler.dedup.minhash import text_signals
 from crawler.dedup.shingles import shingle_strings
+from crawler.extensions.archive import ArchiveOwner, archive_owner
 from crawler.extract.article import Article
+from crawler.extract.furniture import countable_lines
 from crawler.extract.metadata import PageMetadata
 from crawler.items import ArticleItem
 from crawler.pipelines.dedup import DedupPipeline
@@ -236,8 +240,9 @@ def run_ours(pages: list[Page], overrides: dict[str, str]) -> tuple[list[set[str
     """Feed every page to our dedup and store pipelines; return the clusters, seconds, canonical copies' URLs."""
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "archive.db")
-        crawler = get_crawler(settings_dict={"NEWSARCHIVE_DB": db, **overrides})
+        crawler = get_crawler(settings_dict={"NEWSARCHIVE_DB": db, "EXTENSIONS": {ArchiveOwner: 0}, **overrides})
         crawler.stats.open_spider()
+        config = dedup_config(crawler.settings)
         stages = [DedupPipeline.from_crawler(crawler), StorePipeline.from_crawler(crawler)]
         for stage in stages:
             stage.open_spider()
@@ -245,12 +250,20 @@ def run_ours(pages: list[Page], overrides: dict[str, str]) -> tuple[list[set[str
         for page in pages:
             meta = PageMetadata(published=page.published, language="en", page_type="article")
             article = Article(page.url, page.lines, meta)
-            item = ArticleItem(url=page.url, site=page.url.split("/")[2], article=article, text="\n".join(page.lines))
+            text = "\n".join(page.lines)
+            item = ArticleItem(
+                url=page.url,
+                site=page.url.split("/")[2],
+                article=article,
+                text=text,
+                signals=text_signals(text, config),  # as the extraction workers compute them
+                countable=countable_lines(page.lines, 40, article.dropped),
+            )
             for stage in stages:
                 item = stage.process_item(item)
         elapsed = time.perf_counter() - start
-        for stage in stages:
-            stage.close_spider()
+        stages[-1].close_spider()  # the store re-cleans
+        archive_owner(crawler).archive.close()
         clusters: dict[int, set[str]] = defaultdict(set)
         canonical = set()
         with Archive(db) as archive, archive.engine.connect() as conn:

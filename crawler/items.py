@@ -33,17 +33,19 @@ class ArticleItem:
     site: str
     article: Article = field(repr=False)
     text: str = field(repr=False)
+    #: The dedup signals of ``text`` and the lines counted towards furniture, computed with the extraction
+    #: (crawler.extract.analysis).
+    signals: TextSignals = field(repr=False)
+    countable: dict[str, str] = field(repr=False)
     fingerprint: str = ""
     band_keys: list[tuple[int, int]] = field(default_factory=list, repr=False)
     duplicate_of: int | None = None
     match: str = "original"
     similarity: float = 1.0
     containment: float = 1.0
-    #: The archived story whose own page this is again: the article may be a new version of it.
+    #: The archive's answer to "is this URL archived?", asked once by the extract pipeline: the story whose
+    #: own page this is again (the article may be a new version of it), None if the URL is new.
     revises: int | None = None
     #: What the archive made of it: archived, duplicate, revised or unchanged.
     stored: str = ""
     warc: WarcLocation | None = None
-    #: Computed with the extraction (crawler.extract.analysis); None: dedup and store derive them from ``text``.
-    signals: TextSignals | None = field(default=None, repr=False)
-    countable: dict[str, str] | None = field(default=None, repr=False)

@@ -32,3 +32,10 @@ class PageDropped(DropItem):
         super().__init__(f"{reason}: {url}", log_level="DEBUG")
         self.outcome = outcome
         self.reason = reason
+
+
+def dropped_as(exception: BaseException) -> tuple[Outcome, str]:
+    """Return the outcome and the reason of a drop; any other exception dropped the page as an error."""
+    if isinstance(exception, PageDropped):
+        return exception.outcome, exception.reason
+    return Outcome.ERROR, type(exception).__name__

@@ -1,4 +1,8 @@
-"""Run a crawl in this process: settings as ``scrapy crawl`` builds them, checked before start."""
+"""The one crawl entry point: settings as ``scrapy crawl`` builds them, checked before start, one crawl run.
+
+``newsarchive crawl`` and ``newsarchive demo`` call :func:`crawl`; the scheduler
+(crawler.service.runner) starts ``newsarchive crawl`` children.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,12 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
-from crawler.archive_access import open_archive
 from crawler.config import check_settings, dedup_config
+from crawler.extensions.progress import crawl_counts
 from crawler.spiders.news import NewsSpider
+from storage import Archive
+
+__all__ = ["check", "crawl", "crawl_counts", "crawl_settings", "run_crawl"]
 
 
 def crawl_settings(db: str, overrides: Iterable[str] = (), log_level: str = "WARNING") -> Settings:
@@ -33,7 +40,7 @@ def check(settings: Settings, urls: Iterable[str]) -> None:
     """Raise ValueError or ArchiveError now for what would otherwise fail inside the crawl."""
     check_settings(settings, urls)
     config = dedup_config(settings)
-    with open_archive(settings) as archive:
+    with Archive(settings.get("NEWSARCHIVE_DB")) as archive:
         archive.ensure_index_params(config.index_params())
 
 
@@ -49,3 +56,11 @@ def run_crawl(settings: Settings, urls: Iterable[str]) -> dict[str, Any]:
     process.crawl(crawler, start_urls=urls)
     process.start()
     return crawler.stats.get_stats()
+
+
+def crawl(urls: Iterable[str], db: str, overrides: Iterable[str] = (), log_level: str = "WARNING") -> dict[str, Any]:
+    """Crawl the sites of ``urls`` into the archive ``db`` with ``-s NAME=VALUE`` ``overrides``; return the stats.
+
+    Bad settings raise ValueError, a bad archive ArchiveError, before anything is fetched.
+    """
+    return run_crawl(crawl_settings(db, overrides, log_level), urls)

@@ -156,6 +156,8 @@ ITEM_PIPELINES = {
     "crawler.pipelines.store.StorePipeline": 300,
 }
 EXTENSIONS = {
+    #: the one owner of the archive, its fetch log and the run: first, the other components ask it
+    "crawler.extensions.archive.ArchiveOwner": 0,
     "crawler.extensions.progress.Progress": 500,
     "crawler.extensions.archive_guard.ArchiveGuard": 530,
     "crawler.extensions.runs.RunRecorder": 510,

@@ -7,12 +7,15 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
+from crawler.dedup.minhash import text_signals
 from crawler.demo.newsweb import Story, edited
+from crawler.extensions.archive import ArchiveOwner, archive_owner
 from crawler.extract.article import Article
+from crawler.extract.furniture import countable_lines
 from crawler.extract.metadata import PageMetadata
 from crawler.items import ArticleItem
 from crawler.outcomes import Outcome, PageDropped
-from crawler.pipelines.dedup import DedupPipeline
+from crawler.pipelines.dedup import DedupPipeline, dedup_config
 from crawler.pipelines.store import StorePipeline
 from fixture_web import load_articles, load_seed
 from storage import Archive, ArchiveError
@@ -23,19 +26,29 @@ class Pipelines:
     """The real dedup and store pipelines over one archive, fed articles as the extract pipeline would."""
 
     def __init__(self, db: str, **settings: object) -> None:
-        self.crawler = get_crawler(settings_dict={"NEWSARCHIVE_DB": db, **settings})
+        self.crawler = get_crawler(settings_dict={"NEWSARCHIVE_DB": db, "EXTENSIONS": {ArchiveOwner: 0}, **settings})
+        self.config = dedup_config(self.crawler.settings)
         self.crawler.stats.open_spider()
         self.stages = [DedupPipeline.from_crawler(self.crawler), StorePipeline.from_crawler(self.crawler)]
         for stage in self.stages:
             stage.open_spider()
 
-    def feed(self, url: str, story: Story, published: str | None = None) -> ArticleItem:
+    def feed(self, url: str, story: Story, published: str | None = None, revises: int | None = None) -> ArticleItem:
         lines = tuple(story.paragraphs)
         meta = PageMetadata(
             title=story.title, authors=(story.author,), published=published, language="en", page_type="article"
         )
         article = Article(url, lines, meta)
-        item = ArticleItem(url=url, site=url.split("/")[2], article=article, text="\n".join(lines))
+        text = "\n".join(lines)
+        item = ArticleItem(
+            url=url,
+            site=url.split("/")[2],
+            article=article,
+            text=text,
+            signals=text_signals(text, self.config),
+            countable=countable_lines(lines, 40, article.dropped),
+            revises=revises,
+        )
         for stage in self.stages:
             item = stage.process_item(item)
         return item
@@ -44,8 +57,8 @@ class Pipelines:
         return self.crawler.stats.get_value(f"newsarchive/{key}", 0)
 
     def close(self) -> None:
-        for stage in self.stages:
-            stage.close_spider()
+        self.stages[-1].close_spider()  # the store re-cleans
+        archive_owner(self.crawler).archive.close()
 
 
 @pytest.fixture
@@ -118,12 +131,24 @@ def test_without_publication_dates_the_first_seen_stays_canonical(pipelines: Pip
 
 
 def test_the_same_url_again_is_a_new_version_never_a_repost(pipelines: Pipelines, db: str, story: Story) -> None:
-    pipelines.feed("http://site.org/a", story, "2019-11-10")
+    first = pipelines.feed("http://site.org/a", story, "2019-11-10")
     updated = edited(story, editor_note="Update: this story has been updated with new figures.")
-    with pytest.raises(PageDropped) as dropped:
-        pipelines.feed("http://site.org/a", updated, "2019-11-11")
-    assert (dropped.value.outcome, dropped.value.reason) == (Outcome.KNOWN, "versions")
-    assert pipelines.stat("dedup/same_url") == 1 and pipelines.stat("versions") == 1
+    # the extract pipeline found the URL archived as the story's own page: the item says which story it revises
+    again = pipelines.feed("http://site.org/a", updated, "2019-11-11", revises=1)
+    assert (first.stored, again.stored, again.duplicate_of) == ("archived", "revised", None)
+    assert pipelines.stat("versions/new") == 1
+    with Archive(db) as archive:
+        assert clusters(archive) == []
+        assert archive.summary()["duplicates"] == 0
+
+
+def test_the_same_url_archived_since_the_extract_pipeline_asked_is_dropped_as_known(
+    pipelines: Pipelines, db: str, story: Story
+) -> None:
+    pipelines.feed("http://site.org/a", story, "2019-11-10")
+    with pytest.raises(PageDropped) as dropped:  # two pages of one canonical URL extracted at once
+        pipelines.feed("http://site.org/a", edited(story, dateline="PARIS —"), "2019-11-10")
+    assert (dropped.value.outcome, dropped.value.reason) == (Outcome.KNOWN, "known_url")
     with Archive(db) as archive:
         assert clusters(archive) == []
         assert archive.summary()["duplicates"] == 0

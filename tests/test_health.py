@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from conftest import newsarchive, table_rows
 from crawler.demo.newsweb import NewsWeb
+from crawler.extensions.archive import ArchiveOwner
 from crawler.extensions.health import ExtractionHealth
 from crawler.items import PageItem
+from crawler.outcomes import Outcome, PageDropped
 from crawler.urls import site_of
 from fixture_web import DriftWeb, build_drift_web
 from storage import Archive
@@ -262,17 +265,25 @@ def test_health_records_round_trip_and_measure_furniture_change(db: str) -> None
     assert runs[1].shortest == ("http://news.example/short-one-here",) and runs[1].started is not None
 
 
-def test_the_extension_counts_article_pages_only() -> None:
-    crawler = get_crawler(settings_dict={"NEWSARCHIVE_HEALTH_ENABLED": True})
+def test_the_extension_counts_article_pages_only(tmp_path: Path) -> None:
+    crawler = get_crawler(
+        settings_dict={
+            "NEWSARCHIVE_HEALTH_ENABLED": True,
+            "NEWSARCHIVE_DB": str(tmp_path / "a.db"),
+            "EXTENSIONS": {ArchiveOwner: 0},
+        }
+    )
     health = ExtractionHealth.from_crawler(crawler)
     story = "http://news.example/2024/05/council-votes-on-bridge/"
-    health.item_dropped(PageItem(story, "<html></html>"), DropItem(f"extract/not_article/too_short: {story}"))
-    health.item_dropped(
-        PageItem("http://news.example/section/world/", ""), DropItem("extract/not_article/listing_url: x")
-    )
-    health.item_dropped(PageItem("http://news.example/world/", ""), DropItem("extract/not_article/url_shape: x"))
-    health.item_dropped(PageItem("http://news.example/2024/05/known-story-here/", ""), DropItem("known_url: x"))
-    health.item_dropped(PageItem("http://news.example/2019/01/an-old-story-here/", ""), DropItem("extract/too_old: x"))
+
+    def drop(url: str, outcome: Outcome, reason: str) -> None:
+        health.item_dropped(PageItem(url, "<html></html>"), PageDropped(outcome, reason, url))
+
+    drop(story, Outcome.NOT_ARTICLE, "extract/not_article/too_short")
+    drop("http://news.example/section/world/", Outcome.NOT_ARTICLE, "extract/not_article/listing_url")
+    drop("http://news.example/world/", Outcome.NOT_ARTICLE, "extract/not_article/url_shape")
+    drop("http://news.example/2024/05/known-story-here/", Outcome.KNOWN, "known_url")
+    drop("http://news.example/2019/01/an-old-story-here/", Outcome.TOO_OLD, "extract/too_old")
     (tally,) = health.sites.values()
     assert (tally.site, tally.pages, tally.failures) == ("news.example", 1, [(story, "extract/not_article/too_short")])
 

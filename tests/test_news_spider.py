@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from scrapy import Request
-from scrapy.http import HtmlResponse, XmlResponse
+from scrapy.http import HtmlResponse, Response, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler import settings as defaults
@@ -53,7 +54,7 @@ def test_sitemap_entries_are_filtered_by_site_pattern_and_age() -> None:
         "<url><loc>http://a.example/live/blog-of-today</loc></url>"
         "<url><loc>http://elsewhere.example/x/a-story-there</loc></url></urlset>"
     )
-    assert urls(news._parse_sitemap(xml("http://a.example/sitemap.xml", body))) == ["http://a.example/x/new-story-here"]
+    assert urls(news.parse_sitemap(xml("http://a.example/sitemap.xml", body))) == ["http://a.example/x/new-story-here"]
     stats = news.crawler.stats.get_stats()
     assert stats["newsarchive/skipped/too_old"] == 1 and stats["newsarchive/skipped/excluded"] == 1
 
@@ -63,7 +64,7 @@ def test_a_sitemap_index_leads_to_its_sitemaps() -> None:
         '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         "<sitemap><loc>http://a.example/sitemap-1.xml</loc></sitemap></sitemapindex>"
     )
-    (request,) = spider()._parse_sitemap(xml("http://a.example/sitemap-index.xml", body))
+    (request,) = spider().parse_sitemap(xml("http://a.example/sitemap-index.xml", body))
     assert request.url == "http://a.example/sitemap-1.xml" and request.meta["depth_reset"]
 
 
@@ -113,7 +114,7 @@ def test_a_google_news_sitemap_entry_is_dated_by_its_publication_date() -> None:
         f"<url><loc>http://a.example/x/new-news-story</loc><news:news><news:publication_date>{RECENT_ISO}"
         "</news:publication_date></news:news></url></urlset>"
     )
-    assert urls(news._parse_sitemap(xml("http://a.example/news-sitemap.xml", body))) == [
+    assert urls(news.parse_sitemap(xml("http://a.example/news-sitemap.xml", body))) == [
         "http://a.example/x/new-news-story"
     ]
 
@@ -160,7 +161,7 @@ def test_a_news_sitemap_entry_is_dated_in_its_own_channel_and_declared_an_articl
         "<news:news><news:publication_date>2026-11-30</news:publication_date></news:news></url></urlset>"
     )
     news = spider()
-    (request,) = news._parse_sitemap(xml("http://a.example/news-sitemap.xml", body))
+    (request,) = news.parse_sitemap(xml("http://a.example/news-sitemap.xml", body))
     assert request.meta["newsarchive_dates"] == {"news": "2026-11-30T00:00:00+09:00"}
     (item,) = [
         r
@@ -168,3 +169,54 @@ def test_a_news_sitemap_entry_is_dated_in_its_own_channel_and_declared_an_articl
         if isinstance(r, PageItem)
     ]
     assert item.news
+
+
+SITEMAP = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    "<url><loc>http://a.example/x/story-one</loc><lastmod>2024-05-01</lastmod></url>"
+    "<url><loc>http://b.example/x/elsewhere</loc></url></urlset>"
+)
+
+
+def test_a_gzipped_sitemap_is_read_like_a_plain_one() -> None:
+    url = "http://a.example/sitemap.xml.gz"
+    response = Response(url, body=gzip.compress(SITEMAP.encode()), request=Request(url))
+    (request,) = spider().parse_sitemap(response)
+    assert (request.url, request.meta["newsarchive_dates"]) == (
+        "http://a.example/x/story-one",
+        {"sitemap": "2024-05-01"},
+    )
+    assert request.callback.__name__ == "parse_listed" and request.meta["depth_reset"]
+
+
+def test_the_sitemaps_of_a_robots_txt_are_followed_wherever_they_are() -> None:
+    url = HOME + "robots.txt"
+    body = (
+        b"User-agent: *\nDisallow: /private/\nSitemap: /sitemap-news.xml\nSitemap: https://cdn.example/a/sitemap.xml\n"
+    )
+    requests = list(spider().parse_sitemap(Response(url, body=body, request=Request(url))))
+    assert [(r.url, r.meta["newsarchive_kind"]) for r in requests] == [
+        (HOME + "sitemap-news.xml", "sitemap"),
+        ("https://cdn.example/a/sitemap.xml", "sitemap"),
+    ]
+    assert all(r.callback.__name__ == "parse_sitemap" for r in requests)
+
+
+def test_an_index_leads_only_to_recent_sitemaps_of_the_site() -> None:
+    body = (
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<sitemap><loc>http://a.example/sitemap-2019.xml</loc><lastmod>2019-01-31</lastmod></sitemap>"
+        f"<sitemap><loc>http://a.example/sitemap-now.xml</loc><lastmod>{RECENT_ISO}</lastmod></sitemap>"
+        "<sitemap><loc>http://other.example/sitemap.xml</loc></sitemap></sitemapindex>"
+    )
+    news = spider(NEWSARCHIVE_MAX_AGE_DAYS=30)
+    assert urls(news.parse_sitemap(xml("http://a.example/sitemap-index.xml", body))) == [
+        "http://a.example/sitemap-now.xml"
+    ]
+    assert news.crawler.stats.get_value("newsarchive/skipped/too_old") == 1
+
+
+def test_a_page_that_is_no_sitemap_gives_nothing() -> None:
+    page = HOME + "sitemap"
+    assert list(spider().parse_sitemap(html(page, "<html><body>Not found</body></html>"))) == []
+    assert list(spider().parse_sitemap(xml(HOME + "sitemap.xml", "<rss><channel></channel></rss>"))) == []

@@ -20,7 +20,9 @@ from crawler.dedup.compare import DedupConfig, similarity
 from crawler.dedup.minhash import ANCHOR_BAND, band_keys, fingerprint, signature, text_signals
 from crawler.dedup.shingles import shingles
 from crawler.demo.newsweb import Story
+from crawler.extensions.archive import ArchiveOwner, archive_owner
 from crawler.extract.article import Article
+from crawler.extract.furniture import countable_lines
 from crawler.extract.metadata import PageMetadata
 from crawler.items import ArticleItem
 from crawler.pipelines.dedup import DedupPipeline
@@ -45,8 +47,9 @@ class Pipelines:
     """The dedup and store pipelines of one crawl into archive ``db``."""
 
     def __init__(self, db: str) -> None:
-        crawler = get_crawler(settings_dict={"NEWSARCHIVE_DB": db})
+        crawler = get_crawler(settings_dict={"NEWSARCHIVE_DB": db, "EXTENSIONS": {ArchiveOwner: 0}})
         crawler.stats.open_spider()
+        self.crawler = crawler
         self.stages = [DedupPipeline.from_crawler(crawler), StorePipeline.from_crawler(crawler)]
         for stage in self.stages:
             stage.open_spider()
@@ -55,16 +58,26 @@ class Pipelines:
         meta = PageMetadata(
             title=story.title, published=story.published, language="en", sitename=sitename, page_type="article"
         )
-        lines = tuple(story.paragraphs)
-        item = ArticleItem(url=url, site=url.split("/")[2], article=Article(url, lines, meta), text="\n".join(lines))
+        lines, text = tuple(story.paragraphs), "\n".join(story.paragraphs)
+        article = Article(url, lines, meta)
+        item = ArticleItem(
+            url=url,
+            site=url.split("/")[2],
+            article=article,
+            text=text,
+            signals=text_signals(text, CONFIG),
+            countable=countable_lines(lines, 40, article.dropped),
+        )
         for stage in self.stages:
             item = stage.process_item(item)
         return item
 
     def close(self) -> None:
-        for stage in self.stages:
-            stage.close_spider()
+        if not self.stages:
+            return
+        self.stages[-1].close_spider()  # the store re-cleans
         self.stages = []
+        archive_owner(self.crawler).archive.close()
 
 
 @pytest.fixture
@@ -118,7 +131,7 @@ def test_copies_keeping_sixty_percent_of_their_shingles_are_found_in_the_persist
                     text,
                     fingerprint(text),
                 ),
-                text_signals(text, CONFIG).band_keys,
+                text_signals(text, CONFIG).stored[1],
                 {},
             )
         found, low = [], []
@@ -129,7 +142,7 @@ def test_copies_keeping_sixty_percent_of_their_shingles_are_found_in_the_persist
                 sim = similarity(shingles(copy, CONFIG), shingles("\n".join(original.paragraphs), CONFIG))
                 if sim.containment >= 0.55 and sim.jaccard < 0.4:  # the pairs a Jaccard-tuned LSH misses half the time
                     low.append(original.slug)
-                    found.append(ids[original.slug] in archive.candidates(text_signals(copy, CONFIG).band_keys)[:20])
+                    found.append(ids[original.slug] in archive.candidates(text_signals(copy, CONFIG).stored[1])[:20])
     assert len(low) >= 10 and all(found), (len(low), found.count(False))
 
 
@@ -224,8 +237,8 @@ def test_recleaning_recomputes_fingerprint_index_and_copies_so_a_later_exact_cop
         with archive.engine.connect() as conn:
             keys = set(conn.execute(sa.select(lsh_buckets.c.band, lsh_buckets.c.bucket)).all())
             texts = conn.scalars(sa.select(sightings.c.text).where(sightings.c.text.is_not(None))).all()
-        expected = set(text_signals(clean_text, CONFIG).band_keys) | {
-            k for t in texts for k in text_signals(t, CONFIG).band_keys
+        expected = set(text_signals(clean_text, CONFIG).stored[1]) | {
+            k for t in texts for k in text_signals(t, CONFIG).stored[1]
         }
         assert keys == expected and texts and all(furniture not in t for t in texts)
     later = pipelines.feed("http://elsewhere.example/exact", original, "Elsewhere")

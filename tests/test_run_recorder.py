@@ -7,6 +7,7 @@ from pathlib import Path
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
+from crawler.extensions.archive import ArchiveOwner
 from crawler.extensions.runs import RunRecorder
 from storage import Archive
 from storage.runs import list_runs
@@ -14,7 +15,9 @@ from storage.runs import list_runs
 
 def test_a_run_record_holds_the_counts_so_far_before_the_crawl_ends(tmp_path: Path) -> None:
     db = str(tmp_path / "archive.db")
-    crawler = get_crawler(settings_dict={"NEWSARCHIVE_DB": db, "NEWSARCHIVE_RUN_SAVE_INTERVAL": 0})
+    crawler = get_crawler(
+        settings_dict={"NEWSARCHIVE_DB": db, "NEWSARCHIVE_RUN_SAVE_INTERVAL": 0, "EXTENSIONS": {ArchiveOwner: 0}}
+    )
     crawler.stats.open_spider()
     recorder = RunRecorder.from_crawler(crawler)
     recorder.spider_opened(Spider("news"))

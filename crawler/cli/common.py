@@ -55,13 +55,12 @@ def open_archive(db: str) -> Archive:
 
 
 def crawl(urls: Any, db: str, overrides: tuple[str, ...], loglevel: str) -> dict[str, Any]:
-    """Run one crawl in this process and return its stats; bad settings and archives become one-line errors."""
-    from crawler.run import crawl_settings, run_crawl
+    """Run one crawl in this process (crawler.run.crawl) and return its stats; bad settings and archives become one-line errors."""
+    from crawler.run import crawl as run
     from storage import ArchiveError
 
     try:
-        settings = crawl_settings(db, overrides, loglevel)
-        return run_crawl(settings, urls)
+        return run(urls, db, overrides, loglevel)
     except (ValueError, ArchiveError) as exc:
         raise Failure(str(exc)) from exc
 
@@ -70,7 +69,7 @@ def print_summary(stats: dict[str, Any]) -> None:
     """Print the crawl's counts and its errors by kind."""
     from rich.table import Table
 
-    from crawler.extensions.progress import crawl_counts
+    from crawler.run import crawl_counts
 
     table = Table("crawl", "count", title="crawl summary")
     for name, value in crawl_counts(stats).items():

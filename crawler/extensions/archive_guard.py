@@ -45,7 +45,7 @@ class ArchiveGuard:
         self.database_failed(failure)
 
     def database_failed(self, failure: Failure) -> None:
-        if not failure.check(*DATABASE_FAILURES):
+        if not isinstance(failure.value, DATABASE_FAILURES):
             return
         stats = self.crawler.stats
         stats.inc_value("newsarchive/errors")

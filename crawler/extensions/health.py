@@ -17,17 +17,17 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.archive_access import open_archive
+from crawler.extensions.archive import archive_owner
 from crawler.extract.page_kind import is_story_url
 from crawler.items import ArticleItem, PageItem
-from crawler.middlewares.fetchlog import RUN_ID_STAT
+from crawler.outcomes import Outcome, dropped_as
 from crawler.urls import canonical_url, site_of
 from storage.health import EXAMPLES, RunHealth, latest_verdicts, save_health
 
 logger = logging.getLogger(__name__)
 
-#: Drop reasons of pages that were never extracted, or whose article is out of the crawl's scope.
-NOT_MEASURED = frozenset({"known_url", "extract/too_old"})
+#: Outcomes of pages that were never extracted (archived already), or whose article is out of the crawl's scope.
+NOT_MEASURED = frozenset({Outcome.KNOWN, Outcome.TOO_OLD})
 
 
 @dataclass
@@ -74,7 +74,7 @@ class ExtractionHealth:
     """Tally each site's article pages during the crawl; write the tallies when it ends."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.settings = crawler.settings
+        self.crawler = crawler
         self.stats = crawler.stats
         self.min_pages = crawler.settings.getint("BOILERPLATE_MIN_PAGES")
         self.min_ratio = crawler.settings.getfloat("BOILERPLATE_MIN_RATIO")
@@ -103,23 +103,23 @@ class ExtractionHealth:
             return
         if not isinstance(item, PageItem):
             return
-        why = str(exception).split(":", 1)[0]
-        if why in NOT_MEASURED or not is_story_url(item.url, item.listed):
+        outcome, why = dropped_as(exception)
+        if outcome in NOT_MEASURED or not is_story_url(item.url, item.listed):
             return
         url = canonical_url(item.url)
         self._tally(site_of(url)).failed(url, why)
 
     def spider_closed(self) -> None:
-        run_id = self.stats.get_value(RUN_ID_STAT)
+        owner = archive_owner(self.crawler)
+        run_id, archive = owner.run_id, owner.archive
         if run_id is None or not self.sites:
             return
-        with open_archive(self.settings) as archive:
-            records = [
-                tally.record(frozenset(archive.learned_lines(site, self.min_pages, self.min_ratio)))
-                for site, tally in sorted(self.sites.items())
-            ]
-            save_health(archive, run_id, records)
-            verdicts = latest_verdicts(archive, [record.site for record in records])
+        records = [
+            tally.record(frozenset(archive.learned_lines(site, self.min_pages, self.min_ratio)))
+            for site, tally in sorted(self.sites.items())
+        ]
+        save_health(archive, run_id, records)
+        verdicts = latest_verdicts(archive, [record.site for record in records])
         for site, verdict in sorted(verdicts.items()):
             if verdict.flagged:
                 self.stats.inc_value("newsarchive/health/flagged")

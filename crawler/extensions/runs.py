@@ -13,8 +13,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from twisted.internet import task
 
-from crawler.archive_access import open_archive
-from crawler.middlewares.fetchlog import RUN_ID_STAT
+from crawler.extensions.archive import ArchiveOwner, archive_owner
 from storage.runs import RunCounts, save_run, start_run
 
 _ERRORS = "newsarchive/errors/"
@@ -38,14 +37,15 @@ def run_site(spider: Spider, name: str) -> str:
 
 
 class RunRecorder:
-    """Write the ``runs`` row of this crawl and publish its id in the stats for the fetch log."""
+    """Write the ``runs`` row of this crawl; its id goes to the archive owner, for the fetch log and health."""
 
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
         self.site_name = crawler.settings.get("NEWSARCHIVE_SITE", "")
         self.interval = crawler.settings.getfloat("NEWSARCHIVE_RUN_SAVE_INTERVAL")
-        self.archive = open_archive(crawler.settings)
-        self.run_id: int | None = None
+        #: found when the spider opens: extensions are all built by then
+        self.owner: ArchiveOwner | None = None
         self.task: task.LoopingCall | None = None
         self.saved: RunCounts | None = None
 
@@ -57,22 +57,21 @@ class RunRecorder:
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
-        self.run_id = start_run(self.archive, run_site(spider, self.site_name))
-        self.stats.set_value(RUN_ID_STAT, self.run_id)
+        self.owner = archive_owner(self.crawler)
+        self.owner.run_id = start_run(self.owner.archive, run_site(spider, self.site_name))
         if self.interval > 0:
             self.task = task.LoopingCall(self.save)
             self.task.start(self.interval, now=False)
 
     def save(self, finish_reason: str | None = None) -> None:
-        if self.run_id is None:
+        if self.owner is None or (run_id := self.owner.run_id) is None:
             return
         counts = run_counts(self.stats.get_stats())
         if finish_reason is not None or counts != self.saved:
-            save_run(self.archive, self.run_id, counts, finish_reason)
+            save_run(self.owner.archive, run_id, counts, finish_reason)
             self.saved = counts
 
     def spider_closed(self, reason: str) -> None:
         if self.task and self.task.running:
             self.task.stop()
         self.save(reason)
-        self.archive.close()

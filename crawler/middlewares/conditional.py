@@ -20,8 +20,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
-from crawler.middlewares.fetchlog import open_fetch_log, request_kind
-from crawler.urls import canonical_url
+from crawler.extensions.archive import archive_owner
+from crawler.middlewares.fetchlog import fetch_state, request_kind
 
 #: Request kinds that are revalidated; a plain page only once the log knows it as a listing.
 _ALWAYS = frozenset({"listing", "feed", "sitemap"})
@@ -32,7 +32,7 @@ class ConditionalGetMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
-        self.log = open_fetch_log(crawler)
+        self.log = archive_owner(crawler).fetch_log
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalGetMiddleware:
@@ -44,7 +44,7 @@ class ConditionalGetMiddleware:
         kind = request_kind(request)
         if kind not in _ALWAYS and kind != "page":
             return
-        state = self.log.state(canonical_url(request.url))
+        state = fetch_state(self.log, request)
         if state is None or not state.complete or not (state.etag or state.last_modified):
             return
         if (

@@ -4,54 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlsplit
-from weakref import WeakKeyDictionary
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from crawler.archive_access import open_archive
+from crawler.extensions.archive import archive_owner
 from crawler.items import ArticleItem
-from crawler.outcomes import Outcome, PageDropped
+from crawler.outcomes import dropped_as
 from crawler.urls import canonical_url, site_of
-from storage.fetch_log import Fetch, FetchLog
+from storage.fetch_log import Fetch, FetchLog, FetchState
 
-#: The stat under which the run recorder publishes the current run's id.
-RUN_ID_STAT = "newsarchive/run_id"
+#: request.meta key: (canonical URL, what the fetch log knew of it) -- asked once per request, read by every middleware.
+STATE_META = "newsarchive_fetch_state"
 
 
 def request_kind(request: Request) -> str:
     """Return what the spider asked ``request`` for: robots, listing, feed, sitemap, or page (not known yet)."""
-    kind = request.meta.get("newsarchive_kind")
+    kind: str | None = request.meta.get("newsarchive_kind")
     if kind:
         return kind
     return "robots" if urlsplit(request.url).path == "/robots.txt" else "page"
 
 
-_LOGS: WeakKeyDictionary[Crawler, FetchLog] = WeakKeyDictionary()
+def fetch_state(log: FetchLog, request: Request) -> FetchState | None:
+    """Return what ``log`` knows of the request's URL: the answer the request carries, else asked now and carried.
 
-
-def open_fetch_log(crawler: Crawler) -> FetchLog:
-    """Return the crawl's one fetch log (its middlewares share it), flushed and closed when the spider closes.
-
-    Shared, so that a middleware reading it sees what another queued.
+    The answer is of the URL it was asked for: a request redirected elsewhere asks again.
     """
-    if (log := _LOGS.get(crawler)) is None:
-        batch_size = crawler.settings.getint("FETCH_LOG_BATCH_SIZE")
-        if batch_size < 1:
-            raise ValueError(f"FETCH_LOG_BATCH_SIZE must be >= 1, got {batch_size!r}")
-        archive = open_archive(crawler.settings)
-        log = _LOGS[crawler] = FetchLog(archive, batch_size)
-
-        def close() -> None:
-            try:
-                log.flush()
-            finally:
-                archive.close()
-
-        crawler.signals.connect(close, signal=signals.spider_closed, weak=False)
-    return log
+    url = canonical_url(request.url)
+    carried: tuple[str, FetchState | None] | None = request.meta.get(STATE_META)
+    if carried is not None and carried[0] == url:
+        return carried[1]
+    state = log.state(url)
+    request.meta[STATE_META] = (url, state)
+    return state
 
 
 def fetch_of(request: Request, response: Response) -> Fetch:
@@ -89,8 +77,8 @@ class FetchLogMiddleware:
     """Downloader middleware next to the downloader: sees every response, 304s and retried errors included."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.log = open_fetch_log(crawler)
+        self.owner = archive_owner(crawler)
+        self.log = self.owner.fetch_log
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FetchLogMiddleware:
@@ -101,7 +89,7 @@ class FetchLogMiddleware:
 
     @property
     def run_id(self) -> int | None:
-        return self.crawler.stats.get_value(RUN_ID_STAT)
+        return self.owner.run_id
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status == 304:  # confirms the page and the validators the log holds
@@ -126,6 +114,5 @@ class FetchLogMiddleware:
     def item_dropped(self, item: Any, response: Response, exception: BaseException) -> None:
         if response is None:
             return
-        outcome = exception.outcome if isinstance(exception, PageDropped) else Outcome.ERROR
-        reason = exception.reason if isinstance(exception, PageDropped) else type(exception).__name__
+        outcome, reason = dropped_as(exception)
         self.log.settle(canonical_url(response.url), outcome.kind, outcome.value, reason)

@@ -7,7 +7,7 @@ crawl with a changed sitemap ``lastmod`` or feed date is still fetched.
 Every date a sitemap, news sitemap or feed gives an article is noted in the
 fetch log, fetched or not: the next crawl compares with it (see
 :func:`crawler.refetch.refetch_reason`). An article fetched again carries
-``newsarchive_refetch`` (its reason), for the conditional GET.
+``newsarchive_refetch`` (its reason), and what the fetch log knows of it, for the conditional GET.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from crawler.config import refetch_hours
-from crawler.middlewares.fetchlog import open_fetch_log, request_kind
+from crawler.extensions.archive import archive_owner
+from crawler.middlewares.fetchlog import fetch_state, request_kind
 from crawler.refetch import refetch_reason
 from crawler.urls import canonical_url
 
@@ -34,7 +35,7 @@ class KnownArticlesMiddleware(BaseSpiderMiddleware):
         super().__init__(crawler)
         self.stats = crawler.stats
         self.refetch_hours = refetch_hours(crawler.settings)
-        self.log = open_fetch_log(crawler)
+        self.log = archive_owner(crawler).fetch_log
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> KnownArticlesMiddleware:
@@ -47,7 +48,7 @@ class KnownArticlesMiddleware(BaseSpiderMiddleware):
             return request
         url = canonical_url(request.url)
         dates: dict[str, Any] = request.meta.get("newsarchive_dates") or {}
-        state = self.log.state(url)
+        state = fetch_state(self.log, request)  # carried on to the conditional GET
         recorded = state.dates if state else {}
         self.log.note_dates(url, {c: d for c, d in dates.items() if recorded.get(c) != d})  # only what is new
         if state is None or not state.is_article:

@@ -9,6 +9,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
+from crawler.spiders.news import NewsSpider
+
 
 class PageBudget:
     """Downloader middleware: ignore a site's requests beyond its ``max_pages``.
@@ -29,8 +31,8 @@ class PageBudget:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        rules_for = getattr(self.crawler.spider, "rules_for", None)
-        rules = rules_for(request.url) if rules_for else None
+        spider = self.crawler.spider
+        rules = spider.rules_for(request.url) if isinstance(spider, NewsSpider) else None
         free = request.meta.get("newsarchive_home") or urlsplit(request.url).path == "/robots.txt"
         if rules is None or not rules.max_pages or free:
             return

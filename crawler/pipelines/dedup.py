@@ -7,11 +7,11 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from crawler.archive_access import open_archive
 from crawler.config import dedup_config
 from crawler.dedup.compare import DedupConfig, Similarity, prose_flags, shared_paragraphs, verified
 from crawler.dedup.minhash import text_signals
 from crawler.dedup.shingles import shingles
+from crawler.extensions.archive import archive_owner
 from crawler.items import ArticleItem
 
 #: How many LSH candidates are verified against their real text, most shared buckets first.
@@ -23,14 +23,14 @@ SHINGLE_CACHE_SIZE = 512
 
 
 class DedupPipeline:
-    """Mark each ArticleItem as an exact or near duplicate of a story, a new version of its URL, or new.
+    """Mark each ArticleItem as an exact or near duplicate of a story, or new.
 
-    A page at a URL the archive already holds is a new version of that page
-    (``match = "version"``), never a repost of itself.
+    A page the archive holds as a story's own (``revises``, answered by the extract
+    pipeline) is a new version of that story, never a repost of itself.
     """
 
     def __init__(self, crawler: Crawler) -> None:
-        self.settings = crawler.settings
+        self.crawler = crawler
         self.stats = crawler.stats
         self.config = dedup_config(crawler.settings)
         self.shingles = functools.lru_cache(maxsize=SHINGLE_CACHE_SIZE)(functools.partial(shingles, config=self.config))
@@ -40,25 +40,18 @@ class DedupPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.archive = open_archive(self.settings)
+        self.archive = archive_owner(self.crawler).archive
         self.archive.ensure_index_params(
             self.config.index_params(), rebuild=lambda text: text_signals(text, self.config).stored
         )
 
-    def close_spider(self) -> None:
-        self.archive.close()
-
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        signals = item.signals or text_signals(item.text, self.config)
+        signals = item.signals
         item.fingerprint = signals.fingerprint
         if item.revises is not None:  # a story's own page again: no match to look for, only its new keys
             item.band_keys = signals.band_keys
-            return item
-        if (story_id := self.archive.story_of_url(item.url)) is not None:
-            item.duplicate_of, item.match = story_id, "version"
-            self.stats.inc_value("newsarchive/dedup/same_url")
             return item
         mine = signals.shingles
         if not mine.size:  # nothing to compare, not even exactly: a new story, kept out of the index

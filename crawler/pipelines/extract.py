@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any
+from typing import Any, NoReturn
 
 from scrapy.crawler import Crawler
 from scrapy.utils.misc import load_object
 
-from crawler.archive_access import open_archive
 from crawler.config import dedup_config, from_settings, pool_config
+from crawler.extensions.archive import archive_owner
 from crawler.extensions.progress import IN_EXTRACTION
 from crawler.extract.analysis import PageAnalyser, PageAnalysis
 from crawler.extract.article import Extracted
@@ -38,6 +38,7 @@ class ExtractPipeline:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.settings = settings
+        self.crawler = crawler
         self.stats = crawler.stats
         self.min_words = settings.getint("ARTICLE_MIN_WORDS")
         self.declared_min_words = settings.getint("ARTICLE_DECLARED_MIN_WORDS")
@@ -56,12 +57,11 @@ class ExtractPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.archive = open_archive(self.settings)
+        self.archive = archive_owner(self.crawler).archive
         self.pool = ExtractionPool(self.pool_config)
 
     def close_spider(self) -> None:
         self.pool.close()
-        self.archive.close()
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
@@ -91,6 +91,7 @@ class ExtractPipeline:
             self._skip_if_known(url)
         self._count_article()
         self._count("extract/articles")
+        assert analysis.signals is not None  # made with every article
         return ArticleItem(
             url=url,
             site=site,
@@ -113,11 +114,15 @@ class ExtractPipeline:
             self.stats.inc_value(IN_EXTRACTION, -1)
 
     def _known_story(self, url: str) -> int | None:
-        """Return the story whose own page ``url`` is (fetched again: maybe a new version); drop a known repost."""
-        if (story_id := self.archive.canonical_story(url)) is not None:
-            return story_id
-        self._skip_if_known(url)
-        return None
+        """Return the story whose own page ``url`` is (fetched again: maybe a new version); drop a known repost.
+
+        The one question "is this URL archived?" of the page, asked once: the item carries the answer on.
+        """
+        if (story_id := self.archive.story_of_url(url)) is None:
+            return None
+        if self.archive.canonical_story(url) != story_id:
+            self._drop(Outcome.KNOWN, "known_url", url)
+        return story_id
 
     def _learned(self) -> set[str]:
         """Return the furniture learned on any site (removed on all), read again every ``refresh`` articles."""
@@ -135,7 +140,7 @@ class ExtractPipeline:
         if self.archive.story_of_url(url) is not None:
             self._drop(Outcome.KNOWN, "known_url", url)
 
-    def _drop(self, outcome: Outcome, key: str, url: str) -> None:
+    def _drop(self, outcome: Outcome, key: str, url: str) -> NoReturn:
         self._count(key)
         raise PageDropped(outcome, key, url)
 

@@ -10,10 +10,10 @@ from typing import Any
 from scrapy.crawler import Crawler
 from sqlalchemy.exc import IntegrityError
 
-from crawler.archive_access import open_archive
 from crawler.config import dedup_config, from_settings
 from crawler.dedup.credits import credited_outlet
 from crawler.dedup.minhash import text_signals
+from crawler.extensions.archive import archive_owner
 from crawler.extensions.archive_guard import DATABASE_FAILURES
 from crawler.extract import furniture
 from crawler.extract.article import Article
@@ -46,7 +46,7 @@ class StorePipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        self.settings = settings
+        self.crawler = crawler
         self.stats = crawler.stats
         self.furniture = from_settings(BoilerplateConfig, "BOILERPLATE", settings)
         self.dedup = dedup_config(settings)
@@ -57,7 +57,7 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.archive = open_archive(self.settings)
+        self.archive = archive_owner(self.crawler).archive
 
     def close_spider(self) -> None:
         try:
@@ -66,7 +66,6 @@ class StorePipeline:
                 self.reclean(site, learned)
         except DATABASE_FAILURES as exc:  # the stories stay as archived; the next crawl of the site re-cleans them
             logger.warning("re-cleaning skipped, the archive's database failed: %s", exc.orig)
-        self.archive.close()
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
@@ -74,16 +73,11 @@ class StorePipeline:
         if item.revises is not None:
             return self._revise(item)
         lines = item.countable
-        if lines is None:
-            lines = furniture.countable_lines(item.article.lines, self.furniture.max_words, item.article.dropped)
         try:
             if item.duplicate_of is None:
                 self.archive.add_story(self._story(item), item.band_keys, lines, item.warc)
                 self.stats.inc_value("newsarchive/stories_new")
                 item.stored = "archived"
-            elif item.match == "version":  # the same URL again: a new version of the page, not a repost
-                self.stats.inc_value("newsarchive/versions")
-                raise PageDropped(Outcome.KNOWN, "versions", item.url)
             else:
                 repointed = self.archive.add_copy(
                     item.duplicate_of,
@@ -100,7 +94,7 @@ class StorePipeline:
                 if repointed:
                     self.stats.inc_value("newsarchive/dedup/repointed")
         except IntegrityError as exc:
-            # the same URL reached twice at once: the first write won, nothing is lost
+            # the same URL reached twice at once (archived since the extract pipeline asked): the first write won
             self.stats.inc_value("newsarchive/known_url")
             raise PageDropped(Outcome.KNOWN, "known_url", item.url) from exc
         self.sites.add(item.site)

@@ -8,27 +8,27 @@ rules of :class:`crawler.sites.SiteRules`: URL patterns, depth and story age.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
-from scrapy import Request, signals
+from protego import Protego
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, IgnoreRequest
-from scrapy.http import HtmlResponse, Response, XmlResponse
+from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.spiders import SitemapSpider
 from twisted.python.failure import Failure
 
-from crawler.archive_access import open_archive
 from crawler.config import crawl_limits, refetch_hours, sites_to_crawl
+from crawler.extensions.archive import archive_owner
 from crawler.extensions.archive_guard import DATABASE_FAILURES, archive_failed
 from crawler.failures import failure_cause
 from crawler.items import PageItem
-from crawler.middlewares.fetchlog import open_fetch_log
 from crawler.pagination import is_next_page, listing_position
 from crawler.sites import SiteRules, parse_start_urls
 from crawler.urls import canonical_url, is_http_url, site_of
@@ -47,17 +47,18 @@ _FEED_ENTRY_DATE = "pubDate/text() | updated/text() | published/text() | date/te
 #: Paginated listings announce their next page in the head, some in the body too.
 _NEXT_PAGE = "//link[@rel='next']/@href | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
 _NEWS_NS = b"http://www.google.com/schemas/sitemap-news/"
+#: The entries of a sitemap (``<url>``) and of a sitemap index (``<sitemap>``), namespaces removed.
+_SITEMAP_ENTRIES = "/urlset/url[loc] | /sitemapindex/sitemap[loc]"
 #: Sitemaps and feeds are not links: what they list starts again at depth 0.
 _LISTED = {"depth_reset": True}
 #: A probe for a sitemap or a feed that the site may not have: a 404 is no error.
 _PROBE = {"depth_reset": True, "newsarchive_optional": True}
 
 
-class NewsSpider(SitemapSpider):
+class NewsSpider(Spider):
     """Crawl each site (same host and port as its start URLs) and yield its pages."""
 
     name = "news"
-    sitemap_rules = [("", "parse_listed")]
 
     def __init__(self, start_urls: str | Iterable[str] = "", *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,8 +68,6 @@ class NewsSpider(SitemapSpider):
         self.site_rules: dict[str, SiteRules] = {}
         self.sitemap_paths: list[str] = []
         self.feed_paths: list[str] = []
-        #: sitemap lastmod of each listed URL, until its request is made
-        self.lastmods: dict[str, str] = {}
         #: pages already requested from a link: every page links the same stories again, and each
         #: repeat would cost the crawl's one thread a trip through the middlewares to the duplicate filter
         self.linked: set[str] = set()
@@ -78,6 +77,11 @@ class NewsSpider(SitemapSpider):
         self.reached: set[str] = set()
         self.unreachable: set[str] = set()
         self.reported: set[tuple[str, str]] = set()
+        # from the settings, in from_crawler
+        self.incremental = False
+        self.probe_interval = timedelta(0)
+        self.listing_max_pages = 0
+        self.max_size = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -93,6 +97,7 @@ class NewsSpider(SitemapSpider):
         spider.incremental = settings.getbool("INCREMENTAL_ENABLED")
         spider.probe_interval = timedelta(days=settings.getfloat("NEWSARCHIVE_PROBE_INTERVAL_DAYS"))
         spider.listing_max_pages = settings.getint("LISTING_MAX_PAGES")
+        spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         crawler.signals.connect(spider.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         return spider
@@ -100,7 +105,7 @@ class NewsSpider(SitemapSpider):
     @property
     def fetch_log(self) -> FetchLog | None:
         """Return the crawl's fetch log, or None if the crawl is not incremental."""
-        return open_fetch_log(self.crawler) if self.incremental else None
+        return archive_owner(self.crawler).fetch_log if self.incremental else None
 
     def response_downloaded(self, response: Response, request: Request) -> None:
         """Note a start URL that answered (a 304 too): the crawl has reached its site."""
@@ -132,13 +137,13 @@ class NewsSpider(SitemapSpider):
                 # robots.txt names the sitemaps; Scrapy's robots.txt middleware fetches it once per site
                 # and crawler.middlewares.robots hands it over. Without that middleware, fetch it here.
                 if not self.settings.getbool("ROBOTSTXT_OBEY"):
-                    yield Request(urljoin(home, "/robots.txt"), self._parse_sitemap, errback=self.failed, meta=robots)
+                    yield Request(urljoin(home, "/robots.txt"), self.parse_sitemap, errback=self.failed, meta=robots)
                 if not site.sitemaps:
                     for url in self.due_probes(urljoin(home, path) for path in self.sitemap_paths):
-                        yield Request(url, self._parse_sitemap, errback=self.failed, meta=probe)
+                        yield Request(url, self.parse_sitemap, errback=self.failed, meta=probe)
             for url in site.sitemaps:
                 yield Request(
-                    url, self._parse_sitemap, errback=self.failed, meta=_LISTED | {"newsarchive_kind": "sitemap"}
+                    url, self.parse_sitemap, errback=self.failed, meta=_LISTED | {"newsarchive_kind": "sitemap"}
                 )
             for url in site.feeds:
                 yield Request(url, self.parse_feed, errback=self.failed, meta=_LISTED | {"newsarchive_kind": "feed"})
@@ -159,16 +164,19 @@ class NewsSpider(SitemapSpider):
         """
         if not self.settings.getbool("INCREMENTAL_ENABLED"):
             return []
-        callbacks = {"listing": self.parse_page, "feed": self.parse_feed, "sitemap": self._parse_sitemap}
+        callbacks: dict[str, Callable[[Response], Iterator[Request | PageItem]]] = {
+            "listing": self.parse_page,
+            "feed": self.parse_feed,
+            "sitemap": self.parse_sitemap,
+        }
         hours = refetch_hours(self.settings)
         sites = list(self.site_rules)
-        with open_archive(self.settings) as archive:
-            log = FetchLog(archive)
-            known = [(url, kind, callbacks[kind]) for url, kind in log.pages_of(sites, callbacks)]
-            known += [(url, "page", self.parse_page) for url in log.failed_pages(sites)]
-            if hours > 0:
-                since = datetime.now(UTC) - timedelta(hours=hours)
-                known += [(url, "page", self.parse_listed) for url, _ in log.pages_of(sites, ["article"], since)]
+        log = archive_owner(self.crawler).fetch_log
+        known = [(url, kind, callbacks[kind]) for url, kind in log.pages_of(sites, callbacks)]
+        known += [(url, "page", self.parse_page) for url in log.failed_pages(sites)]
+        if hours > 0:
+            since = datetime.now(UTC) - timedelta(hours=hours)
+            known += [(url, "page", self.parse_listed) for url, _ in log.pages_of(sites, ["article"], since)]
         return [
             Request(url, callback=callback, errback=self.failed, meta={"newsarchive_kind": kind})
             for url, kind, callback in known
@@ -195,7 +203,7 @@ class NewsSpider(SitemapSpider):
 
     def robots_fetched(self, response: Response) -> Iterator[Request]:
         """Return the requests for the sitemaps a robots.txt names (it is fetched by Scrapy's robots.txt middleware)."""
-        return self._parse_sitemap(response)
+        return self.parse_sitemap(response)
 
     def follow(
         self, url: str, callback: Any, meta: dict[str, Any] | None = None, dates: dict[str, str] | None = None
@@ -217,39 +225,69 @@ class NewsSpider(SitemapSpider):
         meta = {"newsarchive_kind": kind, "newsarchive_dates": dates or {}} | (meta or {})
         return Request(url, callback=callback, errback=self.failed, meta=meta)
 
-    def _parse_sitemap(self, response: Response) -> Iterator[Request]:
-        """SitemapSpider's parsing, with the site's URL patterns and age limit, each entry's lastmod, our errback."""
-        published = _news_dates(response)
-        channel = "news" if published else "sitemap"
-        for request in super()._parse_sitemap(response):
-            lastmod = self.lastmods.pop(request.url, None)
-            if request.callback == self._parse_sitemap:  # a sitemap of a robots.txt or an index, maybe on a CDN
-                yield request.replace(errback=self.failed, meta=_LISTED | {"newsarchive_kind": "sitemap"})
-                continue
-            if (rules := self.rules_for(request.url)) and rules.too_old(published.get(request.url)):
-                self.crawler.stats.inc_value("newsarchive/skipped/too_old")
-                continue
-            date = lastmod or published.get(request.url)
-            meta = _LISTED | {"newsarchive_news": True} if request.url in published else _LISTED
-            if request.url in published:
-                self.news_urls.add(request.url)
-            if followed := self.follow(
-                request.url, request.callback, meta=meta, dates={channel: date} if date else None
-            ):
-                yield followed
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        """Follow the sitemaps a robots.txt or a sitemap index names, and the entries of a sitemap.
 
-    def sitemap_filter(self, entries: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        for entry in entries:
-            rules = self.rules_for(entry.get("loc", ""))
+        An entry is followed if its site is crawled, its rules allow it and it is not
+        too old by its ``lastmod`` or ``news:publication_date``; the date goes with its
+        request, in its channel (``news`` for a Google News sitemap, else ``sitemap``).
+        The sitemaps a robots.txt names are followed wherever they are (often a CDN).
+        """
+        if urlsplit(response.url).path == "/robots.txt":
+            text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+            for url in Protego.parse(text).sitemaps:
+                yield self._sitemap_request(urljoin(response.url, url))
+            return
+        body = self._sitemap_body(response)
+        selector = Selector(body=body, type="xml") if body else None
+        kind = None
+        if selector is not None:
+            selector.remove_namespaces()
+            kind = selector.xpath("name(/*)").get()
+        if selector is None or kind not in ("urlset", "sitemapindex"):
+            logger.warning("Ignoring invalid sitemap: %s", response)
+            return
+        news = isinstance(response, XmlResponse) and _NEWS_NS in response.body[:4096]
+        channel = "news" if news else "sitemap"
+        for entry in selector.xpath(_SITEMAP_ENTRIES):
+            loc = entry.xpath("loc/text()").get("").strip()
+            rules = self.rules_for(loc)
             if rules is None:
                 continue
-            if rules.too_old(entry.get("lastmod")):
+            url = canonical_url(loc)
+            lastmod = (entry.xpath("lastmod/text()").get() or "").strip() or None
+            published = entry.xpath("news/publication_date/text()").get() if news else None
+            if rules.too_old(lastmod) or rules.too_old(published):
                 self.crawler.stats.inc_value("newsarchive/skipped/too_old")
                 continue
-            entry["loc"] = canonical_url(entry["loc"])
-            if entry.get("lastmod"):
-                self.lastmods[entry["loc"]] = entry["lastmod"]
-            yield entry
+            if kind == "sitemapindex":
+                yield self._sitemap_request(url)
+                continue
+            meta = _LISTED
+            if published is not None:
+                meta = _LISTED | {"newsarchive_news": True}
+                self.news_urls.add(url)
+            date = lastmod or published
+            if followed := self.follow(url, self.parse_listed, meta=meta, dates={channel: date} if date else None):
+                yield followed
+
+    def _sitemap_request(self, url: str) -> Request:
+        return Request(url, self.parse_sitemap, errback=self.failed, meta=_LISTED | {"newsarchive_kind": "sitemap"})
+
+    def _sitemap_body(self, response: Response) -> bytes | None:
+        """Return the XML of a sitemap response, gunzipped (``.xml.gz``); None if it is no sitemap or too large."""
+        if isinstance(response, XmlResponse):
+            return response.body
+        if response.body[:2] == b"\x1f\x8b":
+            max_size = response.meta.get("download_maxsize", self.max_size)
+            inflate = zlib.decompressobj(wbits=31)
+            try:
+                body = inflate.decompress(response.body, max_size or 0)
+            except zlib.error:
+                return None
+            return None if inflate.unconsumed_tail else body
+        # a .xml.gz sent with Content-Encoding: gzip was gunzipped by HttpCompressionMiddleware already
+        return response.body if response.url.endswith((".xml", ".xml.gz")) else None
 
     def parse_listed(self, response: Response) -> Iterator[Request | PageItem]:
         """Handle a page that a sitemap or a feed listed: they list articles."""
@@ -279,7 +317,7 @@ class NewsSpider(SitemapSpider):
         news = response.meta.get("newsarchive_news", False) or canonical_url(response.url) in self.news_urls
         yield PageItem(url=response.url, html=response.text, listed=listed, news=news, oldest=rules.oldest)
 
-    def links_of(self, response: Response, rules: SiteRules) -> Iterator[Request]:
+    def links_of(self, response: HtmlResponse, rules: SiteRules) -> Iterator[Request]:
         """Return requests for the page's links, and for its listing's next page unless it lists nothing new.
 
         A next page is no link hop (crawler.middlewares.pagination keeps its depth);
@@ -327,6 +365,8 @@ class NewsSpider(SitemapSpider):
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """Follow the entries of an RSS or Atom feed that are recent enough."""
+        if not isinstance(response, TextResponse):
+            return
         rules = self.rules_for(response.url)
         selector = Selector(response, type="xml")
         selector.remove_namespaces()
@@ -347,38 +387,25 @@ class NewsSpider(SitemapSpider):
 
         A site that fails, for a network reason or with 5xx answers, gets one line per cause, not one per URL.
         """
-        if failure.check(*DATABASE_FAILURES):  # a middleware could not write to the archive
+        error = failure.value
+        if isinstance(error, DATABASE_FAILURES):  # a middleware could not write to the archive
             self.crawler.signals.send_catch_log(signal=archive_failed, failure=failure)
             return
         stats = self.crawler.stats
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        if isinstance(error, IgnoreRequest) and not isinstance(error, HttpError):
             stats.inc_value("newsarchive/skipped/ignored")  # robots.txt said no, or a middleware did
             return
-        if failure.check(HttpError) and failure.request.meta.get("newsarchive_optional"):
+        request: Request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it on an errback's failure
+        if isinstance(error, HttpError) and request.meta.get("newsarchive_optional"):
             return  # a probe that found nothing: no error
         kind, cause = failure_cause(failure)
-        if failure.request.meta.get("newsarchive_home"):
-            self.unreachable.add(failure.request.url)
+        if request.meta.get("newsarchive_home"):
+            self.unreachable.add(request.url)
         stats.inc_value("newsarchive/errors")
         stats.inc_value(f"newsarchive/errors/{kind}")
-        site = site_of(failure.request.url)
+        site = site_of(request.url)
         if (site, cause) in self.reported:
-            logger.debug("failed %s: %s", failure.request.url, cause)
+            logger.debug("failed %s: %s", request.url, cause)
             return
         self.reported.add((site, cause))
-        logger.warning("%s: %s (%s)", site, cause, failure.request.url)
-
-
-def _news_dates(response: Response) -> dict[str, str]:
-    """Return canonical URL -> ``news:publication_date`` of a Google News sitemap (empty for others).
-
-    Scrapy's Sitemap reads only the direct children of ``<url>``, not this nested date.
-    """
-    if not isinstance(response, XmlResponse) or _NEWS_NS not in response.body[:4096]:
-        return {}
-    selector = Selector(response, type="xml")
-    selector.remove_namespaces()
-    return {
-        canonical_url(url.xpath("loc/text()").get("").strip()): url.xpath("news/publication_date/text()").get("")
-        for url in selector.xpath("//url[news/publication_date]")
-    }
+        logger.warning("%s: %s (%s)", site, cause, request.url)
