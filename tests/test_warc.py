@@ -162,7 +162,7 @@ def test_truncated_last_record_is_reported_and_earlier_records_read_back(tmp_pat
     "content, problem",
     [
         (b"just some notes\n", "not a gzip WARC file"),
-        (gzip.compress(b"not a warc record at all\r\n\r\n"), "does not start with a warcinfo record"),
+        (gzip.compress(b"not a warc record at all\r\n\r\n", mtime=0), "does not start with a warcinfo record"),
         (b"", "not a gzip WARC file"),
     ],
 )
