@@ -94,10 +94,11 @@ def safe_url(url: sa.URL) -> str:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # the busy timeout first: switching a new file to WAL while another process opens it waits, not fails
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     # the LSH index is probed at random places: read its pages straight from the OS cache
     cursor.execute("PRAGMA mmap_size=4294967296")
     cursor.close()
