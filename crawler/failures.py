@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import logging
 
+from scrapy import Request
+from scrapy.downloadermiddlewares import httpcompression
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadFailedError,
     DownloadTimeoutError,
+    IgnoreRequest,
     ResponseDataLossError,
 )
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -30,6 +34,29 @@ NETWORK_FAILURES: tuple[tuple[tuple[type[BaseException], ...], str, str], ...] =
     ((ResponseDataLossError, DownloadFailedError, twisted_errors.ConnectionLost), "connection_lost", "connection lost"),
 )
 EXPECTED = tuple(cls for classes, _, _ in NETWORK_FAILURES for cls in classes)
+
+
+#: What Scrapy's HttpCompressionMiddleware raises an IgnoreRequest from when a body inflates past DOWNLOAD_MAXSIZE.
+_INFLATED_TOO_LARGE: type[BaseException] | tuple[()] = getattr(httpcompression, "_DecompressionMaxSizeExceeded", ())
+
+
+def skip_reason(failure: Failure, max_redirects: int) -> str | None:
+    """Return why a request was left out on purpose (a stats key), or None if it failed.
+
+    ``maxsize``: its body is, or inflates to, more than DOWNLOAD_MAXSIZE (Scrapy
+    cancels the download); ``too_many_redirects``: it was redirected
+    ``max_redirects`` times already (a loop, most often); ``ignored``: robots.txt
+    forbids it, or a middleware dropped it.
+    """
+    error = failure.value
+    if isinstance(error, DownloadCancelledError) or isinstance(getattr(error, "__cause__", None), _INFLATED_TOO_LARGE):
+        return "maxsize"
+    if isinstance(error, HttpError) or not isinstance(error, IgnoreRequest):
+        return None
+    request: Request | None = getattr(failure, "request", None)
+    if request is not None and request.meta.get("redirect_times", 0) >= max_redirects:
+        return "too_many_redirects"
+    return "ignored"
 
 
 def failure_cause(failure: Failure) -> tuple[str, str]:

@@ -15,6 +15,7 @@ class PageItem:
 
     ``news``: a news sitemap named it, which declares it an article.
     ``oldest`` is the ISO date before which its story is too old to archive (None: any age).
+    ``incomplete``: its HTML ends mid-document (crawler.extract.payload.cut_short).
     """
 
     url: str
@@ -23,6 +24,7 @@ class PageItem:
     news: bool = False
     warc: WarcLocation | None = None
     oldest: str | None = None
+    incomplete: bool = False
 
 
 @dataclass
@@ -46,6 +48,8 @@ class ArticleItem:
     #: The archive's answer to "is this URL archived?", asked once by the extract pipeline: the story whose
     #: own page this is again (the article may be a new version of it), None if the URL is new.
     revises: int | None = None
-    #: What the archive made of it: archived, duplicate, revised or unchanged.
+    #: What the archive made of it: archived, duplicate, revised, unchanged, or incomplete (archived cut short).
     stored: str = ""
     warc: WarcLocation | None = None
+    #: the page ended mid-document: archived marked so, fetched again until a whole copy replaces it
+    incomplete: bool = False

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, IgnoreRequest
 
 
 class Outcome(StrEnum):
@@ -32,6 +32,18 @@ class PageDropped(DropItem):
         super().__init__(f"{reason}: {url}", log_level="DEBUG")
         self.outcome = outcome
         self.reason = reason
+
+
+class Skipped(IgnoreRequest):
+    """A request a middleware left out on purpose: ``reason`` is its stat key (``newsarchive/skipped/<reason>``)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class RetryScheduled(IgnoreRequest):
+    """The response was not the page's last word: its retry waits for its time (crawler.middlewares.retry)."""
 
 
 def dropped_as(exception: BaseException) -> tuple[Outcome, str]:

@@ -27,6 +27,10 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 2
+#: A retry waits (crawler.middlewares.retry): the server's Retry-After, else this many seconds, doubled each retry…
+RETRY_BACKOFF_BASE = 1.0
+#: …and never longer than this (a longer Retry-After too: the page is tried again on the next crawl).
+RETRY_BACKOFF_MAX = 60.0
 #: The spider reports a failing site in one line naming the cause; Scrapy's own give-up lines go to DEBUG.
 RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 #: Link hops followed from a home page, sitemap or feed (per site: ``depth`` in sites.toml).
@@ -38,6 +42,9 @@ LISTING_MAX_PAGES = 1000
 #: robots.txt Crawl-delay is obeyed up to this many seconds (crawler.middlewares.crawl_delay).
 NEWSARCHIVE_MAX_CRAWL_DELAY = 60.0
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry.BackoffRetry": 550,
+    "crawler.middlewares.offsite.OffsiteRedirects": 85,  # before robots.txt is asked of the other site
     "crawler.middlewares.site_slot.SiteSlot": 50,
     "crawler.middlewares.conditional.ConditionalGetMiddleware": 80,
     "crawler.middlewares.robots.RobotsOnce": 90,

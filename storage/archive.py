@@ -118,6 +118,11 @@ class Archive:
         with self.engine.begin() as conn:
             return stories.revise(conn, story_id, story, keys, clean)
 
+    def is_incomplete(self, story_id: int) -> bool:
+        """Return True if story ``story_id`` was archived from a page cut short and no whole copy replaced it yet."""
+        with self.engine.connect() as conn:
+            return stories.is_incomplete(conn, story_id)
+
     def reclean(self, site: str, clean: Callable[[str, list[int]], str], *, signals: Signer) -> int:
         """Re-derive the texts of ``site``'s stories and copies with ``clean`` (raw text, subhead line indexes),
         their fingerprints and index keys with ``signals``; return how many changed."""

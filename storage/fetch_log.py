@@ -196,12 +196,15 @@ class FetchLog:
             return set(conn.scalars(sa.select(fetches.c.url).where(fetches.c.url.in_(urls))))
 
     def failed_pages(self, sites: Iterable[str]) -> list[str]:
-        """Return the pages of ``sites`` whose last fetch failed in a way worth another try (5xx, no response)."""
-        query = sa.select(fetches.c.url).where(
-            fetches.c.site.in_(list(sites)),
+        """Return the pages of ``sites`` worth another try: the last fetch failed (5xx, no response), or came cut short."""
+        failed = sa.and_(
             fetches.c.kind == "page",
             fetches.c.outcome == "error",
             sa.or_(fetches.c.status.is_(None), fetches.c.status >= 500),
+        )
+        query = sa.select(fetches.c.url).where(
+            fetches.c.site.in_(list(sites)),
+            sa.or_(failed, sa.and_(fetches.c.kind == "article", fetches.c.outcome == "incomplete")),
         )
         self.flush()
         with self.engine.connect() as conn:

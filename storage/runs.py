@@ -24,6 +24,8 @@ class RunCounts:
     new_versions: int = 0
     errors: int = 0
     errors_by_kind: dict[str, int] = field(default_factory=dict)
+    #: what the run left out and why: not_html, maxsize, redirect_loop…
+    skipped_by_kind: dict[str, int] = field(default_factory=dict)
 
 
 def start_run(archive: Archive, site: str) -> int:
@@ -34,7 +36,9 @@ def start_run(archive: Archive, site: str) -> int:
 
 def save_run(archive: Archive, run_id: int, counts: RunCounts, finish_reason: str | None = None) -> None:
     """Store the run's counts; with ``finish_reason`` also mark it finished now."""
-    values: dict[str, Any] = asdict(counts) | {"errors_by_kind": json.dumps(counts.errors_by_kind, sort_keys=True)}
+    values: dict[str, Any] = asdict(counts) | {
+        name: json.dumps(getattr(counts, name), sort_keys=True) for name in ("errors_by_kind", "skipped_by_kind")
+    }
     if finish_reason is not None:
         values |= {"finished": now(), "finish_reason": finish_reason}
     with archive.engine.begin() as conn:
@@ -57,6 +61,7 @@ def _read(archive: Archive, query: sa.Select[Any]) -> list[dict[str, Any]]:
         rows = [dict(row._mapping) for row in conn.execute(query)]
     for row in rows:
         row["errors_by_kind"] = json.loads(row["errors_by_kind"])
+        row["skipped_by_kind"] = json.loads(row["skipped_by_kind"])
         for key in ("started", "finished"):
             if row[key] is not None:
                 row[key] = as_utc(row[key])

@@ -49,6 +49,8 @@ stories = sa.Table(
     sa.Column("raw_headings", sa.Text),
     #: the other outlet this copy credits as its source (migration 0007): the original credits none
     sa.Column("credit", sa.Text),
+    #: the page ended mid-document when fetched (migration 0011): fetched again until a whole copy replaces it
+    sa.Column("incomplete", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 #: Every URL where a story was found, its canonical copy included (match 'original').
@@ -115,6 +117,8 @@ runs = sa.Table(
     sa.Column("new_versions", sa.Integer, nullable=False, server_default="0"),
     sa.Column("errors", sa.Integer, nullable=False, server_default="0"),
     sa.Column("errors_by_kind", sa.Text, nullable=False, server_default="{}"),
+    #: what the run left out and why, as JSON (migration 0011): not HTML, too large, a redirect loop…
+    sa.Column("skipped_by_kind", sa.Text, nullable=False, server_default="{}"),
 )
 
 #: The fetch log: every URL fetched (canonical form), the validators of its last response and what became of it.

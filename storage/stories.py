@@ -54,6 +54,8 @@ class NewStory:
     raw_headings: str | None = None
     #: the other outlet this copy credits as its source ("first published by …"), None if it credits none
     credit: str | None = None
+    #: the page ended mid-document: a whole copy of it, when one is fetched, replaces this one
+    incomplete: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ _REPLACED = (
     "jsonld",
     "raw_headings",
     "credit",  # migration 0007
+    "incomplete",  # migration 0011
 )
 #: Fields of the replaced text an earlier version keeps.
 _KEPT = ("title", "author", "published", "text", "raw_text", "fingerprint")
@@ -128,6 +131,11 @@ def story_of_url(conn: Connection, url: str) -> int | None:
 def canonical_story(conn: Connection, url: str) -> int | None:
     """Return the story whose canonical copy is at ``url`` (not one that ``url`` is a repost of), if any."""
     return conn.scalar(_CANONICAL_STORY, {"b_url": url})
+
+
+def is_incomplete(conn: Connection, story_id: int) -> bool:
+    """Return True if story ``story_id`` holds the text of a page cut short."""
+    return bool(conn.scalar(sa.select(stories.c.incomplete).where(stories.c.id == story_id)))
 
 
 def story_by_fingerprint(conn: Connection, fingerprint: str) -> int | None:
@@ -238,9 +246,12 @@ def revise(
     that furniture learned since it was archived does not count as a change.
     The replaced text goes to ``story_versions``; the index keeps the old
     keys and gains the new ones, so reposts of either version are found.
+    A copy cut short never replaces a whole one; a whole copy replaces one cut short.
     """
     row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).one()
-    if clean(row.raw_text) == story.text and row.title == story.title:
+    if story.incomplete and not row.incomplete:
+        return False
+    if clean(row.raw_text) == story.text and row.title == story.title and story.incomplete == row.incomplete:
         return False
     earlier = conn.scalar(sa.select(sa.func.count()).where(story_versions.c.story_id == story_id)) or 0
     kept = {name: getattr(row, name) for name in _KEPT}

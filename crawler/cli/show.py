@@ -69,6 +69,8 @@ def _print_story(url: str, story: dict[str, Any], location: WarcLocation | None)
     for name in ("url", "site", "author", "published", "language", "sitename"):
         console.print(f"{name}: {story[name] or ''}", markup=False, highlight=False)
     console.print(f"first_seen: {iso(story['first_seen'])}", markup=False, highlight=False)
+    if story.get("incomplete"):
+        console.print("incomplete: the page ended mid-document when fetched; the next crawl fetches it again")
     if location is not None:
         console.print(f"raw capture: {location.path} offset {location.offset} length {location.length}", markup=False)
     console.print()

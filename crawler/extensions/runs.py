@@ -17,6 +17,7 @@ from crawler.extensions.archive import ArchiveOwner, archive_owner
 from storage.runs import RunCounts, save_run, start_run
 
 _ERRORS = "newsarchive/errors/"
+_SKIPPED = "newsarchive/skipped/"
 
 
 def run_counts(stats: dict[str, Any]) -> RunCounts:
@@ -28,6 +29,7 @@ def run_counts(stats: dict[str, Any]) -> RunCounts:
         new_versions=stats.get("newsarchive/versions/new", 0),
         errors=stats.get("newsarchive/errors", 0),
         errors_by_kind={k.removeprefix(_ERRORS): v for k, v in stats.items() if k.startswith(_ERRORS)},
+        skipped_by_kind={k.removeprefix(_SKIPPED): v for k, v in stats.items() if k.startswith(_SKIPPED)},
     )
 
 

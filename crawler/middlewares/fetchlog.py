@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 
 from crawler.extensions.archive import archive_owner
@@ -102,7 +102,9 @@ class FetchLogMiddleware:
         if isinstance(exception, IgnoreRequest):
             return
         url = canonical_url(request.url)
-        fetch = Fetch(url, site_of(url), request_kind(request), None, None, None, "error", type(exception).__name__)
+        # a body past DOWNLOAD_MAXSIZE is left out, not failed: the next crawl does not try it again
+        outcome = "skipped" if isinstance(exception, DownloadCancelledError) else "error"
+        fetch = Fetch(url, site_of(url), request_kind(request), None, None, None, outcome, type(exception).__name__)
         self.log.record(fetch, self.run_id)
 
     def item_scraped(self, item: Any, response: Response) -> None:

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 
+from crawler.outcomes import Skipped
 from crawler.spiders.news import NewsSpider
 
 
@@ -16,7 +16,7 @@ class PageBudget:
     """Downloader middleware: ignore a site's requests beyond its ``max_pages``.
 
     Home pages and robots.txt are free: a small budget must not be spent before
-    the crawl has even seen the site.
+    the crawl has even seen the site. So are retries: a page is one page, however many tries it takes.
 
     Counted where requests reach the downloader, after the duplicate filter and
     robots.txt, so the budget is spent on pages really fetched.
@@ -33,11 +33,15 @@ class PageBudget:
     def process_request(self, request: Request) -> None:
         spider = self.crawler.spider
         rules = spider.rules_for(request.url) if isinstance(spider, NewsSpider) else None
-        free = request.meta.get("newsarchive_home") or urlsplit(request.url).path == "/robots.txt"
+        free = (
+            request.meta.get("newsarchive_home")
+            or request.meta.get("retry_times")
+            or urlsplit(request.url).path == "/robots.txt"
+        )
         if rules is None or not rules.max_pages or free:
             return
         name = rules.config.name
         if self.spent[name] >= rules.max_pages:
             self.crawler.stats.inc_value("newsarchive/skipped/max_pages")
-            raise IgnoreRequest(f"{name} has had its {rules.max_pages} pages")
+            raise Skipped("max_pages", f"{name} has had its {rules.max_pages} pages")
         self.spent[name] += 1

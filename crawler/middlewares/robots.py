@@ -2,7 +2,8 @@
 
 Without this the spider fetched robots.txt a second time for its ``Sitemap:``
 lines (two WARC records, two fetch-log rows), and a robots.txt answering 5xx
-was retried like a page.
+was retried like a page. A robots.txt answering 5xx means complete disallow
+(RFC 9309, 2.3.1.4): the site is not crawled this time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
 from crawler.failures import ExpectedNetworkErrors
+
+#: What a robots.txt that answers a server error stands for (RFC 9309): nothing may be crawled.
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 
 #: Scrapy's robots.txt middleware logs a failed robots.txt with its traceback; the spider reports the site instead.
 logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(ExpectedNetworkErrors())
@@ -45,6 +49,9 @@ class RobotsOnce:
 
     def process_response(self, request: Request, response: Response) -> Response:
         spider = self.crawler.spider
+        if is_robots(request) and response.status >= 500:
+            getattr(spider, "robots_unavailable", lambda _: None)(response)
+            return response.replace(body=DISALLOW_ALL)
         if is_robots(request) and response.status == 200 and isinstance(response, TextResponse):
             for sitemap in getattr(spider, "robots_fetched", lambda _: ())(response):
                 self.crawler.engine.crawl(sitemap)

@@ -99,6 +99,7 @@ class ExtractPipeline:
             text=analysis.text,
             revises=revises,
             warc=item.warc,
+            incomplete=item.incomplete,
             signals=analysis.signals,
             countable=analysis.countable,
         )

@@ -77,7 +77,7 @@ class StorePipeline:
             if item.duplicate_of is None:
                 self.archive.add_story(self._story(item), item.band_keys, lines, item.warc)
                 self.stats.inc_value("newsarchive/stories_new")
-                item.stored = "archived"
+                item.stored = "incomplete" if item.incomplete else "archived"
             else:
                 repointed = self.archive.add_copy(
                     item.duplicate_of,
@@ -106,6 +106,8 @@ class StorePipeline:
         clean = self._cleaner(item.site, item.article.headings)
         changed = self.archive.revise_story(item.revises, self._story(item), item.band_keys, clean)
         item.stored = "revised" if changed else "unchanged"
+        if item.incomplete and (changed or self.archive.is_incomplete(item.revises)):
+            item.stored = "incomplete"  # still cut short: fetched again next crawl
         self.stats.inc_value("newsarchive/versions/new" if changed else "newsarchive/versions/unchanged")
         if changed:
             logger.info("new version of story %d: %s", item.revises, item.url)
@@ -125,6 +127,7 @@ class StorePipeline:
             raw_text=article.text,
             fingerprint=item.fingerprint,
             credit=credited_outlet(item.text, own=(article.sitename, item.site)),
+            incomplete=item.incomplete,
             **story_metadata(article),
         )
 

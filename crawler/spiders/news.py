@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 from protego import Protego
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.exceptions import CloseSpider
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.selector import Selector
@@ -27,8 +27,10 @@ from twisted.python.failure import Failure
 from crawler.config import crawl_limits, refetch_hours, sites_to_crawl
 from crawler.extensions.archive import archive_owner
 from crawler.extensions.archive_guard import DATABASE_FAILURES, archive_failed
-from crawler.failures import failure_cause
+from crawler.extract.payload import cut_short, is_binary, misdeclared_text
+from crawler.failures import failure_cause, skip_reason
 from crawler.items import PageItem
+from crawler.outcomes import RetryScheduled, Skipped
 from crawler.pagination import is_next_page, listing_position
 from crawler.sites import SiteRules, parse_start_urls
 from crawler.urls import canonical_url, is_http_url, site_of
@@ -82,6 +84,7 @@ class NewsSpider(Spider):
         self.probe_interval = timedelta(0)
         self.listing_max_pages = 0
         self.max_size = 0
+        self.max_redirects = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -98,6 +101,7 @@ class NewsSpider(Spider):
         spider.probe_interval = timedelta(days=settings.getfloat("NEWSARCHIVE_PROBE_INTERVAL_DAYS"))
         spider.listing_max_pages = settings.getint("LISTING_MAX_PAGES")
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
+        spider.max_redirects = settings.getint("REDIRECT_MAX_TIMES")
         crawler.signals.connect(spider.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         return spider
@@ -205,6 +209,22 @@ class NewsSpider(Spider):
         """Return the requests for the sitemaps a robots.txt names (it is fetched by Scrapy's robots.txt middleware)."""
         return self.parse_sitemap(response)
 
+    def robots_unavailable(self, response: Response) -> None:
+        """Report a site whose robots.txt answers a server error: RFC 9309 makes it off limits, so it is not crawled."""
+        site = site_of(response.url)
+        stats = self.crawler.stats
+        stats.inc_value("newsarchive/skipped/robots_unavailable")
+        stats.inc_value("newsarchive/errors")
+        stats.inc_value(f"newsarchive/errors/http_{response.status}")
+        if (rules := self.rules_for(response.url)) is not None:
+            self.unreachable.update(url for url in rules.config.start_urls if site_of(url) == site)
+        self.reported.add((site, f"server error {response.status}"))
+        logger.warning(
+            "%s: server error %d on robots.txt, so the site is not crawled (RFC 9309: complete disallow)",
+            site,
+            response.status,
+        )
+
     def follow(
         self, url: str, callback: Any, meta: dict[str, Any] | None = None, dates: dict[str, str] | None = None
     ) -> Request | None:
@@ -294,8 +314,9 @@ class NewsSpider(Spider):
         return self.parse_page(response, listed=True)
 
     def parse_page(self, response: Response, listed: bool = False) -> Iterator[Request | PageItem]:
-        if not isinstance(response, HtmlResponse):
-            self.crawler.stats.inc_value("newsarchive/skipped/not_html")
+        stats = self.crawler.stats
+        if not isinstance(response, HtmlResponse) or is_binary(response.body):
+            stats.inc_value("newsarchive/skipped/not_html")
             return
         rules = self.rules_for(response.url)
         if rules is None:  # redirected away from the site
@@ -315,7 +336,18 @@ class NewsSpider(Spider):
             yield from self.links_of(response, rules)
         # a start URL may be an article: the pipelines decide, as for any page
         news = response.meta.get("newsarchive_news", False) or canonical_url(response.url) in self.news_urls
-        yield PageItem(url=response.url, html=response.text, listed=listed, news=news, oldest=rules.oldest)
+        html = misdeclared_text(response.body, response.encoding)
+        if html is None:
+            html = response.text
+        else:
+            stats.inc_value("newsarchive/charset/misdeclared")
+        incomplete = cut_short(response.body)
+        if incomplete:
+            stats.inc_value("newsarchive/incomplete_pages")
+            logger.info("%s ends mid-document: archived as incomplete, fetched again next crawl", response.url)
+        yield PageItem(
+            url=response.url, html=html, listed=listed, news=news, oldest=rules.oldest, incomplete=incomplete
+        )
 
     def links_of(self, response: HtmlResponse, rules: SiteRules) -> Iterator[Request]:
         """Return requests for the page's links, and for its listing's next page unless it lists nothing new.
@@ -392,10 +424,16 @@ class NewsSpider(Spider):
             self.crawler.signals.send_catch_log(signal=archive_failed, failure=failure)
             return
         stats = self.crawler.stats
-        if isinstance(error, IgnoreRequest) and not isinstance(error, HttpError):
-            stats.inc_value("newsarchive/skipped/ignored")  # robots.txt said no, or a middleware did
+        if isinstance(error, RetryScheduled | Skipped):  # to be tried again later; left out, counted where
             return
         request: Request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it on an errback's failure
+        if (skipped := skip_reason(failure, self.max_redirects)) is not None:
+            stats.inc_value(f"newsarchive/skipped/{skipped}")  # too large, a redirect loop, robots.txt said no
+            # Scrapy's own warning names a page too large; nothing names a redirect loop
+            if skipped == "too_many_redirects" and (site_of(request.url), skipped) not in self.reported:
+                self.reported.add((site_of(request.url), skipped))
+                logger.warning("%s: skipped, %s (%s)", site_of(request.url), skipped.replace("_", " "), request.url)
+            return
         if isinstance(error, HttpError) and request.meta.get("newsarchive_optional"):
             return  # a probe that found nothing: no error
         kind, cause = failure_cause(failure)

@@ -42,6 +42,8 @@ class Story(BaseModel):
     image: str | None
     description: str | None
     text: str
+    #: the page ended mid-document when fetched: the text may be cut short (fetched again until whole)
+    incomplete: bool
     first_seen: datetime
     #: every other place it ran, oldest sighting first
     reposts: list[Copy]
@@ -88,3 +90,5 @@ class Run(BaseModel):
     new_versions: int
     errors: int
     errors_by_kind: dict[str, int]
+    #: what the run left out and why (not_html, maxsize, redirect_loop…)
+    skipped_by_kind: dict[str, int]

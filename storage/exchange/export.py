@@ -30,6 +30,8 @@ FIELDS = (
     "image",
     "description",
     "jsonld",
+    #: the page ended mid-document when fetched: the text may be cut short
+    "incomplete",
     "first_seen",
     "duplicates",
 )

@@ -41,6 +41,7 @@ def archived_story(record: dict[str, Any], sign: Signer) -> ArchivedStory:
         text=text,
         raw_text=text,
         fingerprint=fingerprint,
+        incomplete=bool(record.get("incomplete", False)),
         **{name: record.get(name) for name in _PLAIN_METADATA},
         **{name: _json_text(record.get(name)) for name in _JSON_METADATA},
     )

@@ -35,7 +35,7 @@ def parquet_schema(duplicates: bool) -> Any:
     """Return the Arrow schema of an export: strings, ``first_seen`` a UTC timestamp, duplicates a list of structs."""
     pa = require_pyarrow()
     timestamp = pa.timestamp("us", tz="UTC")
-    types = {"authors": pa.list_(pa.string()), "tags": pa.list_(pa.string())}  # jsonld: JSON text
+    types = {"authors": pa.list_(pa.string()), "tags": pa.list_(pa.string()), "incomplete": pa.bool_()}  # jsonld: JSON
     fields = [pa.field(name, types.get(name, pa.string())) for name in FIELDS[:-2]] + [
         pa.field("first_seen", timestamp)
     ]

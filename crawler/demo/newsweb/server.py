@@ -77,8 +77,8 @@ class _Handler(BaseHTTPRequestHandler):
 class _SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, site: Site, log: list[LoggedRequest]) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, site: Site, log: list[LoggedRequest], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
         self.site = site
         self.log = log
         self.files: dict[str, tuple[int, str, bytes]] = {}
@@ -94,6 +94,9 @@ class NewsWeb:
     'http://127.0.0.1:41234/'
     """
 
+    #: answers each request; a subclass may answer some other ways (the tests' hostile web does)
+    handler: type[BaseHTTPRequestHandler] = _Handler
+
     def __init__(self, sites: list[Site]) -> None:
         self.sites = {site.name: site for site in sites}
         self.requests: list[LoggedRequest] = []
@@ -101,7 +104,7 @@ class NewsWeb:
 
     def start(self) -> NewsWeb:
         for name, site in self.sites.items():
-            server = _SiteServer(site, self.requests)
+            server = _SiteServer(site, self.requests, self.handler)
             site.base_url = f"http://127.0.0.1:{server.server_address[1]}"
             self._servers[name] = server
             threading.Thread(target=server.serve_forever, name=f"newsweb-{name}", daemon=True).start()
