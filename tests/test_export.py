@@ -45,6 +45,7 @@ STORY_1 = {
     "image": None,
     "description": None,
     "jsonld": [{"@type": "NewsArticle"}],
+    "incomplete": False,
     "first_seen": "2024-05-01T08:30:00+00:00",
     "duplicates": [
         {
@@ -130,7 +131,7 @@ def test_csv_and_parquet_hold_what_jsonl_holds(archive: Archive, db: str, tmp_pa
     with open(tmp_path / "out.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert [r["url"] for r in rows] == urls
-    lists = (*JSON_FIELDS, "duplicates")  # JSON text in their CSV columns; no value is an empty cell
+    lists = (*JSON_FIELDS, "incomplete", "duplicates")  # JSON text in their CSV columns; no value is an empty cell
     assert {k: json.loads(v) if k in lists else v for k, v in rows[0].items()} == STORY_1 | {
         "image": "",
         "description": "",

@@ -104,13 +104,25 @@ def test_the_sitemaps_of_a_robots_txt_are_crawled_from_the_one_fetch() -> None:
     assert [r.url for r in mw.crawler.engine.crawled] == ["http://127.0.0.1:8001/news-sitemap.xml"]
 
 
-@pytest.mark.parametrize("status", [404, 410, 500, 503])
+@pytest.mark.parametrize("status", [404, 410])
 def test_a_robots_txt_that_is_not_there_gives_the_spider_nothing(status: int) -> None:
     mw = middleware()
     spider = mw.crawler.spider
     request = robots_request(mw)
     response = TextResponse(request.url, status=status, body=ROBOTS, request=request, encoding="utf-8")
     assert mw.process_response(request, response) is response
+    assert spider.given == [] and mw.crawler.engine.crawled == []
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_robots_txt_answering_a_server_error_disallows_the_whole_site(status: int) -> None:
+    """RFC 9309 2.3.1.4: a robots.txt that is unreachable because of a server error means complete disallow."""
+    mw = middleware()
+    spider = mw.crawler.spider
+    request = robots_request(mw)
+    response = TextResponse(request.url, status=status, body=ROBOTS, request=request, encoding="utf-8")
+    parsed = Protego.parse(mw.process_response(request, response).text)
+    assert not parsed.can_fetch(f"{SITE}/", "newsarchive") and not parsed.can_fetch(f"{SITE}/news/a.html", "*")
     assert spider.given == [] and mw.crawler.engine.crawled == []
 
 

@@ -74,13 +74,13 @@ def export_jsonl(archive: Archive, out: TextIO, selection: Selection = EVERYTHIN
 
 
 def export_csv(archive: Archive, out: TextIO, selection: Selection = EVERYTHING, duplicates: bool = False) -> int:
-    """Write the selected stories as CSV with a header row; lists (``duplicates``, ``tags``…) are JSON in their column."""
+    """Write the selected stories as CSV with a header row; lists (``duplicates``, ``tags``…) and flags are JSON."""
     columns = FIELDS if duplicates else FIELDS[:-1]
     writer = csv.DictWriter(out, fieldnames=columns)
     writer.writeheader()
     count = 0
     for record in records(archive, selection, duplicates):
-        for name in (*JSON_FIELDS, "duplicates"):
+        for name in (*JSON_FIELDS, "incomplete", "duplicates"):
             if name in record:
                 record[name] = json.dumps(record[name], ensure_ascii=False)
         writer.writerow(record)

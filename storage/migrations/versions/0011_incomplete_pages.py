@@ -22,10 +22,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("stories") as batch:
-        batch.add_column(sa.Column("incomplete", sa.Boolean, nullable=False, server_default=sa.false()))
-    with op.batch_alter_table("runs") as batch:
-        batch.add_column(sa.Column("skipped_by_kind", sa.Text, nullable=False, server_default="{}"))
+    # a plain ALTER TABLE ADD COLUMN on both backends: a batch copy of ``stories`` would drop its search triggers
+    op.add_column("stories", sa.Column("incomplete", sa.Boolean, nullable=False, server_default=sa.false()))
+    op.add_column("runs", sa.Column("skipped_by_kind", sa.Text, nullable=False, server_default="{}"))
 
 
 def downgrade() -> None:
