@@ -6,8 +6,10 @@ earlier versions), so a later copy of any of them finds it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import struct
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
@@ -63,6 +65,26 @@ def candidates(conn: Connection, keys: Iterable[tuple[int, int]], at_least: int 
     return list(conn.scalars(_candidates_query(len(by_band), at_least), params))
 
 
+def lock_keys(conn: Connection, keys: Iterable[tuple[int, int]]) -> None:
+    """Hold ``keys`` for the rest of the caller's transaction, so writers of near-duplicates decide one after the other.
+
+    PostgreSQL: a transaction-scoped advisory lock per key, taken in ascending order
+    (two writers never wait on each other in a cycle); a writer whose text shares a
+    key with another's waits until that one has committed, then its candidate query
+    sees the other's story. Any two texts that could be each other's candidates
+    share a key, anchors included. SQLite: the database's one write lock, taken
+    before the reads (pysqlite would take it only at the first write).
+    """
+    if conn.dialect.name == "postgresql":
+        if ids := sorted({_lock_id(band, bucket) for band, bucket in keys}):
+            # unnest keeps the array's order: the locks are taken in ascending order, in one round trip
+            conn.execute(_LOCK, {"ids": ids})
+    elif conn.dialect.name == "sqlite":
+        dbapi = conn.connection.dbapi_connection
+        if dbapi is not None and not dbapi.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def insert_keys(conn: Connection, story_id: int, keys: Iterable[tuple[int, int]]) -> None:
     """Index a new story under ``keys`` (a key given twice is an error: the write fails)."""
     if rows := _rows(story_id, keys):
@@ -90,6 +112,15 @@ def rekey(conn: Connection, story_ids: list[int], sign: Signer) -> None:
         conn.execute(lsh_buckets.delete().where(lsh_buckets.c.story_id.in_(batch)))
         if rows:
             conn.execute(_INSERT, [{"band": b, "bucket": k, "story_id": i} for i, b, k in sorted(rows)])
+
+
+_LOCK = sa.text("SELECT count(pg_advisory_xact_lock(id)) FROM unnest(CAST(:ids AS bigint[])) AS id")
+
+
+def _lock_id(band: int, bucket: int) -> int:
+    """Return the advisory lock id of an index key: a signed 64-bit hash of both (a collision only makes two wait)."""
+    digest = hashlib.blake2b(struct.pack("<hq", band, bucket), digest_size=8, person=b"newsarchive-lsh").digest()
+    return int.from_bytes(digest, "little", signed=True)
 
 
 def _rows(story_id: int, keys: Iterable[tuple[int, int]]) -> list[dict[str, int]]:
