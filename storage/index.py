@@ -36,10 +36,11 @@ def check_params(conn: Connection, params: dict[str, Any], rebuild: Signer | Non
     records) is rebuilt from the stored texts with ``rebuild``, if given.
     """
     wanted = json.dumps(params, sort_keys=True)
-    found = conn.scalar(sa.select(meta.c.value).where(meta.c.key == _PARAMS_KEY))
-    if found is None:
-        conn.execute(meta.insert().values(key=_PARAMS_KEY, value=wanted))
-        return
+    recorded = sa.select(meta.c.value).where(meta.c.key == _PARAMS_KEY)
+    if (found := conn.scalar(recorded)) is None:
+        # crawls starting at once on a new archive: the first to record wins, the others check theirs against it
+        conn.execute(upsert(meta, conn.dialect.name).values(key=_PARAMS_KEY, value=wanted).on_conflict_do_nothing())
+        found = conn.scalar(recorded)
     old = json.loads(found)
     if old == params:
         return
