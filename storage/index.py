@@ -40,7 +40,7 @@ def check_params(conn: Connection, params: dict[str, Any], rebuild: Signer | Non
     if (found := conn.scalar(recorded)) is None:
         # crawls starting at once on a new archive: the first to record wins, the others check theirs against it
         conn.execute(upsert(meta, conn.dialect.name).values(key=_PARAMS_KEY, value=wanted).on_conflict_do_nothing())
-        found = conn.scalar(recorded)
+        found = conn.execute(recorded).scalar_one()
     old = json.loads(found)
     if old == params:
         return
