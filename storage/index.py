@@ -57,13 +57,17 @@ def check_params(conn: Connection, params: dict[str, Any], rebuild: Signer | Non
 
 def candidates(conn: Connection, keys: Iterable[tuple[int, int]], at_least: int = 1) -> list[int]:
     """Return the stories sharing ``at_least`` index keys ``(band, bucket)`` with ``keys``, most shared first."""
+    query, params = candidate_query(keys, at_least)
+    return list(conn.scalars(query, params)) if params else []
+
+
+def candidate_query(keys: Iterable[tuple[int, int]], at_least: int = 1) -> tuple[sa.Select[Any], dict[str, Any]]:
+    """Return the statement :func:`candidates` runs for ``keys`` and its parameters (none: no keys, no query)."""
     by_band: dict[int, list[int]] = {}
     for band, key in keys:
         by_band.setdefault(band, []).append(key)
-    if not by_band:
-        return []
     params = {f"b{i}": band for i, band in enumerate(by_band)} | {f"k{i}": ks for i, ks in enumerate(by_band.values())}
-    return list(conn.scalars(_candidates_query(len(by_band), at_least), params))
+    return _candidates_query(len(by_band), at_least), params
 
 
 def lock_keys(conn: Connection, keys: Iterable[tuple[int, int]]) -> None:
