@@ -92,14 +92,24 @@ def lock_keys(conn: Connection, keys: Iterable[tuple[int, int]]) -> None:
 
 def insert_keys(conn: Connection, story_id: int, keys: Iterable[tuple[int, int]]) -> None:
     """Index a new story under ``keys`` (a key given twice is an error: the write fails)."""
-    if rows := _rows(story_id, keys):
-        conn.execute(_INSERT, rows)
+    _write_keys(conn, story_id, list(keys), skip_known=False)
 
 
 def join_keys(conn: Connection, story_id: int, keys: Iterable[tuple[int, int]]) -> None:
     """Add ``keys`` (of another copy or version) to those of story ``story_id``; a key it has already stays once."""
-    if rows := _rows(story_id, keys):
-        conn.execute(_join_statement(conn.dialect.name), rows)
+    _write_keys(conn, story_id, list(keys), skip_known=True)
+
+
+def _write_keys(conn: Connection, story_id: int, keys: list[tuple[int, int]], skip_known: bool) -> None:
+    """Insert a story's keys: on PostgreSQL one statement of two arrays (a row each is a server round of its own)."""
+    if not keys:
+        return
+    if conn.dialect.name == "postgresql":
+        bands, buckets = zip(*keys)
+        params = {"story_id": story_id, "bands": list(bands), "buckets": list(buckets)}
+        conn.execute(_PG_JOIN if skip_known else _PG_INSERT, params)
+    else:
+        conn.execute(_join_statement(conn.dialect.name) if skip_known else _INSERT, _rows(story_id, keys))
 
 
 def rekey(conn: Connection, story_ids: list[int], sign: Signer) -> None:
@@ -119,6 +129,11 @@ def rekey(conn: Connection, story_ids: list[int], sign: Signer) -> None:
             conn.execute(_INSERT, [{"band": b, "bucket": k, "story_id": i} for i, b, k in sorted(rows)])
 
 
+_PG_INSERT = sa.text(
+    "INSERT INTO lsh_buckets (band, bucket, story_id) SELECT band, bucket, :story_id"
+    " FROM unnest(CAST(:bands AS smallint[]), CAST(:buckets AS bigint[])) AS k(band, bucket)"
+)
+_PG_JOIN = sa.text(_PG_INSERT.text + " ON CONFLICT DO NOTHING")
 _LOCK = sa.text("SELECT count(pg_advisory_xact_lock(id)) FROM unnest(CAST(:ids AS bigint[])) AS id")
 
 
