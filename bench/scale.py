@@ -16,7 +16,10 @@ words), their keys the real LSH bands and anchors of the text. Every configurati
 starts on a database of its own, created for the run and dropped. Each article
 is a transaction that waits for the server's WAL flush, so a last row repeats the
 most writers with ``synchronous_commit=off`` and the time of a one-row transaction
-is printed: the disk's share of the cost. The reference,
+is printed: the disk's share of the cost. The CPU milliseconds per insert of the
+writers and of their server backends (read from /proc: the server is local) hardly
+move when other work shares the machine, unlike the rates; the two cores' 2000 ms a
+second over them is the most this machine could insert. The reference,
 measured in the same run: plain datasketch ``MinHashLSH`` (same threshold and
 num_perm) in memory, one process, inserting the same articles' MinHashes.
 
@@ -33,7 +36,8 @@ import os
 import time
 from collections.abc import Callable
 from contextlib import closing
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import psycopg
 from datasketch import MinHashLSH
@@ -63,8 +67,23 @@ def articles(corpus: Corpus, first: int, count: int) -> list[Article]:
     return made
 
 
+class Writer(NamedTuple):
+    """What one writer measured: wall seconds, CPU seconds of its process and of its server backend, lookup hits."""
+
+    seconds: float
+    cpu: float
+    server_cpu: float
+    found: int
+
+
+def backend_cpu(pid: int) -> float:
+    """Return the CPU seconds of the local server process ``pid`` so far (utime + stime from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def write(url: str, lock: bool, first: int, count: int, seed: int, barrier: Any, results: Any) -> None:
-    """Write ``count`` new articles as the crawl does, from the barrier on; put the seconds taken on ``results``."""
+    """Write ``count`` new articles as the crawl does, from the barrier on; put a :class:`Writer` on ``results``."""
     todo = articles(Corpus(seed), first, count)
     with Archive(url, dedup_lock=lock) as archive:
         found = 0
@@ -76,19 +95,28 @@ def write(url: str, lock: bool, first: int, count: int, seed: int, barrier: Any,
             found += bool(reads.candidates(keys, MIN_SHARED_KEYS))
             return None
 
+        with archive.engine.connect() as conn:  # the one pooled connection every write then uses
+            backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
         barrier.wait(BARRIER_TIMEOUT)
-        began = time.perf_counter()
+        began, cpu, server = time.perf_counter(), time.process_time(), backend_cpu(backend)
         for story, keys, lines in todo:
             archive.add_article(story, keys, lines, functools.partial(decide, story=story, keys=keys))
-        results.put((time.perf_counter() - began, found))
+        seconds = time.perf_counter() - began
+        results.put(Writer(seconds, time.process_time() - cpu, backend_cpu(backend) - server, found))
 
 
-def shared_inserts(
-    server: str, writers: int, lock: bool, count: int, seed: int, durable: bool = True
-) -> tuple[float, int]:
-    """Return inserts/s of ``writers`` processes writing ``count`` articles each into one new archive, and how many
-    lookups found something (0 expected: every text is distinct). Not ``durable``: the writers' sessions commit
-    without waiting for the WAL flush (synchronous_commit=off), to show what the disk's flush costs."""
+class Measured(NamedTuple):
+    """Inserts/s of a configuration, CPU ms per insert (writer process + its server backend), lookup hits."""
+
+    rate: float
+    cpu_ms: float
+    found: int
+
+
+def shared_inserts(server: str, writers: int, lock: bool, count: int, seed: int, durable: bool = True) -> Measured:
+    """Measure ``writers`` processes writing ``count`` articles each into one new archive (lookups that find
+    something: 0 expected, every text is distinct). Not ``durable``: the writers' sessions commit without
+    waiting for the WAL flush (synchronous_commit=off), to show what the disk's flush costs."""
     spawn = multiprocessing.get_context("spawn")
     with closing(postgres_database(server)) as database:
         url = next(database) + ("" if durable else "?options=-csynchronous_commit%3Doff")
@@ -100,12 +128,14 @@ def shared_inserts(
         ]
         for proc in procs:
             proc.start()
-        done = [results.get(timeout=BARRIER_TIMEOUT + 600) for _ in procs]
+        done: list[Writer] = [results.get(timeout=BARRIER_TIMEOUT + 600) for _ in procs]
         for proc in procs:
             proc.join()
         if any(proc.exitcode for proc in procs):
             raise SystemExit(f"a writer failed (exit codes {[proc.exitcode for proc in procs]})")
-    return writers * count / max(seconds for seconds, _ in done), sum(found for _, found in done)
+    total = writers * count
+    cpu_ms = sum(w.cpu + w.server_cpu for w in done) / total * 1000
+    return Measured(total / max(w.seconds for w in done), cpu_ms, sum(w.found for w in done))
 
 
 def commit_ms(server: str, rounds: int = 200) -> float:
@@ -135,20 +165,27 @@ def inserts(args: argparse.Namespace) -> None:
     """Print inserts/s into the shared index by writers and lock, against datasketch in memory."""
     writer_counts = sorted(int(n) for n in args.writers.split(","))
     print(f"\n## inserts/s into the shared dedup index (PostgreSQL, {args.stories} articles per writer)\n")
-    print("| writers | dedup lock | inserts/s | per writer | lock's cost | lookups that found something |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| writers | dedup lock | inserts/s | per writer | lock's cost | CPU ms/insert (writer + server) | lookups hit |"
+    )
+    print("|---|---|---|---|---|---|---|")
     rates: dict[tuple[int, bool], float] = {}
     for writers in writer_counts:
         for lock in (False, True):
-            rate, found = shared_inserts(args.postgres, writers, lock, args.stories, args.seed)
-            rates[writers, lock] = rate
-            cost = f"{1 - rate / rates[writers, False]:.0%}" if lock else ""
-            print(f"| {writers} | {'on' if lock else 'off'} | {rate:,.0f} | {rate / writers:,.0f} | {cost} | {found} |")
+            got = shared_inserts(args.postgres, writers, lock, args.stories, args.seed)
+            rates[writers, lock] = got.rate
+            cost = f"{1 - got.rate / rates[writers, False]:.0%}" if lock else ""
+            print(
+                f"| {writers} | {'on' if lock else 'off'} | {got.rate:,.0f} | {got.rate / writers:,.0f} | {cost} "
+                f"| {got.cpu_ms:.2f} | {got.found} |"
+            )
     most = writer_counts[-1]
-    rate, found = shared_inserts(args.postgres, most, True, args.stories, args.seed, durable=False)
-    print(f"| {most}, synchronous_commit=off | on | {rate:,.0f} | {rate / most:,.0f} | | {found} |")
+    got = shared_inserts(args.postgres, most, True, args.stories, args.seed, durable=False)
+    print(
+        f"| {most}, synchronous_commit=off | on | {got.rate:,.0f} | {got.rate / most:,.0f} | | {got.cpu_ms:.2f} | {got.found} |"
+    )
     reference = reference_inserts(args.stories, args.seed)
-    print(f"| reference: datasketch MinHashLSH in memory | | {reference:,.0f} | {reference:,.0f} | | |")
+    print(f"| reference: datasketch MinHashLSH in memory | | {reference:,.0f} | {reference:,.0f} | | | |")
     if (two := rates.get((2, True))) is not None:
         verdict = "met" if two >= FLOOR_TWO_WRITERS else "NOT met"
         print(f"\nfloor {FLOOR_TWO_WRITERS:.0f}/s with 2 writers, lock on: {two:,.0f}/s, {verdict}")

@@ -57,12 +57,24 @@ def check_params(conn: Connection, params: dict[str, Any], rebuild: Signer | Non
 
 def candidates(conn: Connection, keys: Iterable[tuple[int, int]], at_least: int = 1) -> list[int]:
     """Return the stories sharing ``at_least`` index keys ``(band, bucket)`` with ``keys``, most shared first."""
-    query, params = candidate_query(keys, at_least)
+    query, params = candidate_query(conn.dialect.name, keys, at_least)
     return list(conn.scalars(query, params)) if params else []
 
 
-def candidate_query(keys: Iterable[tuple[int, int]], at_least: int = 1) -> tuple[sa.Select[Any], dict[str, Any]]:
-    """Return the statement :func:`candidates` runs for ``keys`` and its parameters (none: no keys, no query)."""
+def candidate_query(
+    dialect: str, keys: Iterable[tuple[int, int]], at_least: int = 1
+) -> tuple[sa.Executable, dict[str, Any]]:
+    """Return the statement :func:`candidates` runs for ``keys`` in ``dialect`` and its parameters (none: no keys).
+
+    PostgreSQL gets all keys as two arrays: one statement text whatever the keys, prepared once
+    and reused by the driver; SQLite one ``band = ? AND bucket IN (...)`` per band.
+    """
+    keys = list(dict.fromkeys(keys))  # a key given twice is shared once
+    if dialect == "postgresql":
+        if not keys:
+            return _PG_CANDIDATES, {}
+        bands, buckets = zip(*keys)
+        return _PG_CANDIDATES, {"bands": list(bands), "buckets": list(buckets), "at_least": at_least}
     by_band: dict[int, list[int]] = {}
     for band, key in keys:
         by_band.setdefault(band, []).append(key)
@@ -134,6 +146,14 @@ _PG_INSERT = sa.text(
     " FROM unnest(CAST(:bands AS smallint[]), CAST(:buckets AS bigint[])) AS k(band, bucket)"
 )
 _PG_JOIN = sa.text(_PG_INSERT.text + " ON CONFLICT DO NOTHING")
+#: Each key is looked up on its own in the index (``OFFSET 0`` keeps the planner from turning the lookups into
+#: one join, which on a small or unanalysed table it may answer with a scan of the whole index table).
+_PG_CANDIDATES = sa.text(
+    "SELECT found.story_id"
+    " FROM unnest(CAST(:bands AS smallint[]), CAST(:buckets AS bigint[])) AS k(band, bucket),"
+    " LATERAL (SELECT story_id FROM lsh_buckets WHERE band = k.band AND bucket = k.bucket OFFSET 0) AS found"
+    " GROUP BY found.story_id HAVING count(*) >= :at_least ORDER BY count(*) DESC, found.story_id"
+)
 _LOCK = sa.text("SELECT count(pg_advisory_xact_lock(id)) FROM unnest(CAST(:ids AS bigint[])) AS id")
 
 

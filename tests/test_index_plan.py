@@ -29,7 +29,7 @@ CONFIG = DedupConfig()
 
 def plans(conn: Connection, keys: list[tuple[int, int]]) -> list[str]:
     """Return the plans of the candidate query for ``keys``: as run, and (PostgreSQL) its generic plan."""
-    query, params = candidate_query(keys, MIN_SHARED_KEYS)
+    query, params = candidate_query(conn.dialect.name, keys, MIN_SHARED_KEYS)
     state = query.compile(dialect=conn.dialect).construct_expanded_state(params)
     if conn.dialect.name == "sqlite":
         values = tuple(state.parameters[name] for name in state.positiontup or ())
@@ -42,10 +42,15 @@ def plans(conn: Connection, keys: list[tuple[int, int]]) -> list[str]:
         prepared = prepared.replace(f"%({name})s", f"${number}", 1)
     conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
     conn.exec_driver_sql("PREPARE candidates AS " + prepared)
-    arguments = ", ".join(str(int(state.parameters[name])) for name in names)
+    arguments = ", ".join(_literal(state.parameters[name]) for name in names)
     generic = "\n".join(conn.exec_driver_sql(f"EXPLAIN EXECUTE candidates({arguments})").scalars())
     conn.exec_driver_sql("DEALLOCATE candidates")
     return [custom, generic]
+
+
+def _literal(value: int | list[int]) -> str:
+    """Return a number, or an array of numbers, as SQL."""
+    return f"ARRAY[{', '.join(str(int(v)) for v in value)}]::bigint[]" if isinstance(value, list) else str(int(value))
 
 
 def analysed(conn: Connection) -> bool:
@@ -74,14 +79,17 @@ def test_the_candidate_query_uses_the_index_on_a_new_and_on_an_analysed_database
         copy = "\n".join(copy_of(story(7, words), 1, 7, words))
         keys = text_signals(copy, CONFIG).band_keys
         assert archive.candidates(keys, MIN_SHARED_KEYS)[:1] == [archive.story_of_url("http://a.org/7")]
+        # a long text (twenty stories' worth, ~3,000 words) asks for hundreds of keys at once
+        long_keys = text_signals("\n".join(p for n in range(20) for p in story(STORIES + n, words)), CONFIG).band_keys
+        assert len(long_keys) > 200
         with archive.engine.begin() as conn:
             assert not analysed(conn)
-            for plan in plans(conn, keys):
+            for plan in plans(conn, keys) + plans(conn, long_keys):
                 assert_index_lookups_only(plan)
             conn.exec_driver_sql("ANALYZE lsh_buckets" if conn.dialect.name == "postgresql" else "ANALYZE")
         with archive.engine.begin() as conn:
             assert analysed(conn)
-            for plan in plans(conn, keys):
+            for plan in plans(conn, keys) + plans(conn, long_keys):
                 assert_index_lookups_only(plan)
 
 
