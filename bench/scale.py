@@ -170,10 +170,11 @@ def inserts(args: argparse.Namespace) -> None:
     )
     print("|---|---|---|---|---|---|---|")
     rates: dict[tuple[int, bool], float] = {}
+    cpu: dict[tuple[int, bool], float] = {}
     for writers in writer_counts:
         for lock in (False, True):
             got = shared_inserts(args.postgres, writers, lock, args.stories, args.seed)
-            rates[writers, lock] = got.rate
+            rates[writers, lock], cpu[writers, lock] = got.rate, got.cpu_ms
             cost = f"{1 - got.rate / rates[writers, False]:.0%}" if lock else ""
             print(
                 f"| {writers} | {'on' if lock else 'off'} | {got.rate:,.0f} | {got.rate / writers:,.0f} | {cost} "
@@ -189,6 +190,11 @@ def inserts(args: argparse.Namespace) -> None:
     if (two := rates.get((2, True))) is not None:
         verdict = "met" if two >= FLOOR_TWO_WRITERS else "NOT met"
         print(f"\nfloor {FLOOR_TWO_WRITERS:.0f}/s with 2 writers, lock on: {two:,.0f}/s, {verdict}")
+        cores = os.cpu_count() or 1
+        print(
+            f"CPU bound: {cores} cores at {cpu[2, True]:.2f} CPU ms an insert (2 writers, lock on) allow at most "
+            f"{cores * 1000 / cpu[2, True]:,.0f} inserts/s, whatever else runs"
+        )
     print(f"a one-row transaction on this server takes {commit_ms(args.postgres):.1f} ms (its WAL flush, mostly)")
 
 
