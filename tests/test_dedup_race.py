@@ -10,11 +10,15 @@ find nothing and each archives a story: the same test then sees doubles.
 from __future__ import annotations
 
 import multiprocessing
+import threading
+import time
 
 import sqlalchemy as sa
 
+from archive_data import new_story
+from databases import PostgresServer
 from racing_writers import SITES, url, write
-from storage import Archive
+from storage import Archive, index, stories
 from storage.schema import sightings
 
 #: Stories raced on each engine, each once: both writers archive their copy of it at the same moment. SQLite's
@@ -68,3 +72,40 @@ def test_without_the_lock_racing_writers_double_stories(db: str) -> None:
     assert doubled
     # a doubled pair is two stories, each its copy's original: what the lock prevents
     assert all(pairs[number][0][1] == pairs[number][1][1] == "original" for number in doubled)
+
+
+def test_a_writer_holding_an_articles_keys_makes_a_near_duplicate_wait_and_lets_other_articles_pass(
+    postgres: PostgresServer,
+) -> None:
+    keys, near, unrelated = [(0, 1), (1, 2), (-1, 3)], [(0, 7), (1, 2), (-1, 3)], [(0, 8), (1, 9)]
+    found: list[int] = []
+    with Archive(postgres.fresh_schema_url()) as archive, archive.engine.connect() as first:
+        first.begin()
+        index.lock_keys(first, keys)
+        story_id = stories.add_story(first, new_story(), keys)
+        with archive.engine.begin() as other:  # no key in common: it does not wait
+            index.lock_keys(other, unrelated)
+
+        def second() -> None:
+            with archive.engine.begin() as conn:
+                index.lock_keys(conn, near)
+                found.extend(index.candidates(conn, near, 2))
+
+        waiter = threading.Thread(target=second)
+        waiter.start()
+        with archive.engine.connect() as watch:
+            deadline = time.monotonic() + 10
+            while not watch.exec_driver_sql(_WAITING_FOR_ADVISORY).scalar() and time.monotonic() < deadline:
+                threading.Event().wait(0.01)
+            assert watch.exec_driver_sql(_WAITING_FOR_ADVISORY).scalar() == 1
+        assert found == []
+        first.commit()
+        waiter.join(10)
+    assert found == [story_id]  # it waited, then found the first writer's story
+
+
+#: Advisory locks waited for in this test's database (other sessions on the server have their own databases).
+_WAITING_FOR_ADVISORY = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
