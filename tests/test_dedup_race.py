@@ -1,10 +1,13 @@
 """Race-free dedup: two writers archiving copies of one story at the same moment make one story and one duplicate.
 
 Two processes (:mod:`racing_writers`), each with its own connection to the archive
-(PostgreSQL, and SQLite, where the lock is the database's write lock), send their own near-duplicate of each of a thousand stories through the real
+(PostgreSQL; SQLite too, where the lock is the database's write lock), send their
+own near-duplicate of each of a thousand stories (200 on SQLite) through the real
 dedup and store pipelines at once, story after story. With ``DEDUP_LOCK`` (the
 default) every pair ends as a story and its duplicate; without it, both writers
-find nothing and each archives a story: the same test then sees doubles.
+find nothing and each archives a story: the same test then sees doubles. The
+lock itself: a writer of a near-duplicate waits for the one holding a shared key,
+a writer of an unrelated article does not.
 """
 
 from __future__ import annotations
