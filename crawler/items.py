@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from crawler.dedup.minhash import TextSignals
 from crawler.extract.article import Article
+from storage import DedupReads, Match
 from storage.warc import WarcLocation
 
 
@@ -41,6 +43,9 @@ class ArticleItem:
     countable: dict[str, str] = field(repr=False)
     fingerprint: str = ""
     band_keys: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    #: The dedup pipeline's decision, made by the store in the transaction that writes the article (None: a new
+    #: story with nothing to compare, or a new version); its outcome fills ``duplicate_of`` and what follows.
+    decide: Callable[[DedupReads], Match | None] | None = field(default=None, repr=False)
     duplicate_of: int | None = None
     match: str = "original"
     similarity: float = 1.0

@@ -136,6 +136,9 @@ DEDUP_ANCHOR_MIN = 8
 DEDUP_MIN_SHARED_PARAGRAPHS = 2
 #: Below this containment a match also needs the lede kept: one text's first paragraph mostly in the other.
 DEDUP_LEDE_CONTAINMENT = 0.8
+#: Decide and write each new article holding its index keys (PostgreSQL: advisory locks; SQLite: the write lock),
+#: so crawls writing into one archive at once never make two stories of one. Off only to show what it prevents.
+DEDUP_LOCK = True
 
 # -- incremental and resumable crawls ---------------------------------
 #: Skip archived articles and revalidate listings, feeds and sitemaps (False: fetch everything again).

@@ -1,7 +1,9 @@
 """The archive: one object over the database, each of its methods one transaction.
 
 Every write that belongs together — a story, its first sighting, its index keys and
-its page's line counts — is one transaction. The work is done in the modules by
+its page's line counts — is one transaction; so is the dedup decision about a new
+article with its write (:meth:`Archive.add_article`), so that writers in several
+processes never archive two copies of one story as two stories. The work is done in the modules by
 idea: ``db`` (engine, dialect), ``stories``, ``index``, ``furniture``, ``read.stories``.
 """
 
@@ -10,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from storage import furniture, index, stories
 from storage.db import open_engine
 from storage.index import Signer
 from storage.read import stories as story_reads
 from storage.selection import EVERYTHING, Selection
-from storage.stories import ArchivedStory, NewStory
+from storage.stories import ArchivedStory, Match, NewStory
 from storage.warc import WarcLocation
 
 
@@ -25,10 +27,13 @@ class Archive:
     """One archive database; create it with a path or URL, close it when done.
 
     Without ``create``, a target that holds no archive yet is refused (ArchiveError) rather than created.
+    ``dedup_lock`` off, :meth:`add_article` decides without holding the article's index keys: only
+    to show what the lock prevents (two writers archiving copies of one story at once both make a story).
     """
 
-    def __init__(self, target: str, *, create: bool = True) -> None:
+    def __init__(self, target: str, *, create: bool = True, dedup_lock: bool = True) -> None:
         self.engine: Engine = open_engine(target, create=create)
+        self.dedup_lock = dedup_lock
 
     def close(self) -> None:
         self.engine.dispose()
@@ -78,6 +83,35 @@ class Archive:
             return stories.capture_of(conn, url)
 
     # -- writes ----------------------------------------------------------
+
+    def add_article(
+        self,
+        story: NewStory,
+        keys: list[tuple[int, int]],
+        lines: dict[str, str],
+        decide: Callable[[DedupReads], Match | None],
+        capture: WarcLocation | None = None,
+    ) -> tuple[Match | None, bool]:
+        """Decide what a new article is and archive it so, in one transaction; return the decision and whether the
+        article became its story's canonical copy.
+
+        ``decide`` reads the archive through the :class:`DedupReads` it is given and returns the story the
+        article is a copy of, or None for a new story. The transaction first holds the article's index keys
+        (:func:`storage.index.lock_keys`): a writer of a near-duplicate waits, then finds this article's story.
+        """
+        with self.engine.begin() as conn:
+            if self.dedup_lock:
+                index.lock_keys(conn, keys)
+            match = decide(DedupReads(conn))
+            if match is None:
+                stories.add_story(conn, story, keys, capture)
+                repointed = False
+            else:
+                repointed = stories.add_copy(
+                    conn, match.story_id, story, match.match, match.similarity, match.containment, keys, capture
+                )
+            furniture.count_lines(conn, story.site, lines)
+        return match, repointed
 
     def add_story(
         self,
@@ -173,3 +207,22 @@ class Archive:
             "duplicates": sum(count for _, count in held.values()),
             "sites": [{"site": site, "stories": count, "duplicates": copies} for site, (count, copies) in held.items()],
         }
+
+
+class DedupReads:
+    """What a dedup decision reads, inside the transaction that writes its outcome (see :meth:`Archive.add_article`)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def story_by_fingerprint(self, fingerprint: str) -> int | None:
+        """Return a story whose canonical text has this exact fingerprint, if any."""
+        return stories.story_by_fingerprint(self.conn, fingerprint)
+
+    def candidates(self, keys: Iterable[tuple[int, int]], at_least: int = 1) -> list[int]:
+        """Return the stories sharing ``at_least`` index keys with ``keys``, most shared first."""
+        return index.candidates(self.conn, keys, at_least)
+
+    def copy_texts(self, story_ids: Iterable[int]) -> list[tuple[int, str, bool]]:
+        """Return ``(story id, text, canonical?)`` for the canonical copy and every kept copy of each story."""
+        return stories.copy_texts(self.conn, story_ids)

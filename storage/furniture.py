@@ -20,8 +20,9 @@ def count_lines(conn: Connection, site: str, lines: dict[str, str]) -> None:
     """Count one more page of ``site``, and one more page for each of its ``lines`` (line key -> line)."""
     count_page, count_lines = _line_counts(conn.dialect.name)
     conn.execute(count_page, {"site": site, "pages": 1})
-    if lines:
-        conn.execute(count_lines, [{"site": site, "line_key": k, "line": v, "pages": 1} for k, v in lines.items()])
+    if lines:  # in key order: two writers counting lines of one site never lock its rows in opposite orders
+        rows = [{"site": site, "line_key": k, "line": v, "pages": 1} for k, v in sorted(lines.items())]
+        conn.execute(count_lines, rows)
 
 
 def learned_lines(conn: Connection, site: str, min_pages: int, min_ratio: float) -> set[str]:

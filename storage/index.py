@@ -6,8 +6,10 @@ earlier versions), so a later copy of any of them finds it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import struct
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
@@ -34,10 +36,11 @@ def check_params(conn: Connection, params: dict[str, Any], rebuild: Signer | Non
     records) is rebuilt from the stored texts with ``rebuild``, if given.
     """
     wanted = json.dumps(params, sort_keys=True)
-    found = conn.scalar(sa.select(meta.c.value).where(meta.c.key == _PARAMS_KEY))
-    if found is None:
-        conn.execute(meta.insert().values(key=_PARAMS_KEY, value=wanted))
-        return
+    recorded = sa.select(meta.c.value).where(meta.c.key == _PARAMS_KEY)
+    if (found := conn.scalar(recorded)) is None:
+        # crawls starting at once on a new archive: the first to record wins, the others check theirs against it
+        conn.execute(upsert(meta, conn.dialect.name).values(key=_PARAMS_KEY, value=wanted).on_conflict_do_nothing())
+        found = conn.execute(recorded).scalar_one()
     old = json.loads(found)
     if old == params:
         return
@@ -54,25 +57,71 @@ def check_params(conn: Connection, params: dict[str, Any], rebuild: Signer | Non
 
 def candidates(conn: Connection, keys: Iterable[tuple[int, int]], at_least: int = 1) -> list[int]:
     """Return the stories sharing ``at_least`` index keys ``(band, bucket)`` with ``keys``, most shared first."""
+    query, params = candidate_query(conn.dialect.name, keys, at_least)
+    return list(conn.scalars(query, params)) if params else []
+
+
+def candidate_query(
+    dialect: str, keys: Iterable[tuple[int, int]], at_least: int = 1
+) -> tuple[sa.Executable, dict[str, Any]]:
+    """Return the statement :func:`candidates` runs for ``keys`` in ``dialect`` and its parameters (none: no keys).
+
+    PostgreSQL gets all keys as two arrays: one statement text whatever the keys, prepared once
+    and reused by the driver; SQLite one ``band = ? AND bucket IN (...)`` per band.
+    """
+    keys = list(dict.fromkeys(keys))  # a key given twice is shared once
+    if dialect == "postgresql":
+        if not keys:
+            return _PG_CANDIDATES, {}
+        bands, buckets = zip(*keys)
+        return _PG_CANDIDATES, {"bands": list(bands), "buckets": list(buckets), "at_least": at_least}
     by_band: dict[int, list[int]] = {}
     for band, key in keys:
         by_band.setdefault(band, []).append(key)
-    if not by_band:
-        return []
     params = {f"b{i}": band for i, band in enumerate(by_band)} | {f"k{i}": ks for i, ks in enumerate(by_band.values())}
-    return list(conn.scalars(_candidates_query(len(by_band), at_least), params))
+    return _candidates_query(len(by_band), at_least), params
+
+
+def lock_keys(conn: Connection, keys: Iterable[tuple[int, int]]) -> None:
+    """Hold ``keys`` for the rest of the caller's transaction, so writers of near-duplicates decide one after the other.
+
+    PostgreSQL: a transaction-scoped advisory lock per key, taken in ascending order
+    (two writers never wait on each other in a cycle); a writer whose text shares a
+    key with another's waits until that one has committed, then its candidate query
+    sees the other's story. Any two texts that could be each other's candidates
+    share a key, anchors included. SQLite: the database's one write lock, taken
+    before the reads (pysqlite would take it only at the first write).
+    """
+    if conn.dialect.name == "postgresql":
+        if ids := sorted({_lock_id(band, bucket) for band, bucket in keys}):
+            # unnest keeps the array's order: the locks are taken in ascending order, in one round trip
+            conn.execute(_LOCK, {"ids": ids})
+    elif conn.dialect.name == "sqlite":
+        dbapi = conn.connection.dbapi_connection
+        if dbapi is not None and not dbapi.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def insert_keys(conn: Connection, story_id: int, keys: Iterable[tuple[int, int]]) -> None:
     """Index a new story under ``keys`` (a key given twice is an error: the write fails)."""
-    if rows := _rows(story_id, keys):
-        conn.execute(_INSERT, rows)
+    _write_keys(conn, story_id, list(keys), skip_known=False)
 
 
 def join_keys(conn: Connection, story_id: int, keys: Iterable[tuple[int, int]]) -> None:
     """Add ``keys`` (of another copy or version) to those of story ``story_id``; a key it has already stays once."""
-    if rows := _rows(story_id, keys):
-        conn.execute(_join_statement(conn.dialect.name), rows)
+    _write_keys(conn, story_id, list(keys), skip_known=True)
+
+
+def _write_keys(conn: Connection, story_id: int, keys: list[tuple[int, int]], skip_known: bool) -> None:
+    """Insert a story's keys: on PostgreSQL one statement of two arrays (a row each is a server round of its own)."""
+    if not keys:
+        return
+    if conn.dialect.name == "postgresql":
+        bands, buckets = zip(*keys)
+        params = {"story_id": story_id, "bands": list(bands), "buckets": list(buckets)}
+        conn.execute(_PG_JOIN if skip_known else _PG_INSERT, params)
+    else:
+        conn.execute(_join_statement(conn.dialect.name) if skip_known else _INSERT, _rows(story_id, keys))
 
 
 def rekey(conn: Connection, story_ids: list[int], sign: Signer) -> None:
@@ -90,6 +139,28 @@ def rekey(conn: Connection, story_ids: list[int], sign: Signer) -> None:
         conn.execute(lsh_buckets.delete().where(lsh_buckets.c.story_id.in_(batch)))
         if rows:
             conn.execute(_INSERT, [{"band": b, "bucket": k, "story_id": i} for i, b, k in sorted(rows)])
+
+
+_PG_INSERT = sa.text(
+    "INSERT INTO lsh_buckets (band, bucket, story_id) SELECT band, bucket, :story_id"
+    " FROM unnest(CAST(:bands AS smallint[]), CAST(:buckets AS bigint[])) AS k(band, bucket)"
+)
+_PG_JOIN = sa.text(_PG_INSERT.text + " ON CONFLICT DO NOTHING")
+#: Each key is looked up on its own in the index (``OFFSET 0`` keeps the planner from turning the lookups into
+#: one join, which on a small or unanalysed table it may answer with a scan of the whole index table).
+_PG_CANDIDATES = sa.text(
+    "SELECT found.story_id"
+    " FROM unnest(CAST(:bands AS smallint[]), CAST(:buckets AS bigint[])) AS k(band, bucket),"
+    " LATERAL (SELECT story_id FROM lsh_buckets WHERE band = k.band AND bucket = k.bucket OFFSET 0) AS found"
+    " GROUP BY found.story_id HAVING count(*) >= :at_least ORDER BY count(*) DESC, found.story_id"
+)
+_LOCK = sa.text("SELECT count(pg_advisory_xact_lock(id)) FROM unnest(CAST(:ids AS bigint[])) AS id")
+
+
+def _lock_id(band: int, bucket: int) -> int:
+    """Return the advisory lock id of an index key: a signed 64-bit hash of both (a collision only makes two wait)."""
+    digest = hashlib.blake2b(struct.pack("<hq", band, bucket), digest_size=8, person=b"newsarchive-lsh").digest()
+    return int.from_bytes(digest, "little", signed=True)
 
 
 def _rows(story_id: int, keys: Iterable[tuple[int, int]]) -> list[dict[str, int]]:

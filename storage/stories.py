@@ -76,6 +76,16 @@ class Sighting:
 
 
 @dataclass(frozen=True)
+class Match:
+    """What dedup decided a new article is: a copy of story ``story_id``, found how (``match``: 'exact', 'near')."""
+
+    story_id: int
+    match: str
+    similarity: float = 1.0
+    containment: float = 1.0
+
+
+@dataclass(frozen=True)
 class ArchivedStory:
     """A story read back from an export: written again with its own timestamps and its duplicates."""
 

@@ -26,7 +26,7 @@ def fetch_log_batch_size(crawler: Crawler) -> int:
 
 
 class ArchiveOwner:
-    """Extension: the crawl's archive (``NEWSARCHIVE_DB``), its fetch log and the id of the crawl's run."""
+    """Extension: the crawl's archive (``NEWSARCHIVE_DB``, ``DEDUP_LOCK``), its fetch log and the id of the crawl's run."""
 
     def __init__(self, archive: Archive, batch_size: int) -> None:
         self.archive = archive
@@ -38,7 +38,10 @@ class ArchiveOwner:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveOwner:
         batch_size = fetch_log_batch_size(crawler)
-        owner = cls(Archive(crawler.settings.get("NEWSARCHIVE_DB")), batch_size)
+        archive = Archive(
+            crawler.settings.get("NEWSARCHIVE_DB"), dedup_lock=crawler.settings.getbool("DEDUP_LOCK", True)
+        )
+        owner = cls(archive, batch_size)
         crawler.signals.connect(owner.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(owner.engine_stopped, signal=signals.engine_stopped)
         return owner

@@ -13,6 +13,7 @@ from crawler.dedup.minhash import text_signals
 from crawler.dedup.shingles import shingles
 from crawler.extensions.archive import archive_owner
 from crawler.items import ArticleItem
+from storage import DedupReads, Match
 
 #: How many LSH candidates are verified against their real text, most shared buckets first.
 MAX_CANDIDATES = 20
@@ -23,10 +24,11 @@ SHINGLE_CACHE_SIZE = 512
 
 
 class DedupPipeline:
-    """Mark each ArticleItem as an exact or near duplicate of a story, or new.
+    """Give each ArticleItem the decision whether it is an exact or near duplicate of a story, or new.
 
     A page the archive holds as a story's own (``revises``, answered by the extract
-    pipeline) is a new version of that story, never a repost of itself.
+    pipeline) is a new version of that story, never a repost of itself. The decision
+    itself (:meth:`decide`) is made by the store pipeline's write, in one transaction with it.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -53,24 +55,28 @@ class DedupPipeline:
         if item.revises is not None:  # a story's own page again: no match to look for, only its new keys
             item.band_keys = signals.band_keys
             return item
-        mine = signals.shingles
-        if not mine.size:  # nothing to compare, not even exactly: a new story, kept out of the index
+        if not signals.shingles.size:  # nothing to compare, not even exactly: a new story, kept out of the index
             self.stats.inc_value("newsarchive/dedup/new")
             return item
         item.band_keys = signals.band_keys
-        if (story_id := self.archive.story_by_fingerprint(item.fingerprint)) is not None:
-            item.duplicate_of, item.match = story_id, "exact"
-            self.stats.inc_value("newsarchive/dedup/exact")
-            return item
-        if (best := self._best_candidate(item.text, mine, item.band_keys)) is None:
-            self.stats.inc_value("newsarchive/dedup/new")
-            return item
-        item.duplicate_of, item.match = best[0], "near"
-        item.similarity, item.containment = best[1].jaccard, best[1].containment
-        self.stats.inc_value("newsarchive/dedup/near")
+        # decided when the store writes the article, in its transaction: another writer's copy is seen or waits
+        item.decide = functools.partial(self.decide, item)
         return item
 
-    def _best_candidate(self, text: str, mine: Any, keys: list[tuple[int, int]]) -> tuple[int, Similarity] | None:
+    def decide(self, item: ArticleItem, reads: DedupReads) -> Match | None:
+        """Return the story ``item`` is a copy of (exactly, else the most similar verified), or None if it is new."""
+        if (story_id := reads.story_by_fingerprint(item.fingerprint)) is not None:
+            self.stats.inc_value("newsarchive/dedup/exact")
+            return Match(story_id, "exact")
+        if (best := self._best_candidate(reads, item.text, item.signals.shingles, item.band_keys)) is None:
+            self.stats.inc_value("newsarchive/dedup/new")
+            return None
+        self.stats.inc_value("newsarchive/dedup/near")
+        return Match(best[0], "near", best[1].jaccard, best[1].containment)
+
+    def _best_candidate(
+        self, reads: DedupReads, text: str, mine: Any, keys: list[tuple[int, int]]
+    ) -> tuple[int, Similarity] | None:
         """Return the candidate story with the copy most similar to ``mine``, among copies that pass verification.
 
         Any copy of a story may match by Jaccard; only its canonical copy by
@@ -78,12 +84,12 @@ class DedupPipeline:
         and not with a story made of other candidate stories (a briefing of their ledes):
         a text sharing its paragraphs is another briefing of the same stories.
         """
-        candidates = self.archive.candidates(keys, MIN_SHARED_KEYS)[:MAX_CANDIDATES]
+        candidates = reads.candidates(keys, MIN_SHARED_KEYS)[:MAX_CANDIDATES]
         self.stats.inc_value("newsarchive/dedup/candidates", len(candidates))
         best: tuple[int, Similarity] | None = None
         rows = [
             (story_id, other, canonical, self.shingles(other))
-            for story_id, other, canonical in self.archive.copy_texts(candidates)
+            for story_id, other, canonical in reads.copy_texts(candidates)
         ]
         for story_id, other, canonical, theirs in rows:
             sim, by = verified(text, mine, other, theirs, self.config)

@@ -72,33 +72,34 @@ class StorePipeline:
             return item
         if item.revises is not None:
             return self._revise(item)
-        lines = item.countable
         try:
-            if item.duplicate_of is None:
-                self.archive.add_story(self._story(item), item.band_keys, lines, item.warc)
-                self.stats.inc_value("newsarchive/stories_new")
-                item.stored = "incomplete" if item.incomplete else "archived"
-            else:
-                repointed = self.archive.add_copy(
-                    item.duplicate_of,
-                    self._story(item),
-                    item.match,
-                    item.similarity,
-                    item.containment,
-                    item.band_keys,
-                    lines,
-                    item.warc,
-                )
-                self.stats.inc_value("newsarchive/duplicates")
-                item.stored = "duplicate"
-                if repointed:
-                    self.stats.inc_value("newsarchive/dedup/repointed")
+            self._archive(item)
         except IntegrityError as exc:
             # the same URL reached twice at once (archived since the extract pipeline asked): the first write won
             self.stats.inc_value("newsarchive/known_url")
             raise PageDropped(Outcome.KNOWN, "known_url", item.url) from exc
         self.sites.add(item.site)
         return item
+
+    def _archive(self, item: ArticleItem) -> None:
+        """Write a new article as a new story or as a copy of one, as the dedup decision made with the write says."""
+        if item.decide is None:
+            self.archive.add_story(self._story(item), item.band_keys, item.countable, item.warc)
+            match, repointed = None, False
+        else:
+            match, repointed = self.archive.add_article(
+                self._story(item), item.band_keys, item.countable, item.decide, item.warc
+            )
+        if match is None:
+            self.stats.inc_value("newsarchive/stories_new")
+            item.stored = "incomplete" if item.incomplete else "archived"
+            return
+        item.duplicate_of, item.match = match.story_id, match.match
+        item.similarity, item.containment = match.similarity, match.containment
+        self.stats.inc_value("newsarchive/duplicates")
+        item.stored = "duplicate"
+        if repointed:
+            self.stats.inc_value("newsarchive/dedup/repointed")
 
     def _revise(self, item: ArticleItem) -> ArticleItem:
         """Store a story's page fetched again as its new version if its text changed."""
