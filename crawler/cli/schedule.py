@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from crawler.cli.common import Failure, db_option, settings_option
+from crawler.cli.common import Failure, db_option, job_options, queue_option, redis_option, scale_out, settings_option
 
 if TYPE_CHECKING:
-    from crawler.schedule import LastRun
+    from crawler.schedule import LastRun, Plan
     from crawler.sites import SiteConfig
     from storage import Archive
 
@@ -74,6 +74,30 @@ def _scheduled(sites_file: str, only: tuple[str, ...]) -> list[SiteConfig]:
     return scheduled
 
 
+def _feed(
+    redis_url: str,
+    queue_name: str,
+    sites_file: str,
+    plan: Plan,
+    job_timeout: str,
+    retries: int,
+    overrides: tuple[str, ...],
+    loglevel: str,
+) -> int:
+    """Put each site on the job queue when the plan says it is due; return the scheduler's exit status."""
+    from crawler.sites import site_sections
+
+    jobs = scale_out("queue")
+    try:
+        options = jobs.job_options(job_timeout, retries, overrides, loglevel)
+        sections = site_sections(sites_file, list(plan.sites))
+        queue = jobs.open_queue(redis_url, queue_name)
+    except ValueError as exc:
+        raise Failure(str(exc)) from exc
+    feeder = jobs.QueueFeeder(plan, lambda site: jobs.enqueue_site(queue, site, sections[site], options))
+    return int(feeder.run())
+
+
 @click.command()
 @click.option(
     "--sites",
@@ -113,6 +137,9 @@ def _scheduled(sites_file: str, only: tuple[str, ...]) -> list[SiteConfig]:
     help="Folder of the sites' JOBDIRs (default: archive.db -> archive.jobs).",
 )
 @click.option("--once", is_flag=True, help="Crawl the sites due now, each once, wait for them and exit (for cron).")
+@redis_option(required=False)
+@queue_option
+@job_options
 def schedule(
     sites_file: str,
     only: tuple[str, ...],
@@ -124,10 +151,15 @@ def schedule(
     log_dir: str | None,
     job_dir: str | None,
     once: bool,
+    redis_url: str | None,
+    queue_name: str,
+    job_timeout: str,
+    retries: int,
 ) -> None:
     """Crawl each site of --sites on its `schedule`, each crawl in its own process, until SIGTERM or Ctrl-C.
 
     A site overdue after downtime is crawled once, at start; one whose last crawl was stopped resumes it.
+    With --redis, each due crawl is put on the job queue for the workers instead (--once: enqueue and exit).
     """
     from crawler.run import check, crawl_settings
     from crawler.schedule import Plan
@@ -142,7 +174,11 @@ def schedule(
             history = last_runs(archive, sites)
     except (ValueError, ArchiveError) as exc:
         raise Failure(str(exc)) from exc
-    plan = Plan({site.name: site.schedule for site in sites if site.schedule}, history, now_utc(), max_concurrent, once)
+    schedules = {site.name: site.schedule for site in sites if site.schedule}
+    if redis_url:
+        plan = Plan(schedules, history, now_utc(), len(schedules), once)  # the workers are the cap
+        sys.exit(_feed(redis_url, queue_name, sites_file, plan, job_timeout, retries, overrides, loglevel))
+    plan = Plan(schedules, history, now_utc(), max_concurrent, once)
     command = CrawlCommand(
         Path(sites_file).resolve(),
         db,
