@@ -429,3 +429,19 @@ def test_the_scheduler_with_redis_enqueues_the_due_sites_once_for_the_workers(
     later = cluster.newsarchive(*once)  # crawled today: due again tomorrow
     assert later.returncode == 0, later.stderr
     assert "Metro Wire" not in later.stderr.replace("next at", "")
+
+
+def test_a_crawl_over_its_job_timeout_is_stopped_with_its_processes_and_fails_with_the_reason(
+    cluster: Cluster, repost_web: tuple[RepostWeb, NewsWeb], tmp_path: Path
+) -> None:
+    _, served = repost_web
+    sites_file = sites_toml(served, tmp_path / "sites.toml", [KILLED_SITE])
+    cluster.enqueue(sites_file, "--job-timeout", "4s", "--retries", "0", *SLOW, "-s", "DOWNLOAD_DELAY=1")
+    cluster.start("w1")
+    until(lambda: cluster.job(KILLED_SITE).get_status() == JobStatus.FAILED, "the job to time out", 60)
+    meta = cluster.job(KILLED_SITE).get_meta()
+    assert not alive(meta["crawl_pid"])
+    until(lambda: marked_pids(cluster.mark) == {cluster.workers["w1"].pid}, "the work-horse and its crawl to end", 10)
+    shown = cluster.newsarchive("status", "--redis", REDIS, "--queue", cluster.name)
+    (failed,) = [row for row in table_rows(shown.stdout) if len(row) == 6 and row[1] == "failed"]
+    assert failed[0] == KILLED_SITE and "JobTimeoutException" in failed[5], failed
