@@ -22,6 +22,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import redis
 from rq import Queue, Worker
@@ -256,6 +257,13 @@ def test_two_workers_crawl_every_site_once_and_archive_what_one_process_does(
 
     records = exported(cluster.db, "--with-duplicates")
     assert sorted(archived_urls(records)) == sorted(web.by_url(web.story))
+    with psycopg.connect(cluster.db) as conn:
+        captures = {Path(row[0]) for row in conn.execute("SELECT warc_file FROM warc_records")}
+    for worker in ("w1", "w2"):  # each worker's WARC files are its own, named by it
+        files = set((tmp_path / worker / "warc").iterdir())
+        assert files and all(f.name.startswith(f"newsarchive-{cluster.name}-{worker}-") for f in files)
+        assert captures & files
+    assert captures <= set((tmp_path / "w1" / "warc").iterdir()) | set((tmp_path / "w2" / "warc").iterdir())
     linked, merged = web.check(records)
     assert linked == Counter(web.style.values())
     assert merged == Counter()

@@ -59,12 +59,13 @@ def worker(
         redis = queue.connect(redis_url)
     except ValueError as exc:
         raise Failure(str(exc)) from exc
-    machine = queue.Machine(db, Path(work_dir).resolve(), queue.Heartbeat(heartbeat), overrides)
+    name = name or f"{socket.gethostname()}.{os.getpid()}"
+    machine = queue.Machine(db, Path(work_dir).resolve(), name, queue.Heartbeat(heartbeat), overrides)
     crawls = queue.CrawlWorker(
         [queue.Queue(queue_name, connection=redis)],
         machine,
         cleanup_interval,
-        name=name or f"{socket.gethostname()}.{os.getpid()}",
+        name=name,
         connection=redis,
     )
     crawls.work(burst=burst, logging_level="INFO")

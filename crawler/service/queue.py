@@ -144,15 +144,28 @@ class Machine:
 
     db: str
     work_dir: Path
+    #: the worker's name, in its WARC files' names
+    name: str
     heartbeat: Heartbeat = field(default_factory=Heartbeat)
     overrides: tuple[str, ...] = ()
     host: str = field(default_factory=socket.gethostname)
 
     def command(self, sites_file: Path, options: tuple[str, ...], loglevel: str) -> CrawlCommand:
-        """Return the crawl command for a job: the job's settings first, this machine's win."""
+        """Return the crawl command for a job: WARC files of its own here, then the job's settings; this machine's win."""
+        own = (f"NEWSARCHIVE_WARC_DIR={self.work_dir / 'warc'}", f"NEWSARCHIVE_WARC_PREFIX={self.warc_prefix}")
         return CrawlCommand(
-            sites_file, self.db, self.work_dir / "logs", self.work_dir / "jobs", (*options, *self.overrides), loglevel
+            sites_file,
+            self.db,
+            self.work_dir / "logs",
+            self.work_dir / "jobs",
+            (*own, *options, *self.overrides),
+            loglevel,
         )
+
+    @property
+    def warc_prefix(self) -> str:
+        """Return the start of this worker's WARC file names: ``newsarchive-<name>``, in file name characters."""
+        return f"newsarchive-{folder_name(self.name)}"
 
 
 #: Set in each work-horse by :class:`CrawlWorker`, read by :func:`crawl_site`.
