@@ -115,20 +115,24 @@ class Cluster:
             timeout=120,
         )
 
-    def start(self, worker: str) -> subprocess.Popen[bytes]:
+    def start(
+        self, worker: str, inside: tuple[str, ...] = (), redis_url: str = REDIS, db: str | None = None
+    ) -> subprocess.Popen[bytes]:
+        """Start a worker (``inside``: the command that runs it in another network namespace) and wait for it."""
         log = open(self.tmp_path / f"{worker}.log", "ab")  # noqa: SIM115 - the worker writes it until it ends
         self.workers[worker] = subprocess.Popen(
             [
+                *inside,
                 sys.executable,
                 "-m",
                 "crawler.cli",
                 "worker",
                 "--redis",
-                REDIS,
+                redis_url,
                 "--queue",
                 self.name,
                 "--db",
-                self.db,
+                db or self.db,
                 "--name",
                 f"{self.name}-{worker}",
                 "--work-dir",
@@ -453,3 +457,111 @@ def test_a_crawl_over_its_job_timeout_is_stopped_with_its_processes_and_fails_wi
     shown = cluster.newsarchive("status", "--redis", REDIS, "--queue", cluster.name)
     (failed,) = [row for row in table_rows(shown.stdout) if len(row) == 6 and row[1] == "failed"]
     assert failed[0] == KILLED_SITE and "JobTimeoutException" in failed[5], failed
+
+
+# -- machines of their own --------------------------------------------------------------------------
+
+
+class Lan:
+    """A LAN inside this machine: a bridge at 10.203.N.1 in this namespace, and a network namespace per worker
+    (10.203.N.2, .3…) whose loopback has nothing on it. Redis and PostgreSQL, which listen on 127.0.0.1, are
+    forwarded to the bridge's address by socat, as if they ran on another machine; the web listens there too."""
+
+    def __init__(self, token: str, subnet: int) -> None:
+        self.bridge = f"nab{token}"
+        self.prefix = f"10.203.{subnet}"
+        self.host = f"{self.prefix}.1"
+        self.token = token
+        self.namespaces: list[str] = []
+        self.forwards: list[subprocess.Popen[bytes]] = []
+
+    @staticmethod
+    def ip(*args: str) -> None:
+        subprocess.run(["ip", *args], check=True, capture_output=True, timeout=30)
+
+    def up(self, machines: int) -> None:
+        self.ip("link", "add", self.bridge, "type", "bridge")
+        self.ip("addr", "add", f"{self.host}/24", "dev", self.bridge)
+        self.ip("link", "set", self.bridge, "up")
+        for i in range(machines):
+            namespace, here, there = f"nans-{self.token}-{i}", f"nav{self.token}{i}h", f"nav{self.token}{i}n"
+            self.ip("netns", "add", namespace)
+            self.namespaces.append(namespace)
+            self.ip("link", "add", here, "type", "veth", "peer", "name", there)
+            self.ip("link", "set", there, "netns", namespace)
+            self.ip("link", "set", here, "master", self.bridge)
+            self.ip("link", "set", here, "up")
+            self.ip("-n", namespace, "addr", "add", f"{self.prefix}.{i + 2}/24", "dev", there)
+            self.ip("-n", namespace, "link", "set", there, "up")
+            self.ip("-n", namespace, "link", "set", "lo", "up")
+
+    def forward(self, port: int) -> None:
+        """Serve 127.0.0.1:``port`` of this namespace on the bridge's address too."""
+        self.forwards.append(
+            subprocess.Popen(
+                ["socat", f"TCP-LISTEN:{port},bind={self.host},fork,reuseaddr", f"TCP:127.0.0.1:{port}"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        until(lambda: self.reachable(port), f"socat on {self.host}:{port}", 10)
+
+    def reachable(self, port: int, namespace: str | None = None, host: str | None = None) -> bool:
+        probe = [sys.executable, "-c", f"import socket; socket.create_connection(('{host or self.host}', {port}), 2)"]
+        inside = ["ip", "netns", "exec", namespace] if namespace else []
+        return subprocess.run([*inside, *probe], capture_output=True, timeout=30).returncode == 0
+
+    def inside(self, i: int) -> tuple[str, ...]:
+        return ("ip", "netns", "exec", self.namespaces[i])
+
+    def down(self) -> None:
+        for process in self.forwards:
+            process.kill()
+            process.wait()
+        for namespace in self.namespaces:
+            subprocess.run(["ip", "netns", "del", namespace], capture_output=True, timeout=30)
+        subprocess.run(["ip", "link", "del", self.bridge], capture_output=True, timeout=30)
+
+
+@pytest.fixture
+def network() -> Iterator[Lan]:
+    net = Lan(secrets.token_hex(2), 20 + os.getpid() % 200)
+    try:
+        net.up(2)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        net.down()
+        detail = exc.stderr.decode().strip() if isinstance(exc, subprocess.CalledProcessError) and exc.stderr else exc
+        missing_service("network namespaces (ip netns, veth, bridge; needs root)", Exception(detail))
+    try:
+        yield net
+    finally:
+        net.down()
+
+
+def test_workers_in_their_own_network_namespaces_reach_redis_and_postgresql_over_the_network(
+    cluster: Cluster, network: Lan, tmp_path: Path
+) -> None:
+    network.forward(6379)
+    network.forward(5432)
+    web = build_repost_web()
+    names = ["Metro Wire", "Harbor Press Agency", "Riverside Courier"]
+    web.sites = [site for site in web.sites if site.name in names]
+    redis_there = REDIS.replace("127.0.0.1", network.host)
+    db_there = cluster.db.replace("127.0.0.1", network.host)
+    assert redis_there != REDIS and db_there != cluster.db
+    for i in range(2):  # no server on a worker machine's own loopback: only the network reaches them
+        assert not network.reachable(6379, network.namespaces[i], "127.0.0.1")
+        assert network.reachable(6379, network.namespaces[i])
+    with NewsWeb(web.sites, host=network.host) as served:
+        try:
+            cluster.start("w1", network.inside(0), redis_there, db_there)
+            cluster.start("w2", network.inside(1), redis_there, db_there)
+            cluster.enqueue(sites_toml(served, tmp_path / "sites.toml"))
+            cluster.finished(names)
+            assert {cluster.job(site).worker_name for site in names} == {f"{cluster.name}-w1", f"{cluster.name}-w2"}
+        finally:
+            cluster.stop()
+        requested = article_requests(web, served)
+        assert set(requested) == set(web.by_url(web.story)) and set(requested.values()) == {1}
+    records = exported(cluster.db, "--with-duplicates")
+    assert sorted(archived_urls(records)) == sorted(web.by_url(web.story))
