@@ -565,3 +565,26 @@ def test_workers_in_their_own_network_namespaces_reach_redis_and_postgresql_over
         assert set(requested) == set(web.by_url(web.story)) and set(requested.values()) == {1}
     records = exported(cluster.db, "--with-duplicates")
     assert sorted(archived_urls(records)) == sorted(web.by_url(web.story))
+
+
+# -- one-line errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command,said",
+    [
+        (["status", "--redis", "redis://127.0.0.1:1/0"], "Error: Redis at redis://127.0.0.1:1/0: "),
+        (["worker", "--redis", "http://queue.example/"], "Error: Redis at http://queue.example/: "),
+        (["enqueue", "--sites", "{inline}", "--redis", REDIS], "write each site as a [[site]] table"),
+        (["enqueue", "--sites", "{sites}", "--redis", REDIS, "--job-timeout", "soon"], "--job-timeout: not a duration"),
+    ],
+)
+def test_a_bad_queue_option_or_sites_file_is_one_line_naming_it(command: list[str], said: str, tmp_path: Path) -> None:
+    (tmp_path / "inline.toml").write_text('site = [{name = "W", start_urls = ["https://w.example/"]}]\n')
+    (tmp_path / "sites.toml").write_text('[[site]]\nname = "W"\nstart_urls = ["https://w.example/"]\n')
+    args = [arg.format(inline=tmp_path / "inline.toml", sites=tmp_path / "sites.toml") for arg in command]
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert said in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr

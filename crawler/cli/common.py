@@ -173,3 +173,19 @@ def scale_out(module: str) -> Any:
         return importlib.import_module(f"crawler.service.{module}")
     except ImportError as exc:
         raise Failure(f"the job queue needs RQ and Redis: pip install 'newsarchive[scale]' ({exc})") from exc
+
+
+def log_to_stderr(name: str) -> None:
+    """Print the messages of the logger ``name`` (a scheduler's, a worker's), with their time, on stderr.
+
+    The crawls log to files of their own.
+    """
+    import logging
+    import sys
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logger = logging.getLogger(name)
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from crawler.cli.common import Failure, db_option, job_options, queue_option, redis_option, scale_out, settings_option
+from crawler.cli.common import (
+    Failure,
+    db_option,
+    job_options,
+    log_to_stderr,
+    queue_option,
+    redis_option,
+    scale_out,
+    settings_option,
+)
 
 if TYPE_CHECKING:
     from crawler.schedule import LastRun, Plan
@@ -30,17 +38,6 @@ def last_runs(archive: Archive, sites: list[SiteConfig]) -> dict[str, LastRun]:
             newest = max(found, key=lambda run: run["id"])
             history[name] = LastRun(newest["started"], newest["finish_reason"])
     return history
-
-
-def _log_to_stderr() -> None:
-    """Print the scheduler's own messages, with their time, on stderr (the crawls log to their files)."""
-    from crawler.service.runner import logger
-
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-    logger.handlers[:] = [handler]
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
 
 
 def _beside_archive(db: str, suffix: str) -> Path:
@@ -166,7 +163,7 @@ def schedule(
     from crawler.service.runner import CrawlCommand, CrawlRunner, SchedulerBusy, now_utc
     from storage import Archive, ArchiveError
 
-    _log_to_stderr()
+    log_to_stderr("newsarchive.schedule")
     try:
         check(crawl_settings(db, (*overrides, f"NEWSARCHIVE_SITES={sites_file}")), ())
         sites = _scheduled(sites_file, only)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.common import Failure, db_option, queue_option, redis_option, scale_out, settings_option
+from crawler.cli.common import Failure, db_option, log_to_stderr, queue_option, redis_option, scale_out, settings_option
 
 
 @click.command()
@@ -55,6 +55,7 @@ def worker(
     Start any number, on any machines. SIGTERM ends the worker after its crawl, a second SIGTERM at once.
     """
     queue = scale_out("queue")
+    log_to_stderr("newsarchive.worker")
     try:
         redis = queue.connect(redis_url)
     except ValueError as exc:
