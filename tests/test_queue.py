@@ -18,7 +18,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -344,11 +343,10 @@ def test_a_dead_worker_leaves_no_crawl_behind_and_its_job_finishes_on_another(cl
         meta = _crawling(cluster, web, served, 5)
         assert meta["horse_pid"] != first.pid
         cluster.start("w2")
-        os.kill(first.pid, signal.SIGKILL)
-        with suppress(ProcessLookupError):  # it may have died with its parent already
-            os.kill(meta["horse_pid"], signal.SIGKILL)
+        os.kill(first.pid, signal.SIGKILL)  # the worker alone: its work-horse and crawl must follow it
         first.wait()
-        until(lambda: not alive(meta["crawl_pid"]), "the dead worker's crawl to die")
+        until(lambda: not alive(meta["horse_pid"]), "the dead worker's work-horse to die", 10)
+        until(lambda: not alive(meta["crawl_pid"]), "the dead worker's crawl to die", 10)
         cluster.finished([KILLED_SITE])
         job = cluster.job(KILLED_SITE)
         assert job.worker_name == f"{cluster.name}-w2"
