@@ -238,12 +238,12 @@ class SiteCrawl:
         logger.info("%s: crawl started (pid %d, log %s)", self.site, process.pid, log.name)
         try:
             status = self._watch(process)
+            pages = self.pages.count()
         finally:
             if process.poll() is None:
                 process.kill()
                 process.wait()
             self.pages.close()
-        pages = self.pages.count()
         self._note(state="ended", pages=pages, ended=now_utc().isoformat())
         if status != 0:
             raise CrawlFailed(
