@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -525,6 +526,8 @@ class Lan:
 def network() -> Iterator[Lan]:
     net = Lan(secrets.token_hex(2), 20 + os.getpid() % 200)
     try:
+        if not shutil.which("socat"):
+            raise FileNotFoundError("socat is not installed")
         net.up(2)
     except (OSError, subprocess.CalledProcessError) as exc:
         net.down()
