@@ -28,6 +28,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from redis import Redis
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -107,7 +108,11 @@ def run_workers(sites_file: Path, db: str, work: Path, count: int, redis: str) -
     ]
     for worker in workers:
         finish(worker)
-    return time.monotonic() - start
+    wall = time.monotonic() - start
+    client = Redis.from_url(redis)
+    for key in client.scan_iter(f"*{queue}*"):  # the finished jobs and registries of this run's queue
+        client.delete(key)
+    return wall
 
 
 def main() -> None:
