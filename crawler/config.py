@@ -99,6 +99,17 @@ def warc_max_size(settings: BaseSettings) -> int:
     return size
 
 
+def warc_prefix(settings: BaseSettings) -> str:
+    """Return ``NEWSARCHIVE_WARC_PREFIX``: a non-empty file name part of letters, digits, ``.``, ``_`` and ``-``."""
+    value = settings.get("NEWSARCHIVE_WARC_PREFIX")
+    if not isinstance(value, str) or not re.fullmatch(r"[\w.-]+", value):
+        raise SettingError(
+            "NEWSARCHIVE_WARC_PREFIX",
+            f"NEWSARCHIVE_WARC_PREFIX must be letters, digits, '.', '_' or '-' (a file name's start), got {value!r}",
+        )
+    return value
+
+
 def check_settings(settings: BaseSettings, urls: Iterable[str]) -> None:
     """Build every config of a crawl of ``urls``: raise now (SettingError naming the setting, or ValueError
     for the sites) what would otherwise fail inside the crawl."""
@@ -107,6 +118,7 @@ def check_settings(settings: BaseSettings, urls: Iterable[str]) -> None:
     boilerplate_config(settings)
     refetch_hours(settings)
     warc_max_size(settings)
+    warc_prefix(settings)
     pool_config(settings)
     dedup_config(settings)
 

@@ -88,6 +88,9 @@ NEWSARCHIVE_WARC_ENABLED = True
 NEWSARCHIVE_WARC_DIR = ""
 #: Start a new WARC file once the current one has this many bytes.
 NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000
+#: The start of each WARC file's name (letters, digits, ``.``, ``_``, ``-``); each ``newsarchive worker`` sets
+#: ``newsarchive-<its name>``, so the files of many machines never clash when gathered in one place.
+NEWSARCHIVE_WARC_PREFIX = "newsarchive"
 
 # -- extraction and boilerplate ----------------------------------------
 #: Pages that do not declare themselves articles are not articles with fewer words of main text than this.

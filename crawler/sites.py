@@ -208,6 +208,24 @@ def load_sites(path: str | Path, only: list[str] | tuple[str, ...] = ()) -> list
     return [s for s in sites if not only or s.name in only]
 
 
+def site_sections(path: str | Path, only: list[str] | tuple[str, ...] = ()) -> dict[str, str]:
+    """Return the TOML text of each site's ``[[site]]`` table by name, as written: a crawl on another machine reads it.
+
+    The file is checked as :func:`load_sites` checks it; a site given as an inline table has no text of its own.
+    """
+    sites = load_sites(path, only)
+    lines = Path(path).read_text("utf-8").splitlines()
+    starts = [n for n, line in enumerate(lines) if _SITE_HEADER.match(line)]
+    names = [site.name for site in load_sites(path)]
+    if len(starts) != len(names):
+        raise SitesFileError(f"{path}: write each site as a [[site]] table to send it to a worker")
+    sections = {}
+    for name, begin in zip(names, starts):
+        end = next((n for n in range(begin + 1, len(lines)) if _HEADER.match(lines[n])), len(lines))
+        sections[name] = "\n".join(lines[begin:end]).strip() + "\n"
+    return {site.name: sections[site.name] for site in sites}
+
+
 def _site(path: Path, lines: list[str], index: int, entry: dict[str, Any]) -> SiteConfig:
     def fail(key: str | None, message: str) -> SitesFileError:
         line = _line_of(lines, index, key)

@@ -6,6 +6,8 @@ import asyncio
 import gzip
 import io
 import random
+import re
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,7 @@ def recording(directory: Path, **settings: object) -> Crawler:
             "NEWSARCHIVE_WARC_ENABLED": True,
             "NEWSARCHIVE_WARC_DIR": str(directory),
             "NEWSARCHIVE_WARC_MAX_SIZE": 10**9,
+            "NEWSARCHIVE_WARC_PREFIX": "newsarchive",
             "USER_AGENT": AGENT,
             "ROBOTSTXT_OBEY": True,
             **settings,
@@ -123,6 +126,15 @@ def test_each_file_names_the_crawler_its_user_agent_and_its_robots_policy(tmp_pa
     assert f"http-header-user-agent: {AGENT}\r\n" in info
     assert "robots: obey\r\n" in info
     assert info.startswith("software: newsarchive/")
+    assert f"hostname: {socket.gethostname()}\r\n" in info
+
+
+def test_files_are_named_with_the_prefix_setting(tmp_path: Path) -> None:
+    crawler = recording(tmp_path, NEWSARCHIVE_WARC_PREFIX="newsarchive-host1.w2")
+    download(crawler, page("/"))
+    close(crawler)
+    (name,) = [p.name for p in tmp_path.iterdir()]
+    assert re.fullmatch(r"newsarchive-host1\.w2-\d{17}-\d{5}\.warc\.gz", name), name
 
 
 def test_a_compressed_body_is_recorded_as_the_server_sent_it(tmp_path: Path) -> None:

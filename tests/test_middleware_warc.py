@@ -45,6 +45,7 @@ def recording(tmp_path: Path) -> Crawler:
             "NEWSARCHIVE_WARC_ENABLED": True,
             "NEWSARCHIVE_WARC_DIR": str(tmp_path),
             "NEWSARCHIVE_WARC_MAX_SIZE": 10**9,
+            "NEWSARCHIVE_WARC_PREFIX": "newsarchive",
             "NEWSARCHIVE_DB": str(tmp_path / "archive.db"),
         }
     )

@@ -85,6 +85,7 @@ def test_each_part_of_the_readme_comes_once_and_in_the_order_of_use() -> None:
         "The archive",
         "Web UI and API",
         "PostgreSQL",
+        "Scale out",
         "Deployment",
         "How it decides",
         "Raw pages in WARC",

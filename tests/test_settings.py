@@ -32,6 +32,8 @@ def test_an_override_without_a_value_is_refused() -> None:
         ("INCREMENTAL_REFETCH_HOURS=soon", "INCREMENTAL_REFETCH_HOURS"),
         ("EXTRACT_TIMEOUT=0", "EXTRACT_TIMEOUT"),
         ("NEWSARCHIVE_WARC_MAX_SIZE=0", "NEWSARCHIVE_WARC_MAX_SIZE"),
+        ("NEWSARCHIVE_WARC_PREFIX=../up", "NEWSARCHIVE_WARC_PREFIX"),
+        ("NEWSARCHIVE_WARC_PREFIX=", "NEWSARCHIVE_WARC_PREFIX"),
         ("DEPTH_LIMIT=-1", "DEPTH_LIMIT"),
     ],
 )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from crawler.sites import SitesFileError, load_sites
+from crawler.sites import SitesFileError, load_sites, site_sections
 
 GOOD = """\
 [[site]]
@@ -92,3 +92,23 @@ def test_an_unknown_site_name_lists_the_known_ones(tmp_path) -> None:
 def test_a_missing_file_is_named(tmp_path) -> None:
     with pytest.raises(SitesFileError, match="nope.toml: cannot read"):
         load_sites(tmp_path / "nope.toml")
+
+
+def test_each_sites_table_is_given_as_written_and_reads_back_as_the_same_site(tmp_path: Path) -> None:
+    path = tmp_path / "sites.toml"
+    path.write_text(f'# the sites\n{GOOD}\n[[site]]\nname = "Last"\nstart_urls = [\n  "https://last.example/",\n]\n')
+    sites = {site.name: site for site in load_sites(path)}
+    sections = site_sections(path)
+    assert list(sections) == ["Ledger", "Wire", "Last"]
+    for name, text in sections.items():
+        alone = tmp_path / f"{name}.toml"
+        alone.write_text(text)
+        assert load_sites(alone) == [sites[name]]
+    assert site_sections(path, ["Wire"]) == {"Wire": '[[site]]\nname = "Wire"\nstart_urls = "https://wire.example/"\n'}
+
+
+def test_a_site_written_as_an_inline_table_cannot_be_sent_to_a_worker(tmp_path: Path) -> None:
+    path = tmp_path / "sites.toml"
+    path.write_text('site = [{name = "Wire", start_urls = ["https://wire.example/"]}]\n')
+    with pytest.raises(SitesFileError, match=r"sites.toml: write each site as a \[\[site\]\] table"):
+        site_sections(path)

@@ -122,3 +122,70 @@ def resolve_site(archive: Archive, given: str | None) -> str | None:
         return find_site(archive, given)
     except SiteNotFound as exc:
         raise Failure(f"--site: {exc}") from exc
+
+
+def redis_option(required: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Return the --redis option: the job queue's Redis URL (env NEWSARCHIVE_REDIS)."""
+    return click.option(
+        "--redis",
+        "redis_url",
+        envvar="NEWSARCHIVE_REDIS",
+        required=required,
+        default=None,
+        metavar="URL",
+        help="The Redis of the crawl job queue, redis://HOST:6379/0 (env NEWSARCHIVE_REDIS).",
+    )
+
+
+queue_option = click.option(
+    "--queue",
+    "queue_name",
+    default="newsarchive",
+    show_default=True,
+    metavar="NAME",
+    help="The job queue's name: workers and enqueuers of one queue share its sites.",
+)
+
+
+def job_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --job-timeout and --retries: what the crawl jobs put on the queue are enqueued with."""
+    command = click.option(
+        "--retries",
+        type=click.IntRange(min=0),
+        default=3,
+        show_default=True,
+        help="How many times a failed or abandoned crawl job is tried again.",
+    )(command)
+    return click.option(
+        "--job-timeout",
+        default="6h",
+        show_default=True,
+        metavar="DURATION",
+        help="A crawl job still running after this long (30m, 6h, 1d) is stopped and retried.",
+    )(command)
+
+
+def scale_out(module: str) -> Any:
+    """Return ``crawler.service.<module>``, which needs the ``scale`` extra (RQ, Redis), or stop saying how to get it."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"crawler.service.{module}")
+    except ImportError as exc:
+        raise Failure(f"the job queue needs RQ and Redis: pip install 'newsarchive[scale]' ({exc})") from exc
+
+
+def log_to_stderr(name: str) -> None:
+    """Print the messages of the logger ``name`` (a scheduler's, a worker's), with their time, on stderr.
+
+    The crawls log to files of their own.
+    """
+    import logging
+    import sys
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logger = logging.getLogger(name)
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

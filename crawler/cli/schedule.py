@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from crawler.cli.common import Failure, db_option, settings_option
+from crawler.cli.common import (
+    Failure,
+    db_option,
+    job_options,
+    log_to_stderr,
+    queue_option,
+    redis_option,
+    scale_out,
+    settings_option,
+)
 
 if TYPE_CHECKING:
-    from crawler.schedule import LastRun
+    from crawler.schedule import LastRun, Plan
     from crawler.sites import SiteConfig
     from storage import Archive
 
@@ -30,17 +38,6 @@ def last_runs(archive: Archive, sites: list[SiteConfig]) -> dict[str, LastRun]:
             newest = max(found, key=lambda run: run["id"])
             history[name] = LastRun(newest["started"], newest["finish_reason"])
     return history
-
-
-def _log_to_stderr() -> None:
-    """Print the scheduler's own messages, with their time, on stderr (the crawls log to their files)."""
-    from crawler.service.runner import logger
-
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-    logger.handlers[:] = [handler]
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
 
 
 def _beside_archive(db: str, suffix: str) -> Path:
@@ -72,6 +69,30 @@ def _scheduled(sites_file: str, only: tuple[str, ...]) -> list[SiteConfig]:
         if not site.schedule:
             logger.info("%s: no schedule, not crawled by the scheduler", site.name)
     return scheduled
+
+
+def _feed(
+    redis_url: str,
+    queue_name: str,
+    sites_file: str,
+    plan: Plan,
+    job_timeout: str,
+    retries: int,
+    overrides: tuple[str, ...],
+    loglevel: str,
+) -> int:
+    """Put each site on the job queue when the plan says it is due; return the scheduler's exit status."""
+    from crawler.sites import site_sections
+
+    jobs = scale_out("queue")
+    try:
+        options = jobs.job_options(job_timeout, retries, overrides, loglevel)
+        sections = site_sections(sites_file, list(plan.sites))
+        queue = jobs.open_queue(redis_url, queue_name)
+    except ValueError as exc:
+        raise Failure(str(exc)) from exc
+    feeder = jobs.QueueFeeder(plan, lambda site: jobs.enqueue_site(queue, site, sections[site], options))
+    return int(feeder.run())
 
 
 @click.command()
@@ -113,6 +134,9 @@ def _scheduled(sites_file: str, only: tuple[str, ...]) -> list[SiteConfig]:
     help="Folder of the sites' JOBDIRs (default: archive.db -> archive.jobs).",
 )
 @click.option("--once", is_flag=True, help="Crawl the sites due now, each once, wait for them and exit (for cron).")
+@redis_option(required=False)
+@queue_option
+@job_options
 def schedule(
     sites_file: str,
     only: tuple[str, ...],
@@ -124,17 +148,22 @@ def schedule(
     log_dir: str | None,
     job_dir: str | None,
     once: bool,
+    redis_url: str | None,
+    queue_name: str,
+    job_timeout: str,
+    retries: int,
 ) -> None:
     """Crawl each site of --sites on its `schedule`, each crawl in its own process, until SIGTERM or Ctrl-C.
 
     A site overdue after downtime is crawled once, at start; one whose last crawl was stopped resumes it.
+    With --redis, each due crawl is put on the job queue for the workers instead (--once: enqueue and exit).
     """
     from crawler.run import check, crawl_settings
     from crawler.schedule import Plan
     from crawler.service.runner import CrawlCommand, CrawlRunner, SchedulerBusy, now_utc
     from storage import Archive, ArchiveError
 
-    _log_to_stderr()
+    log_to_stderr("newsarchive.schedule")
     try:
         check(crawl_settings(db, (*overrides, f"NEWSARCHIVE_SITES={sites_file}")), ())
         sites = _scheduled(sites_file, only)
@@ -142,7 +171,11 @@ def schedule(
             history = last_runs(archive, sites)
     except (ValueError, ArchiveError) as exc:
         raise Failure(str(exc)) from exc
-    plan = Plan({site.name: site.schedule for site in sites if site.schedule}, history, now_utc(), max_concurrent, once)
+    schedules = {site.name: site.schedule for site in sites if site.schedule}
+    if redis_url:
+        plan = Plan(schedules, history, now_utc(), len(schedules), once)  # the workers are the cap
+        sys.exit(_feed(redis_url, queue_name, sites_file, plan, job_timeout, retries, overrides, loglevel))
+    plan = Plan(schedules, history, now_utc(), max_concurrent, once)
     command = CrawlCommand(
         Path(sites_file).resolve(),
         db,

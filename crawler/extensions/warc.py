@@ -10,6 +10,7 @@ requests refused before download (robots.txt) are never recorded.
 from __future__ import annotations
 
 import logging
+import socket
 from importlib.metadata import version
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler import __version__
-from crawler.config import warc_max_size
+from crawler.config import warc_max_size, warc_prefix
 from storage import archive_file
 from storage.warc import Exchange, WarcWriter, file_problem
 
@@ -78,7 +79,9 @@ class WarcRecorder:
                 "format": "WARC File Format 1.0",
                 "http-header-user-agent": settings.get("USER_AGENT"),
                 "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+                "hostname": socket.gethostname(),  # the machine that holds the file, among many workers'
             },
+            warc_prefix(settings),
         )
         self.failed = False
 

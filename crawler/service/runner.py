@@ -98,20 +98,17 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-class CrawlRunner:
-    """The scheduler's loop: start what the plan says is due, reap crawls that end, stop everything on a signal."""
+class PlanLoop:
+    """The scheduler's loop: start what the plan says is due, reap what ended, stop on a signal.
 
-    def __init__(
-        self, plan: Plan, command: CrawlCommand, stop_timeout: float, clock: Callable[[], datetime] = now_utc
-    ) -> None:
+    :class:`CrawlRunner` starts crawls here; :class:`crawler.service.queue.QueueFeeder` puts them on a job queue.
+    """
+
+    def __init__(self, plan: Plan, clock: Callable[[], datetime] = now_utc) -> None:
         self.plan = plan
-        self.command = command
-        self.stop_timeout = stop_timeout
         self.clock = clock
-        self.crawls: dict[str, _Crawl] = {}
         self.failed: list[str] = []
         self.stops = 0
-        self.lock_fd: int | None = None
 
     def run(self) -> int:
         """Run until stopped by a signal (or, with a ``once`` plan, until it is done); return the exit status."""
@@ -120,10 +117,10 @@ class CrawlRunner:
                 self._reap()
                 for site in self.plan.take_due(self.clock()):
                     self._start(site)
-                self._sleep(wakeup, self._until_wakeup())
+                if not self.plan.done:  # a feeder's ``once`` plan is done as soon as it has enqueued
+                    self._sleep(wakeup, self._until_wakeup())
                 self._reap()
-            if self.crawls:
-                self._stop(wakeup)
+            self._stop(wakeup)
         return 1 if self.plan.once and self.failed else 0
 
     def _until_wakeup(self) -> float:
@@ -131,6 +128,62 @@ class CrawlRunner:
         if due is None:
             return _MAX_SLEEP
         return min(max((due - self.clock()).total_seconds(), 0.0), _MAX_SLEEP)
+
+    def _start(self, site: str) -> None:
+        raise NotImplementedError
+
+    def _reap(self) -> None:
+        """Hand the crawls that ended back to the plan."""
+
+    def _stop(self, wakeup: selectors.BaseSelector) -> None:
+        """End what is still running once the loop stops."""
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        yield
+
+    def _sleep(self, wakeup: selectors.BaseSelector, seconds: float) -> None:
+        for key, _ in wakeup.select(max(seconds, 0.0)):
+            os.read(key.fd, 4096)  # the signal numbers; their handlers already ran
+
+    def _on_stop_signal(self, signum: int, _frame: object) -> None:
+        self.stops += 1
+        then = "stopping" if self.stops == 1 else "received again: killing the crawls"
+        logger.info("%s: %s", signal.Signals(signum).name, then)
+
+    @contextmanager
+    def _signals(self) -> Iterator[selectors.BaseSelector]:
+        """Install the stop handlers and a wakeup pipe that SIGCHLD and the stop signals write to."""
+        read, write = os.pipe()
+        os.set_blocking(read, False)
+        os.set_blocking(write, False)
+        previous = {sig: signal.signal(sig, self._on_stop_signal) for sig in _STOP_SIGNALS}
+        previous[signal.SIGCHLD] = signal.signal(signal.SIGCHLD, lambda *_: None)
+        old_fd = signal.set_wakeup_fd(write)
+        selector = selectors.DefaultSelector()
+        selector.register(read, selectors.EVENT_READ)
+        try:
+            yield selector
+        finally:
+            signal.set_wakeup_fd(old_fd)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            selector.close()
+            os.close(read)
+            os.close(write)
+
+
+class CrawlRunner(PlanLoop):
+    """Start each due crawl as a child process on this machine, reap those that end, stop them all on a signal."""
+
+    def __init__(
+        self, plan: Plan, command: CrawlCommand, stop_timeout: float, clock: Callable[[], datetime] = now_utc
+    ) -> None:
+        super().__init__(plan, clock)
+        self.command = command
+        self.stop_timeout = stop_timeout
+        self.crawls: dict[str, _Crawl] = {}
+        self.lock_fd: int | None = None
 
     def _start(self, site: str) -> None:
         argv = self.command.argv(site)
@@ -177,6 +230,8 @@ class CrawlRunner:
 
     def _stop(self, wakeup: selectors.BaseSelector) -> None:
         """Ask every running crawl to stop (one SIGTERM), wait up to the stop timeout, then kill what is left."""
+        if not self.crawls:
+            return
         logger.info("stopping: %d crawl(s) asked to stop, waiting up to %.0fs", len(self.crawls), self.stop_timeout)
         for crawl in self.crawls.values():
             crawl.process.send_signal(signal.SIGTERM)
@@ -191,36 +246,6 @@ class CrawlRunner:
                 os.killpg(crawl.process.pid, signal.SIGKILL)  # its extraction workers too
             crawl.process.wait()
         self._reap()
-
-    def _sleep(self, wakeup: selectors.BaseSelector, seconds: float) -> None:
-        for key, _ in wakeup.select(max(seconds, 0.0)):
-            os.read(key.fd, 4096)  # the signal numbers; their handlers already ran
-
-    def _on_stop_signal(self, signum: int, _frame: object) -> None:
-        self.stops += 1
-        then = "stopping" if self.stops == 1 else "received again: killing the crawls"
-        logger.info("%s: %s", signal.Signals(signum).name, then)
-
-    @contextmanager
-    def _signals(self) -> Iterator[selectors.BaseSelector]:
-        """Install the stop handlers and a wakeup pipe that SIGCHLD and the stop signals write to."""
-        read, write = os.pipe()
-        os.set_blocking(read, False)
-        os.set_blocking(write, False)
-        previous = {sig: signal.signal(sig, self._on_stop_signal) for sig in _STOP_SIGNALS}
-        previous[signal.SIGCHLD] = signal.signal(signal.SIGCHLD, lambda *_: None)
-        old_fd = signal.set_wakeup_fd(write)
-        selector = selectors.DefaultSelector()
-        selector.register(read, selectors.EVENT_READ)
-        try:
-            yield selector
-        finally:
-            signal.set_wakeup_fd(old_fd)
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-            selector.close()
-            os.close(read)
-            os.close(write)
 
     @contextmanager
     def _lock(self) -> Iterator[None]:

@@ -1,4 +1,4 @@
-"""Serve a list of sites on 127.0.0.1, one port per site, logging every request.
+"""Serve a list of sites on 127.0.0.1 (or another address of this machine), one port per site, logging every request.
 
 Pages carry an ETag and a Last-Modified date (when :meth:`NewsWeb.publish` last
 changed them) and conditional requests get real 304s, as news servers send.
@@ -77,8 +77,8 @@ class _Handler(BaseHTTPRequestHandler):
 class _SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, site: Site, log: list[LoggedRequest], handler: type[BaseHTTPRequestHandler]) -> None:
-        super().__init__(("127.0.0.1", 0), handler)
+    def __init__(self, site: Site, log: list[LoggedRequest], handler: type[BaseHTTPRequestHandler], host: str) -> None:
+        super().__init__((host, 0), handler)
         self.site = site
         self.log = log
         self.files: dict[str, tuple[int, str, bytes]] = {}
@@ -97,15 +97,17 @@ class NewsWeb:
     #: answers each request; a subclass may answer some other ways (the tests' hostile web does)
     handler: type[BaseHTTPRequestHandler] = _Handler
 
-    def __init__(self, sites: list[Site]) -> None:
+    def __init__(self, sites: list[Site], host: str = "127.0.0.1") -> None:
         self.sites = {site.name: site for site in sites}
+        #: the address the sites listen on: loopback, or e.g. a test network's for crawlers in other namespaces
+        self.host = host
         self.requests: list[LoggedRequest] = []
         self._servers: dict[str, _SiteServer] = {}
 
     def start(self) -> NewsWeb:
         for name, site in self.sites.items():
-            server = _SiteServer(site, self.requests, self.handler)
-            site.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+            server = _SiteServer(site, self.requests, self.handler, self.host)
+            site.base_url = f"http://{self.host}:{server.server_address[1]}"
             self._servers[name] = server
             threading.Thread(target=server.serve_forever, name=f"newsweb-{name}", daemon=True).start()
         self.publish()
