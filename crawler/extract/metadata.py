@@ -20,6 +20,9 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
 _AUTHOR_SEPARATORS = re.compile(r"\s*;\s*")
 #: JSON-LD types worth keeping with a story: the article itself, not breadcrumbs or the site's logo.
 _LD_ARTICLE = re.compile(r"article|posting|report", re.IGNORECASE)
+#: A language tag's primary subtag (ISO 639: two or three letters); anything else is no language (and would
+#: not fit the archive's column).
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,8 @@ def _headline(title: str | None, html_title: str, sitename: str | None) -> str |
 
 def _language(tree: HtmlElement) -> str | None:
     langs = xpaths.LANGUAGES(tree)
-    lang = str(langs[0]).strip().replace("_", "-") if langs else ""
-    return lang.split("-")[0].lower() or None
+    lang = str(langs[0]).strip().replace("_", "-").split("-")[0].lower() if langs else ""
+    return lang if _LANGUAGE.fullmatch(lang) else None
 
 
 def _jsonld_articles(tree: HtmlElement) -> list[dict[str, Any]]:
