@@ -38,7 +38,7 @@ HEADS = etree.XPath(".//head")
 NOT_CODE = etree.XPath("descendant-or-self::*[not(ancestor-or-self::code)]")
 #: Characters XML 1.0 has not: the HTML parser decodes them from references (``&#1;``, ``&#xFFFF;``), and
 #: trafilatura, building its XML body with lxml, then drops the whole page ("discarding data").
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def parse_html(html: str) -> HtmlElement | None:

@@ -30,6 +30,8 @@ _PG_HEADLINE = (
 _FTS_WEIGHTS = (10.0, 1.0)
 _SNIPPET_TOKENS = 24
 _WORD = re.compile(r"\w")
+#: What no database takes in a text parameter: NUL (PostgreSQL refuses it) and lone surrogates (not UTF-8).
+_NOT_TEXT = re.compile(r"[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def search(archive: Archive, text: str, selection: Selection = EVERYTHING, limit
     """Return the best ``limit`` stories matching every word of ``text`` among the selected ones."""
     if limit < 1:
         raise ValueError(f"limit must be a positive integer, got {limit!r}")
+    text = _NOT_TEXT.sub(" ", text)
     dialect = archive.engine.dialect.name
     if dialect == "postgresql":
         query = postgresql_query(text, selection, limit)
