@@ -10,6 +10,7 @@ surrogate, metadata that fits its columns), so one hostile page cannot stop a cr
 from __future__ import annotations
 
 import gzip
+import re
 from functools import cache
 from pathlib import Path
 
@@ -33,6 +34,8 @@ PAGES = sorted([DATA / "techcrunch.html.gz", *(DATA / "pages").glob("*.html.gz")
 URL = "http://news.example.com/2019/11/a-story-of-the-day"
 #: why a page is no article (crawler.extract.article.Extracted); "error" is a library failing on the page
 REASONS = {"empty", "bad_encoding", "not_html", "too_large", "error"}
+#: control characters: NUL, which PostgreSQL refuses, and ESC and the others a terminal obeys
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: the archive's bounded columns (storage/schema.py) and what extraction fills them from
 BOUNDED = {"language": 16, "published": 32, "updated": 32}
 
@@ -45,12 +48,12 @@ def page(path: Path) -> bytes:
 
 
 def _storable(text: str) -> bool:
-    """True if ``text`` can be written to SQLite and PostgreSQL: UTF-8 encodable, no NUL."""
+    """True if ``text`` can be written to SQLite and PostgreSQL (UTF-8, no NUL) and printed to a terminal (no ESC…)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return False
-    return "\x00" not in text
+    return not CONTROL.search(text)
 
 
 def check(analysis: PageAnalysis) -> None:
@@ -141,6 +144,8 @@ markup = st.lists(
             "\x00",
             "\ufffd",
             "\u2028",
+            "\x1b[2J\x1b]0;title\x07",
+            "&#x1b;[31m",
             "The mayor said the council will vote on the budget on Monday evening.",
             '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "',
         ]

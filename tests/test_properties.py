@@ -120,6 +120,16 @@ def test_tracking_parameters_are_dropped_in_any_order_and_case(
     assert not any(name in clean.lower() for name in TRACKING if name not in ("_ga", "_gl"))
 
 
+@given(host=hosts, path=paths, query=meaningful, data=st.data())
+def test_case_of_scheme_and_host_and_the_default_port_make_no_new_url(
+    host: str, path: list[str], query: dict[str, str], data: st.DataObject
+) -> None:
+    pairs = list(query.items())
+    spelled = _url(_random_case(host, data), path, pairs, data.draw(st.sampled_from(["", ":80"])))
+    spelled = _random_case("http", data) + spelled.removeprefix("http")
+    assert canonical_url(spelled) == canonical_url(_url(host, path, pairs))
+
+
 @given(host=hosts, a=paths, b=paths, query=meaningful)
 def test_different_paths_are_different_articles(host: str, a: list[str], b: list[str], query: dict[str, str]) -> None:
     assume(a != b)

@@ -257,6 +257,29 @@ def test_the_web_ui_listens_on_loopback_by_default() -> None:
             assert listening.getsockname()[0] == "127.0.0.1"
 
 
+MARKUP_NAMES = ["[/b]Ledger", "[link=http://evil.example]Wire[/link]", "[bold red]News"]
+
+
+def test_the_commands_print_archived_names_and_titles_as_text(tmp_path: Path) -> None:
+    """Site names and titles are the sites' own: rich markup in one (``[/b]``) crashed ``stats``, ``[link=…]`` made a link."""
+    from click.testing import CliRunner
+
+    from storage.runs import RunCounts, save_run, start_run
+
+    db = str(tmp_path / "archive.db")
+    with Archive(db) as archive:
+        for n, name in enumerate(MARKUP_NAMES):
+            story = new_story(f"http://s{n}.example/1", f"s{n}.example", f"apples {name}", title=f"apples {name}")
+            archive.add_story(replace(story, sitename=name), [], {})
+        save_run(archive, start_run(archive, MARKUP_NAMES[0]), RunCounts(pages=1), "finished")
+    for command in (["stats"], ["runs"], ["search", "apples"], ["duplicates"], ["show", "http://s0.example/1"]):
+        result = CliRunner().invoke(main, [*command, "--db", db], terminal_width=200)
+        assert result.exit_code == 0, (command, result.output)
+        assert "Traceback" not in result.output
+        if command[0] in ("stats", "search"):
+            assert all(name in result.output for name in MARKUP_NAMES), (command, result.output)
+
+
 # -- exports -------------------------------------------------------------
 
 
