@@ -13,6 +13,7 @@ import io
 import itertools
 import json
 import re
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +38,7 @@ from crawler.web import create_app
 from storage import Archive, ArchivedStory, NewStory, Sighting
 from storage.exchange.export import FORMULA_START, export_csv, export_jsonl
 from storage.exchange.parquet import export_parquet
-from storage.read.search import search
+from storage.read.search import MAX_QUERY_WORDS, search
 from storage.warc import Exchange, WarcLocation, WarcWriter
 from web_archive import fill
 
@@ -378,6 +379,19 @@ def test_search_takes_any_text_as_words(web: tuple[TestClient, Archive], query: 
         if path == "/":
             assert_inert(response.text)
     assert _state(archive) == before
+
+
+def test_a_query_of_thousands_of_words_is_quick_or_refused(web: tuple[TestClient, Archive]) -> None:
+    """A counterexample: ``apples`` 3,000 times (15 kB, under uvicorn's limit) kept PostgreSQL busy for a minute."""
+    client, archive = web
+    started = time.monotonic()
+    repeated = search(archive, "apples " * 3000, limit=1000)
+    assert time.monotonic() - started < 15
+    assert [hit.story_id for hit in repeated] == [hit.story_id for hit in search(archive, "apples", limit=1000)]
+    words = " ".join(f"w{i}" for i in range(MAX_QUERY_WORDS + 1))
+    for path in ("/", "/api/search"):
+        response = client.get(path, params={"q": words})
+        assert response.status_code == 400 and f"at most {MAX_QUERY_WORDS} words" in response.text, path
 
 
 # -- paths ---------------------------------------------------------------
