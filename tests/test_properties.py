@@ -297,8 +297,11 @@ def test_export_import_export_is_the_identity(
         archive.restore(generated)
     first = _export(source)
     records = [json.loads(line) for line in first.splitlines()]
-    assert {r["url"]: (r["title"], r["text"], r["author"], r["published"]) for r in records} == {
-        s.story.url: (s.story.title, s.story.text, s.story.author, s.story.published) for s in generated
+    plain = ("title", "text", "author", "published", "sitename", "canonical_url", "section", "image", "description")
+    assert {r["url"]: [r[name] for name in plain] + [r["tags"], r["authors"]] for r in records} == {
+        s.story.url: [getattr(s.story, name) for name in plain]
+        + [json.loads(s.story.tags or "[]"), json.loads(s.story.authors or "[]")]
+        for s in generated
     }
     with Archive(target) as archive:
         assert import_jsonl(archive, io.StringIO(first), lambda text: text_signals(text, CONFIG).stored) == len(
