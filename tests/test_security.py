@@ -153,8 +153,7 @@ def assert_inert(page: str, shown: list[str] = ()) -> None:
     """Assert that ``page`` holds only the templates' own markup, links only to our pages and http(s), and ``shown`` as text."""
     tree = lxml.html.document_fromstring(page)
     for element in tree.iter():
-        if not isinstance(element.tag, str):
-            continue  # a comment: the templates write none, but one is no markup either
+        assert isinstance(element.tag, str), lxml.html.tostring(element)[:200]  # the templates write no comment
         assert element.tag in TAGS, (element.tag, lxml.html.tostring(element)[:200])
         assert set(element.attrib) <= ATTRIBUTES, (element.tag, dict(element.attrib))
         for name in ("href", "src", "action"):
