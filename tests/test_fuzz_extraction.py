@@ -27,6 +27,7 @@ from crawler.extract.analysis import PageAnalyser, PageAnalysis
 from crawler.extract.article import extract_page
 from crawler.extract.furniture import BoilerplateConfig
 from crawler.items import PageItem
+from crawler.pipelines.store import story_metadata
 from crawler.spiders.news import NewsSpider
 
 DATA = Path(__file__).parent / "data"
@@ -70,6 +71,7 @@ def check(analysis: PageAnalysis) -> None:
     fields = [article.url, *article.lines, analysis.text, *article.dropped, *meta.authors, *meta.tags]
     fields += [getattr(meta, name) or "" for name in ("title", "sitename", "section", "description", "image")]
     fields += [getattr(meta, name) or "" for name in BOUNDED]
+    fields += [value for value in story_metadata(article).values() if value]  # as the store pipeline writes them
     assert all(_storable(value) for value in fields), article
     for name, limit in BOUNDED.items():
         assert len(getattr(meta, name) or "") <= limit, (name, getattr(meta, name))
@@ -148,6 +150,9 @@ markup = st.lists(
             "&#x1b;[31m",
             "The mayor said the council will vote on the budget on Monday evening.",
             '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "',
+            "\\ud800",
+            "\\u0000",
+            '"}</script>',
         ]
     )
     | st.text(max_size=30),
@@ -273,3 +278,17 @@ def test_character_references_to_what_xml_has_not_keep_the_page() -> None:
     assert analysis.extracted.article is not None, analysis.extracted
     assert analysis.extracted.article.lines[0].startswith("The council voted")
     check(analysis)
+
+
+def test_json_ld_escapes_of_no_character_are_stored_as_replacement_characters() -> None:
+    """A counterexample: JSON-LD ``"\\ud800"`` parses to a lone surrogate, which no database takes: the story was lost."""
+    words = "The council voted to approve the new budget for schools and roads this week. " * 8
+    ld = '{"@type": "NewsArticle", "headline": "Head\\ud800line \\ud83d\\ude00", "author": {"name": "Ann\\udfff"}}'
+    html = f'<html><head><script type="application/ld+json">{ld}</script></head><body><article>' + (
+        f"<p>{words}</p>" * 4 + "</article></body></html>"
+    )
+    analysis = analyse(html, URL, set())
+    check(analysis)
+    assert analysis.extracted.article is not None
+    (jsonld,) = analysis.extracted.article.meta.jsonld
+    assert jsonld["headline"] == "Head\ufffdline \U0001f600" and jsonld["author"] == {"name": "Ann\ufffd"}
