@@ -281,7 +281,7 @@ def _export(target: str) -> str:
         return out.getvalue()
 
 
-@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(generated=archived_stories())
 def test_export_import_export_is_the_identity(
     generated: list[ArchivedStory], db: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
