@@ -24,6 +24,8 @@ from crawler.errors import InvalidField
 from crawler.urls import is_http_url, site_of
 
 _DURATION = re.compile(r"(?:\d+[smhdw])+")
+#: Control characters: a site's name goes into command lines (NUL ends them), log lines and folder names.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -65,6 +67,8 @@ class SiteConfig:
     def __post_init__(self) -> None:
         if not self.name.strip():
             raise InvalidField("name", "name must not be empty")
+        if _CONTROL.search(self.name):
+            raise InvalidField("name", f"name must be printable text, got {self.name!r}")
         if not self.start_urls:
             raise InvalidField("start_urls", "start_urls must name at least one home page")
         for key in ("start_urls", "feeds", "sitemaps"):

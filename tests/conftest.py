@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from crawler.demo.newsweb import NewsWeb
 from crawler.demo.newsweb.server import LoggedRequest
@@ -141,3 +142,17 @@ def discovery_crawl(discovery_web, tmp_path_factory: pytest.TempPathFactory) -> 
     db = tmp_path_factory.mktemp("discovery") / "archive.db"
     urls = [served.url(site.name) for site in web.sites]
     return logged_crawl(served, db, *urls, "-s", f"NEWSARCHIVE_CONTACT_URL={CONTACT_URL}")
+
+
+# hypothesis (tests/test_properties.py, test_fuzz_extraction.py, test_security.py): the same examples on every run,
+# so a failure is reproducible (and no timing health check on a loaded machine); HYPOTHESIS_PROFILE=explore draws new ones (and keeps what fails in .hypothesis/)
+settings.register_profile(
+    "default",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("explore", deadline=None, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

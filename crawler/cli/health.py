@@ -42,6 +42,7 @@ def health(db: str, site: str | None) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Column, Table
+    from rich.text import Text
 
     out = Console()
     table = Table(
@@ -60,7 +61,7 @@ def health(db: str, site: str | None) -> None:
     for key, judged in verdicts.items():
         name = labels.get(key)
         for verdict in judged if site else judged[-1:]:
-            table.add_row(f"{name}\n{key}" if name and name != key else key, *_cells(verdict))
+            table.add_row(Text(f"{name}\n{key}" if name and name != key else key), *_cells(verdict))
     out.print(table)
     for key, judged in verdicts.items():
         latest = judged[-1]

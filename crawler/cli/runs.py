@@ -67,6 +67,7 @@ def runs(db: str, limit: int | None) -> None:
 def _wide(rows: list[dict[str, Any]], names: dict[str, str], health: dict[int, str]) -> Table:
     """Return the table with a column per count, one line per run."""
     from rich.table import Table
+    from rich.text import Text
 
     from storage.read.site_names import labelled
 
@@ -87,7 +88,7 @@ def _wide(rows: list[dict[str, Any]], names: dict[str, str], health: dict[int, s
     for run in rows:
         table.add_row(
             str(run["id"]),
-            labelled(run["site"], names),
+            Text(labelled(run["site"], names)),  # the sites' own names: text, never rich markup
             _when(run["started"]),
             _took(run),
             _status(run),
@@ -105,6 +106,7 @@ def _compact(rows: list[dict[str, Any]], names: dict[str, str], health: dict[int
     """Return the table for 80 columns: no borders, and what may be long one item per line."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     from storage.read.site_names import labelled
 
@@ -124,7 +126,7 @@ def _compact(rows: list[dict[str, Any]], names: dict[str, str], health: dict[int
         status = _status(run) + ("\nDRIFT" if health.get(run["id"]) == "DRIFT" else "")
         table.add_row(
             str(run["id"]),
-            site,
+            Text(site),
             _when(run["started"], "\n"),
             _took(run),
             status,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from crawler.cli.common import console, db_option, open_archive, plural, resolve_site, selection_options
+from crawler.cli.common import Failure, console, db_option, open_archive, plural, resolve_site, selection_options
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -28,12 +28,16 @@ def search(query: str, db: str, selection: Selection, limit: int) -> None:
     """Show the stories matching every word of QUERY, best first, with a snippet."""
     from rich.console import Console
 
+    from storage.read.search import QueryTooLong
     from storage.read.search import search as run_search
     from storage.read.site_names import labelled, site_names
 
     with open_archive(db) as archive:
         selection = dataclasses.replace(selection, site=resolve_site(archive, selection.site))
-        hits = run_search(archive, query, selection, limit)
+        try:
+            hits = run_search(archive, query, selection, limit)
+        except QueryTooLong as exc:
+            raise Failure(str(exc)) from exc
         names = site_names(archive) if hits else {}
     out = Console(soft_wrap=True, highlight=False)
     for rank, hit in enumerate(hits, 1):

@@ -13,6 +13,7 @@ def stats(db: str) -> None:
     """Show what the archive holds, per site: its name, stories and duplicates."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from storage.read.site_names import site_names
 
@@ -22,5 +23,6 @@ def stats(db: str) -> None:
     title = f"{plural(summary['stories'], 'story', 'stories')}, {plural(summary['duplicates'], 'duplicate')}"
     table = Table("site", "name", "stories", "duplicates", title=title)
     for row in summary["sites"]:
-        table.add_row(row["site"], names.get(row["site"], ""), str(row["stories"]), str(row["duplicates"]))
+        # names are the sites' own (og:site_name): text, never rich markup
+        table.add_row(Text(row["site"]), Text(names.get(row["site"], "")), str(row["stories"]), str(row["duplicates"]))
     Console().print(table)

@@ -20,6 +20,10 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
 _AUTHOR_SEPARATORS = re.compile(r"\s*;\s*")
 #: JSON-LD types worth keeping with a story: the article itself, not breadcrumbs or the site's logo.
 _LD_ARTICLE = re.compile(r"article|posting|report", re.IGNORECASE)
+#: A language tag's primary subtag (ISO 639: two or three letters); anything else is no language (and would
+#: not fit the archive's column).
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,8 @@ def _headline(title: str | None, html_title: str, sitename: str | None) -> str |
 
 def _language(tree: HtmlElement) -> str | None:
     langs = xpaths.LANGUAGES(tree)
-    lang = str(langs[0]).strip().replace("_", "-") if langs else ""
-    return lang.split("-")[0].lower() or None
+    lang = str(langs[0]).strip().replace("_", "-").split("-")[0].lower() if langs else ""
+    return lang if _LANGUAGE.fullmatch(lang) else None
 
 
 def _jsonld_articles(tree: HtmlElement) -> list[dict[str, Any]]:
@@ -96,7 +100,7 @@ def _jsonld_articles(tree: HtmlElement) -> list[dict[str, Any]]:
     found = []
     for script in xpaths.JSONLD(tree):
         try:
-            data = json.loads(script)
+            data = _without_lone_surrogates(json.loads(script))
         except ValueError:
             continue
         stack = data if isinstance(data, list) else [data]
@@ -110,3 +114,14 @@ def _jsonld_articles(tree: HtmlElement) -> list[dict[str, Any]]:
             if any(isinstance(k, str) and _LD_ARTICLE.search(k) for k in kinds):
                 found.append(obj)
     return found
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """Return a parsed JSON value with each lone surrogate (``"\\ud800"``: no character, and no UTF-8) as U+FFFD."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(key): _without_lone_surrogates(item) for key, item in value.items()}
+    return value

@@ -9,6 +9,7 @@ not promised to stay; an upgrade of trafilatura is checked here, and by the extr
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import trafilatura
@@ -35,12 +36,31 @@ EMPTY_LISTS = etree.XPath(".//list[not(item)]")
 HEADS = etree.XPath(".//head")
 #: Every element whose text may be respaced: all but code.
 NOT_CODE = etree.XPath("descendant-or-self::*[not(ancestor-or-self::code)]")
+#: Characters XML 1.0 has not: the HTML parser decodes them from references (``&#1;``, ``&#xFFFF;``), and
+#: trafilatura, building its XML body with lxml, then drops the whole page ("discarding data").
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def parse_html(html: str) -> HtmlElement | None:
-    """Return ``html`` parsed as trafilatura parses it (encoding fixes, its cleaning), or None if there is none."""
+    """Return ``html`` parsed as trafilatura parses it (encoding fixes, its cleaning), or None if there is none.
+
+    Characters that XML has not are removed from the tree's text and attributes.
+    """
     tree: HtmlElement | None = load_html(html)
+    if tree is not None:
+        _drop_non_xml(tree)
     return tree
+
+
+def _drop_non_xml(tree: HtmlElement) -> None:
+    for element in tree.iter():
+        if element.text and _NOT_XML.search(element.text):
+            element.text = _NOT_XML.sub("", element.text)
+        if element.tail and _NOT_XML.search(element.tail):
+            element.tail = _NOT_XML.sub("", element.tail)
+        for name, value in element.attrib.items():
+            if _NOT_XML.search(value):
+                element.set(name, _NOT_XML.sub("", value))
 
 
 def main_body(tree: HtmlElement, url: str, fallbacks: bool) -> etree._Element | None:

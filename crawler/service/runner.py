@@ -14,6 +14,7 @@ still running after the stop timeout, or at a second stop request, are killed.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
 import os
 import re
@@ -39,9 +40,22 @@ _MAX_SLEEP = 60.0
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
+#: Longest folder name, in UTF-8 bytes: file systems take 255 (NAME_MAX), room is left for Scrapy's own names.
+FOLDER_NAME_MAX = 100
+
+
 def folder_name(site: str) -> str:
-    """Return the name of a site's folder under the log and job folders (``Daily Ledger`` -> ``Daily-Ledger``)."""
-    return re.sub(r"[^\w.-]+", "-", site).strip("-.") or "site"
+    """Return the name of a site's folder under the log and job folders (``Daily Ledger`` -> ``Daily-Ledger``).
+
+    One path component whatever the name (no ``/``, ``..`` or NUL); a name too long for one is cut
+    and ends with a hash of the whole name, so two long names stay two folders.
+    """
+    name = re.sub(r"[^\w.-]+", "-", site).strip("-.") or "site"
+    if len(name.encode()) <= FOLDER_NAME_MAX:
+        return name
+    digest = hashlib.sha256(site.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    cut = name.encode()[: FOLDER_NAME_MAX - len(digest) - 1].decode("utf-8", "ignore")
+    return f"{cut}-{digest}"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from crawler.web.models import ClusterList, Run, SearchResults, Story, StoryList
 from storage import Archive
 from storage.read.browse import count_stories, latest_stories, story_by_id
 from storage.read.clusters import Cluster, cluster, clusters
-from storage.read.search import MARK_END, MARK_START, SearchHit, search
+from storage.read.search import MARK_END, MARK_START, QueryTooLong, SearchHit, search
 from storage.read.site_report import SiteReport, site_reports
 from storage.runs import list_runs
 from storage.selection import Selection
@@ -82,7 +82,10 @@ def find(archive: Archive, q: str, selection: Selection, page: int, per_page: in
     """Return the ``page``-th ``per_page`` best stories matching every word of ``q``."""
     if page * per_page > MAX_SEARCH_HITS:
         raise HTTPException(400, f"a search shows its best {MAX_SEARCH_HITS} stories; ask for an earlier page")
-    return search(archive, q, selection, page * per_page)[(page - 1) * per_page :]
+    try:
+        return search(archive, q, selection, page * per_page)[(page - 1) * per_page :]
+    except QueryTooLong as exc:
+        raise HTTPException(400, str(exc)) from exc
 
 
 @router.get("/search", response_model=SearchResults, summary="Full-text search")

@@ -6,7 +6,7 @@ import os
 from http import HTTPStatus
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -44,6 +44,7 @@ def create_app(archive: Archive, warc_dir: str | os.PathLike[str] | None = None)
     ``warc_dir``: read raw captures from this folder instead of where they were written.
     """
     app = FastAPI(
+        dependencies=[Depends(_text_parameters)],
         title="newsarchive",
         version=__version__,
         description="Read-only API over a newsarchive archive: stories, search, duplicate clusters, sites, crawl runs.",
@@ -58,6 +59,13 @@ def create_app(archive: Archive, warc_dir: str | os.PathLike[str] | None = None)
     app.exception_handler(HTTPException)(_error_page)
     app.exception_handler(RequestValidationError)(_bad_parameter)
     return app
+
+
+def _text_parameters(request: Request) -> None:
+    """Refuse a query parameter holding NUL (a 400): no site, date or word has one, and PostgreSQL takes none in a text."""
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name + value:
+            raise HTTPException(400, f"query parameter {name!r} holds a NUL character")
 
 
 async def _security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]

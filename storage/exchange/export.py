@@ -37,6 +37,10 @@ FIELDS = (
 )
 #: Fields stored as JSON text, exported as JSON values.
 JSON_FIELDS = ("authors", "tags", "jsonld")
+#: What a spreadsheet reads as a formula at the start of a cell (OWASP, "CSV Injection"): such a cell gets a ``'``.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Line separators JSON leaves raw that ``str.splitlines`` (and JavaScript before ES2019) break lines at.
+_LINE_SEPARATORS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def iso(moment: datetime) -> str:
@@ -68,13 +72,21 @@ def export_jsonl(archive: Archive, out: TextIO, selection: Selection = EVERYTHIN
     """Write each selected story as one JSON line to ``out``; return how many were written."""
     count = 0
     for record in records(archive, selection, duplicates):
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(json.dumps(record, ensure_ascii=False).translate(_LINE_SEPARATORS) + "\n")
         count += 1
     return count
 
 
+def inert_cell(value: Any) -> Any:
+    """Return a CSV cell that no spreadsheet runs: text starting like a formula gets a leading ``'`` (OWASP)."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def export_csv(archive: Archive, out: TextIO, selection: Selection = EVERYTHING, duplicates: bool = False) -> int:
-    """Write the selected stories as CSV with a header row; lists (``duplicates``, ``tags``…) and flags are JSON."""
+    """Write the selected stories as CSV with a header row; lists (``duplicates``, ``tags``…) and flags are JSON.
+
+    A cell that would start a formula (``=``, ``+``, ``-``, ``@``, tab, CR) starts with ``'``.
+    """
     columns = FIELDS if duplicates else FIELDS[:-1]
     writer = csv.DictWriter(out, fieldnames=columns)
     writer.writeheader()
@@ -83,6 +95,6 @@ def export_csv(archive: Archive, out: TextIO, selection: Selection = EVERYTHING,
         for name in (*JSON_FIELDS, "incomplete", "duplicates"):
             if name in record:
                 record[name] = json.dumps(record[name], ensure_ascii=False)
-        writer.writerow(record)
+        writer.writerow({name: inert_cell(value) for name, value in record.items()})
         count += 1
     return count

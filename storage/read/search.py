@@ -30,6 +30,15 @@ _PG_HEADLINE = (
 _FTS_WEIGHTS = (10.0, 1.0)
 _SNIPPET_TOKENS = 24
 _WORD = re.compile(r"\w")
+#: What no database takes in a text parameter: NUL (PostgreSQL refuses it) and lone surrogates (not UTF-8).
+_NOT_TEXT = re.compile(r"[\x00\ud800-\udfff]")
+#: Most distinct words a query may have: no one types more, and PostgreSQL takes a minute to rank a
+#: story against a query of thousands (``body body body …``, 15 kB).
+MAX_QUERY_WORDS = 50
+
+
+class QueryTooLong(ValueError):
+    """A query of more than MAX_QUERY_WORDS distinct words."""
 
 
 @dataclass(frozen=True)
@@ -55,10 +64,24 @@ def fts5_query(text: str) -> str | None:
     return " ".join(terms) or None
 
 
+def query_words(text: str) -> list[str]:
+    """Return the words of a query, each once (case aside), without what no database takes (NUL, lone surrogates).
+
+    Raises QueryTooLong for more than MAX_QUERY_WORDS of them.
+    """
+    distinct: dict[str, str] = {}
+    for chunk in _NOT_TEXT.sub(" ", text).split():
+        distinct.setdefault(chunk.casefold(), chunk)
+    if len(distinct) > MAX_QUERY_WORDS:
+        raise QueryTooLong(f"a search takes at most {MAX_QUERY_WORDS} words, got {len(distinct)}")
+    return list(distinct.values())
+
+
 def search(archive: Archive, text: str, selection: Selection = EVERYTHING, limit: int = 20) -> list[SearchHit]:
-    """Return the best ``limit`` stories matching every word of ``text`` among the selected ones."""
+    """Return the best ``limit`` stories matching every word of ``text`` among the selected ones (QueryTooLong)."""
     if limit < 1:
         raise ValueError(f"limit must be a positive integer, got {limit!r}")
+    text = " ".join(query_words(text))
     dialect = archive.engine.dialect.name
     if dialect == "postgresql":
         query = postgresql_query(text, selection, limit)

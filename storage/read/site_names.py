@@ -87,10 +87,10 @@ def site_key(given: str) -> str:
     ('ledger.example.com', '127.0.0.1:8001')
     """
     text = given.strip()
-    parts = urlsplit(text if "://" in text else f"http://{text}")
     try:
+        parts = urlsplit(text if "://" in text else f"http://{text}")
         port = parts.port
-    except ValueError:
+    except ValueError:  # no host: a bad port, or brackets that hold no IPv6 address ("[Wire] News")
         return text.lower()
     host = (parts.hostname or "").removeprefix("www.")
     default = {"http": 80, "https": 443}.get(parts.scheme)
