@@ -38,7 +38,7 @@ from hostile_web import (
 
 FAST = (
     "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0",
-    "-s", "DOWNLOAD_TIMEOUT=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+    "-s", "DOWNLOAD_TIMEOUT=4", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
 )  # fmt: skip
 
 #: Stories with typographic quotes and dashes, served in the wrong charset.
