@@ -28,7 +28,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("runs") as batch:
-        batch.drop_column("skipped_by_kind")
-    with op.batch_alter_table("stories") as batch:
-        batch.drop_column("incomplete")
+    op.execute("ALTER TABLE runs DROP COLUMN skipped_by_kind")
+    # not in batch mode: on SQLite that copies the table and loses its search triggers (0002)
+    op.execute("ALTER TABLE stories DROP COLUMN incomplete")
