@@ -190,7 +190,7 @@ def _bold_subheads(lines: list[str], blocks: PageBlocks) -> frozenset[int]:
         style.cls
         for line in lines
         if len(line.split()) >= PROSE_MIN_WORDS
-        and (style := blocks.styles.get(_words(line))) is not None
+        and (style := blocks.style(_words(line))) is not None
         and style.tag == "p"
     )
     if not long:
@@ -200,7 +200,7 @@ def _bold_subheads(lines: list[str], blocks: PageBlocks) -> frozenset[int]:
     for i, line in enumerate(lines):
         if len(line.split()) > BOLD_SUBHEAD_MAX_WORDS or line.rstrip()[-1:] in ".!?…;,":
             continue
-        element = next(iter(blocks.elements.get(_words(line), [])), None)
+        element = next(iter(blocks.elements(_words(line))), None)
         if element is None or element.tag != "p" or element.get("class") != prose or len(element) != 1:
             continue
         bold = element[0]
