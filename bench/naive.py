@@ -47,7 +47,7 @@ def crawl(start: list[str], db: str) -> tuple[int, int, int]:
         try:
             with urllib.request.urlopen(url, timeout=30) as response:
                 html = response.read().decode("utf-8", "replace")
-        except (urllib.error.URLError, OSError):
+        except (urllib.error.URLError, OSError, ValueError):  # ValueError: a link no HTTP client takes (spaces, braces)
             continue
         fetched += 1
         for href in _HREF.findall(html):

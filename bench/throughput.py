@@ -295,61 +295,58 @@ def real_web(args: argparse.Namespace) -> None:
     sites = [realweb.RealSite(f"Real Site {i}", pages, args.articles, seed=args.seed + i) for i in range(args.sites)]
     with NewsWeb(sites) as web, tempfile.TemporaryDirectory() as tmp:  # type: ignore[arg-type]
         served = [
-            (server.site.base_url + path, body.decode("utf-8"))
+            (server.site.base_url + path, server.files[path][2].decode("utf-8"))
             for server in web._servers.values()
             for path in server.site.article_paths
-            if (body := server.files[path][2])
         ]
         sizes = sorted(len(body) for _, body in served)
-        load_before = os.getloadavg()[0]
+        plain_rate = cpu_rate(lambda html, url: trafilatura.extract(html), served)
+        print(
+            f"real-weight loopback web: {args.sites} sites, {len(served)} article pages of median "
+            f"{sizes[len(sizes) // 2] // 1000} KB, p90 {sizes[len(sizes) * 9 // 10] // 1000} KB (copies of the "
+            f"{len(pages)} extraction-dev pages), + hubs; {os.cpu_count()} CPU cores; load average "
+            f"{os.getloadavg()[0]:.2f} at the start\n",
+            flush=True,
+        )
+        print(
+            f"{'':44}{'pages/s':>8}{'fetched':>8}{'cores busy':>11}{'+ server':>9}{'main ms/pg':>11}"
+            f"{'workers ms/pg':>14}{'vs 2x plain':>12}{'peak RSS main/max':>19}"
+        )
+        print(
+            f"{'plain trafilatura.extract, 1 core (CPU time)':44}{plain_rate:>8.1f}{'':>8}{1:>11}{'':>9}{'':>11}{'':>14}{0.5:>12.2f}"
+        )
         ours = crawl(web, Path(tmp) / "ours.db", args.workers, REAL_SETTINGS)
-        naive = None
+        _row(f"newsarchive crawl, {args.workers} workers", ours, plain_rate, workers=True)
         if not args.no_naive:
             cmd = [sys.executable, str(ROOT / "bench" / "naive.py"), "--db", str(Path(tmp) / "naive.db")]
             run, _ = measured(cmd + [web.url(n) for n in web.sites])
             found = dict(re.findall(r"(fetched|archived|duplicates) (\d+)", run.detail))
             naive = run.counted(int(found["fetched"]), int(found["archived"]) + int(found["duplicates"]))
-        load_after = os.getloadavg()[0]
-        profile = profile_main(web, Path(tmp), args.workers) if args.profile_main else None
-    plain_rate = cpu_rate(lambda html, url: trafilatura.extract(html), served)
-    print(
-        f"real-weight loopback web: {args.sites} sites, {len(served)} article pages of median "
-        f"{sizes[len(sizes) // 2] // 1000} KB, p90 {sizes[len(sizes) * 9 // 10] // 1000} KB (copies of the "
-        f"{len(pages)} extraction-dev pages), + hubs; {os.cpu_count()} CPU cores; load average "
-        f"{load_before:.2f} before the crawls, {load_after:.2f} after\n"
-    )
-    print(
-        f"{'':44}{'pages/s':>8}{'fetched':>8}{'cores busy':>11}{'+ server':>9}{'main ms/pg':>11}"
-        f"{'workers ms/pg':>14}{'vs 2x plain':>12}{'peak RSS main/max':>19}"
-    )
-    runs = {f"newsarchive crawl, {args.workers} workers": ours}
-    if naive is not None:
-        runs["naive crawler (1 process)"] = naive
-    for name, run in runs.items():
-        rate = run.archived / run.wall
-        main_ms = f"{1000 * run.main_cpu / run.fetched:.1f}" if run.main_cpu is not None else "n/a"
-        workers = run is ours and run.main_cpu is not None
-        others = f"{1000 * (run.cpu - run.main_cpu) / run.fetched:.1f}" if workers else "-"  # type: ignore[operator]
-        # the naive crawler has no workers; the children's peak RSS would be the earlier crawl's
-        peak = run.max_rss if run is ours else run.main_rss
-        rss = f"{run.main_rss if run.main_rss is not None else '?'}/{peak} MB"
+            _row("naive crawler (1 process)", naive, plain_rate, workers=False)
+            print(f"\nours / naive: {(ours.archived / ours.wall) / (naive.archived / naive.wall):.2f}x the pages/s")
         print(
-            f"{name:44}{rate:>8.1f}{run.fetched:>8}{run.cpu / run.wall:>11.2f}{(run.cpu + run.server_cpu) / run.wall:>9.2f}"
-            f"{main_ms:>11}{others:>14}{rate / (2 * plain_rate):>12.2f}{rss:>19}"
+            f"load average {os.getloadavg()[0]:.2f} at the end\n"
+            "pages/s: article pages archived (new or duplicate) per wall second; fetched: every page fetched (hubs, 404s)\n"
+            "main ms/pg, workers ms/pg: CPU milliseconds per page fetched of the crawl's own process and of its children\n"
+            "vs 2x plain: pages/s over twice plain trafilatura's single-core rate (its CPU time, so the machine's other\n"
+            "work does not count against it): the issue's target is 0.6, the loopback server sharing the cores",
+            flush=True,
         )
+        if args.profile_main:
+            print(profile_main(web, Path(tmp), args.workers))
+
+
+def _row(name: str, run: CrawlRun, plain_rate: float, workers: bool) -> None:
+    rate = run.archived / run.wall
+    main_ms = f"{1000 * run.main_cpu / run.fetched:.1f}" if run.main_cpu is not None else "n/a"
+    others = f"{1000 * (run.cpu - run.main_cpu) / run.fetched:.1f}" if workers and run.main_cpu is not None else "-"
+    # the naive crawler has no workers, and the children's peak RSS would be the earlier crawl's
+    rss = f"{run.main_rss if run.main_rss is not None else '?'}/{run.max_rss if workers else run.main_rss} MB"
     print(
-        f"{'plain trafilatura.extract, 1 core (CPU time)':44}{plain_rate:>8.1f}{'':>8}{1:>11}{'':>9}{'':>11}{'':>14}{0.5:>12.2f}"
+        f"{name:44}{rate:>8.1f}{run.fetched:>8}{run.cpu / run.wall:>11.2f}{(run.cpu + run.server_cpu) / run.wall:>9.2f}"
+        f"{main_ms:>11}{others:>14}{rate / (2 * plain_rate):>12.2f}{rss:>19}",
+        flush=True,
     )
-    if naive is not None:
-        print(f"\nours / naive: {(ours.archived / ours.wall) / (naive.archived / naive.wall):.2f}x the pages/s")
-    print(
-        "pages/s: article pages archived (new or duplicate) per wall second; fetched: every page fetched (hubs, 404s)\n"
-        "main ms/pg, workers ms/pg: CPU milliseconds per page fetched of the crawl's own process and of its children\n"
-        "vs 2x plain: pages/s over twice plain trafilatura's single-core rate (its CPU time, so the machine's other\n"
-        "work does not count against it): the issue's target is 0.6, the loopback server sharing the cores"
-    )
-    if profile is not None:
-        print(profile)
 
 
 def cpu_rate(extract, pages: list[tuple[str, str]]) -> float:
