@@ -10,8 +10,9 @@ from w3lib.url import canonicalize_url
 
 
 @lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)
 def canonical_url(url: str) -> str:
-    """Return the form of ``url`` under which the archive knows a page.
+    """Return the form of ``url`` under which the archive knows a page (cached: a site's pages link the same URLs).
 
     Query arguments are sorted, tracking parameters (``utm_*``, ``fbclid``…) and
     fragments dropped, default ports removed and the host lower-cased, so that
