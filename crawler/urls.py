@@ -34,8 +34,11 @@ def site_of(url: str) -> str:
 
 def is_http_url(url: object) -> bool:
     """Return True for an absolute http(s) URL with a host: one to crawl, or to show as a link (never ``javascript:``)."""
-    if not isinstance(url, str) or not url:
-        return False
+    return isinstance(url, str) and bool(url) and _is_http_url(url)
+
+
+@lru_cache(maxsize=65536)
+def _is_http_url(url: str) -> bool:
     try:
         parts = urlsplit(url.strip())
     except ValueError:  # e.g. an unclosed IPv6 bracket
