@@ -13,6 +13,7 @@ Prints ``fetched N archived M duplicates D`` when the web is crawled.
 from __future__ import annotations
 
 import argparse
+import http.client
 import re
 import sqlite3
 import urllib.error
@@ -47,7 +48,8 @@ def crawl(start: list[str], db: str) -> tuple[int, int, int]:
         try:
             with urllib.request.urlopen(url, timeout=30) as response:
                 html = response.read().decode("utf-8", "replace")
-        except (urllib.error.URLError, OSError, ValueError):  # ValueError: a link no HTTP client takes (spaces, braces)
+        # InvalidURL, ValueError: a link no HTTP client takes (spaces, a template's braces)
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError):
             continue
         fetched += 1
         for href in _HREF.findall(html):
