@@ -9,6 +9,7 @@ higher: ``/archive/page/4/`` after ``/archive/page/3/``, ``?page=4`` after ``?pa
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 #: Query arguments that number a listing's pages.
@@ -16,8 +17,9 @@ PAGE_ARGS = frozenset({"page", "p", "paged", "pg", "pagenum", "page_number"})
 _PATH_PAGE = re.compile(r"^(?P<base>.*?/)(?:page/?|p/?)(?P<n>\d+)/?$")
 
 
+@lru_cache(maxsize=65536)
 def listing_position(url: str) -> tuple[str, int]:
-    """Return (the URL of the listing's first page, the page number) of ``url``.
+    """Return (the URL of the listing's first page, the page number) of ``url`` (cached: every link of a page is asked).
 
     >>> listing_position("https://n.example/archive/page/4/")
     ('https://n.example/archive/', 4)

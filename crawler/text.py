@@ -16,6 +16,18 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(text.casefold()))
 
 
+def first_word(text: str) -> str:
+    """Return ``words(text)[0]``, "" for a text with no words; reads and case-folds only as much of ``text`` as it takes."""
+    size = 64
+    while True:
+        folded = text[:size].casefold()
+        match = _WORD.search(folded)
+        # a word reaching the end of what was read may go on after it
+        if size >= len(text) or (match is not None and match.end() < len(folded)):
+            return match.group() if match else ""
+        size *= 4
+
+
 def normalise(text: str) -> str:
     """Return the words of ``text``, case-folded, single-spaced."""
     return " ".join(words(text))

@@ -21,7 +21,7 @@ _TRACKING = re.compile(
 
 @lru_cache(maxsize=65536)
 def canonical_url(url: str) -> str:
-    """Return the form of ``url`` under which the archive knows a page.
+    """Return the form of ``url`` under which the archive knows a page (cached: a site's pages link the same URLs).
 
     Query arguments are sorted, tracking parameters (``utm_*``, ``fbclid``…) and
     fragments dropped, default ports removed and the host lower-cased, so that
@@ -47,8 +47,11 @@ def site_of(url: str) -> str:
 
 def is_http_url(url: object) -> bool:
     """Return True for an absolute http(s) URL with a host: one to crawl, or to show as a link (never ``javascript:``)."""
-    if not isinstance(url, str) or not url:
-        return False
+    return isinstance(url, str) and bool(url) and _is_http_url(url)
+
+
+@lru_cache(maxsize=65536)
+def _is_http_url(url: str) -> bool:
     try:
         parts = urlsplit(url.strip())
     except ValueError:  # e.g. an unclosed IPv6 bracket

@@ -35,7 +35,7 @@ from crawler.extract.edges import (
 )
 from crawler.extract.furniture import is_caption
 from crawler.extract.metadata import PageMetadata, page_metadata
-from crawler.text import word_count, words
+from crawler.text import first_word, word_count, words
 
 #: A block with at least LINK_DENSITY_MAX of its characters in links and at most this many words is navigation.
 LINK_BLOCK_MAX_WORDS = 40
@@ -136,7 +136,7 @@ def extract_page(html: str, url: str, max_elements: int = defaults.EXTRACT_MAX_E
         tree = trafilatura_adapter.parse_html(html)
         if tree is None:
             return Extracted(None, "empty", "no HTML to parse")
-        size = sum(1 for _ in tree.iter())
+        size = int(xpaths.SIZE(tree))
         if size > max_elements:
             return Extracted(None, "too_large", f"{size} elements, more than {max_elements}")
         article = _extract(tree, url, fallbacks=size <= FALLBACK_MAX_ELEMENTS)
@@ -154,7 +154,7 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
     for element in xpaths.HIDDEN(tree):
         element.drop_tree()
     _unwrap_layout_tables(tree)
-    body = trafilatura_adapter.main_body(tree, url, fallbacks)
+    body = trafilatura_adapter.main_body(tree, fallbacks)
     if body is None:
         return None
     dropped = _drop_link_blocks(body)
@@ -190,7 +190,7 @@ def _bold_subheads(lines: list[str], blocks: PageBlocks) -> frozenset[int]:
         style.cls
         for line in lines
         if len(line.split()) >= PROSE_MIN_WORDS
-        and (style := blocks.styles.get(_words(line))) is not None
+        and (style := blocks.style(_words(line))) is not None
         and style.tag == "p"
     )
     if not long:
@@ -200,7 +200,7 @@ def _bold_subheads(lines: list[str], blocks: PageBlocks) -> frozenset[int]:
     for i, line in enumerate(lines):
         if len(line.split()) > BOLD_SUBHEAD_MAX_WORDS or line.rstrip()[-1:] in ".!?…;,":
             continue
-        element = next(iter(blocks.elements.get(_words(line), [])), None)
+        element = next(iter(blocks.elements(_words(line))), None)
         if element is None or element.tag != "p" or element.get("class") != prose or len(element) != 1:
             continue
         bold = element[0]
@@ -318,9 +318,13 @@ def _with_sibling_chunks(tree: HtmlElement, lines: list[str]) -> list[str]:
     other siblings are added in page order.
     """
     found = {_words(line): i for i, line in enumerate(lines) if len(line.split()) >= PROSE_MIN_WORDS}
+    starts = {key[0] if key else "" for key in found}
     chunks: dict[HtmlElement, list[int]] = {}
     for p in tree.iter("p"):
-        if (i := found.get(_words(p))) is not None and (parent := p.getparent()) is not None and parent.get("class"):
+        text = "".join(p.itertext())
+        if first_word(text) not in starts:  # it is none of the lines: its words need not be read
+            continue
+        if (i := found.get(words(text))) is not None and (parent := p.getparent()) is not None and parent.get("class"):
             chunks.setdefault(parent, []).append(i)
     if len(chunks) != 1:
         return lines

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.extract import xpaths
-from crawler.text import words
+from crawler.text import first_word, words
 
 #: Paragraphs this long tell which style the story's prose has.
 PROSE_MIN_WORDS = 8
@@ -64,32 +63,81 @@ class Style(NamedTuple):
     set_apart: bool
 
 
-@dataclass(frozen=True)
-class PageBlocks:
-    """The blocks of text of a page as parsed, before extraction prunes it, found by their words."""
+class _Block:
+    """One block of text as the page was parsed: its texts (whole, and between its line breaks) and its style."""
 
-    #: the style of the first block with those words
-    styles: dict[tuple[str, ...], Style]
-    #: every block with those words, in page order
-    elements: dict[tuple[str, ...], list[HtmlElement]]
-    #: every element's position in document order
-    order: dict[HtmlElement, int]
-    #: the words of blocks about the page, not the story: dates and times, headings over lists of links
-    page_labels: frozenset[tuple[str, ...]]
+    __slots__ = ("_keys", "element", "style", "texts")
+
+    def __init__(self, element: HtmlElement, texts: tuple[str, ...], style: Style) -> None:
+        self.element, self.texts, self.style = element, texts, style
+        self._keys: set[tuple[str, ...]] | None = None
+
+    @property
+    def keys(self) -> set[tuple[str, ...]]:
+        """Return the words of each of its texts (computed when first asked: a page's blocks hold much text)."""
+        if self._keys is None:
+            self._keys = {words(text) for text in self.texts}
+        return self._keys
+
+
+class PageBlocks:
+    """The blocks of text of a page as parsed, before extraction prunes it, found by their words.
+
+    The words of a block are read only when a line of output could be that block: a
+    page's blocks nest, so together they hold many times its text, and only the
+    blocks whose first word starts a line are ever compared with it.
+    """
+
+    def __init__(self, blocks: list[_Block], page_labels: frozenset[tuple[str, ...]]) -> None:
+        #: every block's position in document order
+        self.order = {block.element: i for i, block in enumerate(blocks)}
+        #: the words of blocks about the page, not the story: dates and times, headings over lists of links
+        self.page_labels = page_labels
+        self._by_first_word: dict[str, list[_Block]] = {}
+        for block in blocks:
+            for first in dict.fromkeys(map(first_word, block.texts)):
+                self._by_first_word.setdefault(first, []).append(block)
+        self._found: dict[tuple[str, ...], list[_Block]] = {}
 
     @classmethod
     def of(cls, tree: HtmlElement) -> PageBlocks:
-        styles: dict[tuple[str, ...], Style] = {}
-        elements: dict[tuple[str, ...], list[HtmlElement]] = {}
-        for block in tree.iter(*_TEXT_BLOCKS):
-            if block.tag == "div" and block.find(".//p") is not None:
+        blocks = []
+        # found once for the page, not searched for under every block
+        holding_p, holding_br = _holders(tree, "p"), _holders(tree, "br")
+        for element in tree.iter(*_TEXT_BLOCKS):
+            if element.tag == "div" and element in holding_p:
                 continue
-            for key in {words(block.text_content()), *map(words, _segments(block))}:
-                elements.setdefault(key, []).append(block)
-                styles.setdefault(key, _style(block))
+            texts = (element.text_content(), *(_segments(element) if element in holding_br else ()))
+            blocks.append(_Block(element, texts, _style(element)))
         labels = {words(e.text_content()) for e in xpaths.DATES(tree)}
         labels |= {words(h.text_content()) for h in xpaths.SUBHEADS(tree) if _labels_links(h)}
-        return cls(styles, elements, {element: i for i, element in enumerate(tree.iter())}, frozenset(labels))
+        return cls(blocks, frozenset(labels))
+
+    def elements(self, key: tuple[str, ...]) -> list[HtmlElement]:
+        """Return every block with the words ``key``, in page order."""
+        return [block.element for block in self._with(key)]
+
+    def style(self, key: tuple[str, ...]) -> Style | None:
+        """Return the style of the first block with the words ``key``, None if there is none."""
+        found = self._with(key)
+        return found[0].style if found else None
+
+    def _with(self, key: tuple[str, ...]) -> list[_Block]:
+        if (found := self._found.get(key)) is None:
+            candidates = self._by_first_word.get(key[0] if key else "", [])
+            found = self._found[key] = [block for block in candidates if key in block.keys]
+        return found
+
+
+def _holders(tree: HtmlElement, tag: str) -> set[HtmlElement]:
+    """Return the elements of ``tree`` that hold a ``tag`` element below them."""
+    found: set[HtmlElement] = set()
+    for element in tree.iter(tag):
+        for ancestor in element.iterancestors():
+            if ancestor in found:
+                break
+            found.add(ancestor)
+    return found
 
 
 def _labels_links(heading: HtmlElement) -> bool:
@@ -119,9 +167,7 @@ def without_page_labels(lines: list[str], blocks: PageBlocks) -> list[str]:
 
 
 def _segments(block: HtmlElement) -> list[str]:
-    """Return the texts between the line breaks of a block (none when it has no ``<br>``): each is a line of output."""
-    if block.find(".//br") is None:
-        return []
+    """Return the texts between the line breaks of a block that holds a ``<br>``: each is a line of output."""
     segments = [""]
     for event, element in etree.iterwalk(block, events=("start", "end")):
         if event == "start" and element.tag == "br":
@@ -159,7 +205,7 @@ def without_styled_edges(lines: list[str], blocks: PageBlocks) -> list[str]:
     lists), nor the story's subheads over its first paragraph, and nothing is
     dropped when the story itself is mostly a list.
     """
-    found = [blocks.styles.get(words(line)) for line in lines]
+    found = [blocks.style(words(line)) for line in lines]
     long = Counter(style for line, style in zip(lines, found) if style and len(line.split()) >= PROSE_MIN_WORDS)
     if not long:
         return lines
@@ -168,12 +214,12 @@ def without_styled_edges(lines: list[str], blocks: PageBlocks) -> list[str]:
         return lines
     first = found.index(prose)
     last = len(found) - 1 - found[::-1].index(prose)
-    start, end = blocks.elements[words(lines[first])][0], blocks.elements[words(lines[last])][0]
+    start, end = blocks.elements(words(lines[first]))[0], blocks.elements(words(lines[last]))[0]
     over = _headline_group(blocks, start)
     story = _story_container(start, end)
 
     def kept(i: int) -> bool:
-        style, found_at = found[i], blocks.elements.get(words(lines[i]), [])
+        style, found_at = found[i], blocks.elements(words(lines[i]))
         if first <= i <= last:
             return True
         if found_at and (set(found_at) <= over or (story is not None and not any(_within(e, story) for e in found_at))):
@@ -196,7 +242,7 @@ def _headline_group(blocks: PageBlocks, prose: HtmlElement) -> set[HtmlElement]:
     stand beside it too.
     """
     start = blocks.order.get(prose, 0)
-    found = {e for found in blocks.elements.values() for e in found}
+    found = blocks.order.keys()
     headlines = [e for e in found if e.tag == "h1" and blocks.order.get(e, start) < start]
     if not headlines:
         return set()

@@ -26,9 +26,11 @@ ARTICLE_BLOCKS = etree.XPath(
 )
 #: What a browser would not show: ``hidden``, inline ``display:none`` or ``visibility:hidden``.
 HIDDEN = etree.XPath(
-    "//body//*[@hidden] | //body//*[contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'), 'display:none')]"
-    " | //body//*[contains(translate(@style, 'VISBLITYHDEN ', 'visblityhden'), 'visibility:hidden')]"
+    "//body//*[@hidden or @style[contains(translate(., 'DISPLAYNOE ', 'displaynoe'), 'display:none')"
+    " or contains(translate(., 'VISBLITYHDEN ', 'visblityhden'), 'visibility:hidden')]]"
 )
+#: How many elements (comments and processing instructions too) a page has: what its cost grows with.
+SIZE = etree.XPath("count(descendant-or-self::* | descendant::comment() | descendant::processing-instruction())")
 #: The paragraphs and subheads of one chunk of an article cut into sibling containers…
 CHUNK_BLOCKS = etree.XPath(".//p | .//h2 | .//h3 | .//h4 | .//h5 | .//h6")
 #: …unless they stand in an aside or a figure.

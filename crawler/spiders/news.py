@@ -234,6 +234,11 @@ class NewsSpider(Spider):
         changed, by channel: the incremental middleware fetches an archived article again if one
         differs from what it recorded last time.
         """
+        target = self._target(url)
+        return None if target is None else self._request(target, callback, meta, dates)
+
+    def _target(self, url: str) -> str | None:
+        """Return ``url`` as it is requested (canonical) if its site is crawled and its rules allow it, else None."""
         rules = self.rules_for(url)
         if rules is None:
             return None
@@ -241,6 +246,11 @@ class NewsSpider(Spider):
         if not rules.allows(url):
             self.crawler.stats.inc_value("newsarchive/skipped/excluded")
             return None
+        return url
+
+    def _request(
+        self, url: str, callback: Any, meta: dict[str, Any] | None = None, dates: dict[str, str] | None = None
+    ) -> Request:
         kind = "feed" if callback == self.parse_feed else "page"
         meta = {"newsarchive_kind": kind, "newsarchive_dates": dates or {}} | (meta or {})
         return Request(url, callback=callback, errback=self.failed, meta=meta)
@@ -363,12 +373,13 @@ class NewsSpider(Spider):
         next_pages = {canonical_url(u) for u in heads + [u for u in links if is_next_page(response.url, u)]}
         new: list[str] = []
         for href in heads + links:
-            request = self.follow(href, self.parse_page)
-            if request is None or request.url in next_pages or request.url in self.linked:
+            # most links were requested from an earlier page: no request is built for them
+            target = self._target(href)
+            if target is None or target in next_pages or target in self.linked:
                 continue
-            self.linked.add(request.url)
-            new.append(request.url)
-            yield request
+            self.linked.add(target)
+            new.append(target)
+            yield self._request(target, self.parse_page)
         for url in next_pages - self.linked:
             if self._walks_on(response, rules, number, new, url):
                 self.linked.add(url)
