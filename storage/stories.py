@@ -234,13 +234,14 @@ def revise(
 ) -> bool:
     """Make ``story`` the latest version of story ``story_id`` if it changed; return True if it did.
 
-    The stored text is compared after ``clean`` (today's furniture removal) so
-    that furniture learned since it was archived does not count as a change.
+    The stored and the new raw text are compared after ``clean`` (today's furniture
+    removal): furniture learned since either was cleaned (the stored one when it was
+    archived, the new one as the crawl learned so far) does not count as a change.
     The replaced text goes to ``story_versions``; the index keeps the old
     keys and gains the new ones, so reposts of either version are found.
     """
     row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).one()
-    if clean(row.raw_text) == story.text and row.title == story.title:
+    if clean(row.raw_text) == clean(story.raw_text) and row.title == story.title:
         return False
     earlier = conn.scalar(sa.select(sa.func.count()).where(story_versions.c.story_id == story_id)) or 0
     kept = {name: getattr(row, name) for name in _KEPT}
