@@ -52,11 +52,12 @@ MB = 1024 * 1024
 #: Memory counts as flat if the peak after a quarter of the pages is at most this much above the reading then.
 FLAT_WITHIN = 0.10
 #: Runs ``newsarchive crawl`` under tracemalloc (``--tracemalloc FILE``): every 30 s, the allocation sites
-#: that grew most since the first snapshot (taken 30 s in, once the crawl is under way) are written to FILE.
-TRACED_CRAWL = """
+#: that grew most since the first snapshot (taken 2 minutes in, once the crawl is under way) are written to FILE.
+TRACED_CRAWL = r"""
 import sys, threading, time, tracemalloc
 out = sys.argv.pop(1)
 def watch():
+    time.sleep(90)
     first = None
     while True:
         time.sleep(30)
