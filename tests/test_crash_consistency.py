@@ -24,11 +24,13 @@ import subprocess
 import time
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
+import psycopg
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -39,8 +41,15 @@ from fixture_web import FixtureWeb, build_test_web
 from storage.warc import WarcLocation, file_problem, read_http_response
 
 #: (seed, where each kill of a crawl lands before it is run to the end: a write transaction open on the
-#: archive, a WARC record half written, or anywhere); how far each crawl gets first is drawn from the seed
-KILLS = [(1, ("database", "warc")), (2, ("warc",)), (3, ("anywhere", "database")), (4, ("warc", "database"))]
+#: archive, a WARC record half written, or anywhere; the archive's database); how far each crawl gets
+#: before it is killed is drawn from the seed
+KILLS = [
+    (1, ("database", "warc"), "sqlite"),
+    (2, ("warc",), "sqlite"),
+    (3, ("anywhere", "database"), "sqlite"),
+    (4, ("warc", "database"), "sqlite"),
+    (5, ("database",), "postgresql"),
+]
 
 
 def crash_web() -> FixtureWeb:
@@ -68,10 +77,18 @@ class ArchiveState:
     versions: int
 
 
-def archive_state(db: Path) -> ArchiveState:
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        conn.execute("INSERT INTO stories_fts(stories_fts) VALUES ('integrity-check')")  # raises if out of step
+def connect(db: str) -> Any:
+    """Return a DB-API connection to the archive ``db``: an SQLite file (which must exist), or a PostgreSQL URL."""
+    if db.startswith("postgresql://"):
+        return psycopg.connect(db, autocommit=True, connect_timeout=5)
+    return sqlite3.connect(f"file:{db}?mode=rw", uri=True, timeout=0, isolation_level=None)
+
+
+def archive_state(db: str) -> ArchiveState:
+    with closing(connect(db)) as conn:
+        if isinstance(conn, sqlite3.Connection):
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            conn.execute("INSERT INTO stories_fts(stories_fts) VALUES ('integrity-check')")  # raises if out of step
         story_text = dict(conn.execute("SELECT id, text FROM stories"))
         pages = {url: (title, text) for url, title, text in conn.execute("SELECT url, title, text FROM stories")}
         copies: dict[int, set[str]] = {}
@@ -94,7 +111,7 @@ def archive_state(db: Path) -> ArchiveState:
     return ArchiveState(pages, frozenset(stories.values()), index, captures, versions)
 
 
-def check_same_archive(db: Path, reference: ArchiveState, web: FixtureWeb, served: NewsWeb) -> None:
+def check_same_archive(db: str, reference: ArchiveState, web: FixtureWeb, served: NewsWeb) -> None:
     """Assert that ``db`` holds what the uninterrupted crawl holds, its raw captures the bytes the web served."""
     state = archive_state(db)
     assert state.stories == reference.stories  # none lost, none twice, every duplicate linked to its story
@@ -109,7 +126,7 @@ def check_same_archive(db: Path, reference: ArchiveState, web: FixtureWeb, serve
         head, _, body = read_http_response(location).partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.0 200") or head.startswith(b"HTTP/1.1 200"), head
         assert body == bodies[url], f"the capture of {url} is not the page served"
-    web.check_archived_once(exported(str(db), "--with-duplicates"))
+    web.check_archived_once(exported(db, "--with-duplicates"))
 
 
 def gzip_members(data: bytes) -> tuple[list[bytes], int]:
@@ -167,34 +184,40 @@ def check_warc_files(folder: Path) -> int:
 class Watch:
     """Looks at an archive and its WARC folder from outside, as the crawls write them."""
 
-    db: Path
+    db: str
     warc: Path
 
     def pages(self) -> int:
         """Return how many pages the archive holds (0 before it exists)."""
         try:
-            with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as conn:
-                return conn.execute("SELECT count(*) FROM sightings").fetchone()[0]
-        except sqlite3.Error:
+            with closing(connect(self.db)) as conn:
+                return int(conn.execute("SELECT count(*) FROM sightings").fetchone()[0])
+        except (sqlite3.Error, psycopg.Error):
             return 0
 
     def warc_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.warc.glob("*.warc.gz")) if self.warc.is_dir() else 0
 
     def writing_database(self) -> bool:
-        """Return whether a write transaction is open on the archive: then none can begin."""
+        """Return whether a write transaction is open on the archive.
+
+        On SQLite none can begin then; on PostgreSQL a session of the archive's
+        database holds a transaction id, given at its first write.
+        """
         try:
-            conn = sqlite3.connect(self.db, timeout=0, isolation_level=None)
-        except sqlite3.Error:
+            conn = connect(self.db)
+        except (sqlite3.Error, psycopg.Error):
             return False
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("ROLLBACK")
-            return False
-        except sqlite3.OperationalError as exc:
-            return "locked" in str(exc)
-        finally:
-            conn.close()
+        with closing(conn):
+            if not isinstance(conn, sqlite3.Connection):
+                writing = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL"
+                return bool(conn.execute(writing).fetchone()[0])
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("ROLLBACK")
+                return False
+            except sqlite3.OperationalError as exc:
+                return "locked" in str(exc)
 
     def writing_warc(self) -> bool:
         """Return whether the newest WARC file ends with a record cut short: one is being written."""
@@ -257,13 +280,15 @@ def _start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
 
 
 def check_all_gone(processes: list[psutil.Process], timeout: float) -> None:
-    """Assert that ``processes`` end (or are already gone) within ``timeout`` seconds."""
+    """Assert that ``processes`` end (or are already gone) within ``timeout`` seconds; kill any left."""
     _, alive = psutil.wait_procs(processes, timeout=timeout)
-    alive = [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
+    left = []
     for process in alive:
         with suppress(psutil.NoSuchProcess):
-            process.kill()
-    assert not alive, f"left running: {[' '.join(p.cmdline()[:6]) for p in alive]}"
+            if process.status() != psutil.STATUS_ZOMBIE:
+                left.append(" ".join(process.cmdline()[:6]))
+                process.kill()
+    assert not left, f"left running: {left}"
 
 
 @pytest.fixture(scope="module")
@@ -282,24 +307,30 @@ def reference(web: tuple[FixtureWeb, NewsWeb], tmp_path_factory: pytest.TempPath
     assert result.returncode == 0, result.stderr
     warc = db.with_suffix(".warc")
     assert check_warc_files(warc) == 0
-    return archive_state(db), Watch(db, warc).warc_bytes()
+    return archive_state(str(db)), Watch(str(db), warc).warc_bytes()
 
 
-@pytest.mark.parametrize("seed,moments", KILLS)
+@pytest.mark.parametrize("seed,moments,database", KILLS)
 def test_a_crawl_killed_mid_write_and_run_again_ends_with_the_archive_of_an_uninterrupted_crawl(
     seed: int,
     moments: tuple[str, ...],
+    database: str,
     web: tuple[FixtureWeb, NewsWeb],
     reference: tuple[ArchiveState, int],
     tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     data, served = web
     state, reference_bytes = reference
     rng = random.Random(seed)
-    db = tmp_path / "archive.db"
-    watch = Watch(db, db.with_suffix(".warc"))
+    if database == "postgresql":
+        server = request.getfixturevalue("postgres")
+        db = server.url(server.create_database(f"crash_{seed}"))
+    else:
+        db = str(tmp_path / "archive.db")
+    watch = Watch(db, tmp_path / "archive.warc")
     jobdir = ["-s", f"JOBDIR={tmp_path / 'job'}"] if seed % 2 else []  # half the seeds keep Scrapy's queue too
-    command = [NEWSARCHIVE, "crawl", *map(served.url, served.sites), "--db", str(db), *jobdir]
+    command = [NEWSARCHIVE, "crawl", *map(served.url, served.sites), "--db", db, "--warc-dir", str(watch.warc), *jobdir]
     log = tmp_path / "crawls.log"
     warc_kills = 0
     for moment in moments:
@@ -316,8 +347,8 @@ def test_a_crawl_killed_mid_write_and_run_again_ends_with_the_archive_of_an_unin
     assert warc_kills <= torn <= len(moments)  # a kill mid-record left that file torn, and nothing was written after
     assert resumed.stderr.count("; left alone, new records go to new files") == torn  # each said, once
     check_same_archive(db, state, data, served)
-    with sqlite3.connect(db) as conn:
-        runs = conn.execute("SELECT finish_reason FROM runs ORDER BY id").fetchall()
+    with closing(connect(db)) as conn:
+        runs = [tuple(run) for run in conn.execute("SELECT finish_reason FROM runs ORDER BY id").fetchall()]
     assert runs[-1] == ("finished",) and set(runs[:-1]) <= {(None,)} and len(runs) <= len(moments) + 1
 
 
@@ -327,7 +358,7 @@ def _sites_toml(served: NewsWeb) -> str:
     )
 
 
-@pytest.mark.parametrize("seed", [5])
+@pytest.mark.parametrize("seed", [6])
 def test_a_scheduler_killed_while_its_crawls_write_takes_them_with_it_and_a_restart_completes_the_archive(
     seed: int, web: tuple[FixtureWeb, NewsWeb], reference: tuple[ArchiveState, int], tmp_path: Path
 ) -> None:
@@ -336,7 +367,7 @@ def test_a_scheduler_killed_while_its_crawls_write_takes_them_with_it_and_a_rest
     rng = random.Random(seed)
     (tmp_path / "sites.toml").write_text(_sites_toml(served), "utf-8")
     db = tmp_path / "archive.db"
-    watch = Watch(db, db.with_suffix(".warc"))
+    watch = Watch(str(db), db.with_suffix(".warc"))
     schedule = [NEWSARCHIVE, "schedule", "--sites", str(tmp_path / "sites.toml")]
     schedule += ["--db", str(db), "--max-concurrent", "3", "-s", "EXTRACT_WORKERS=1"]
     scheduler = _start(schedule, tmp_path / "scheduler.log")
@@ -347,7 +378,7 @@ def test_a_scheduler_killed_while_its_crawls_write_takes_them_with_it_and_a_rest
     assert restarted.returncode == 0, restarted.stderr
     assert "another newsarchive schedule" not in restarted.stderr
     assert check_warc_files(watch.warc) <= 3
-    check_same_archive(db, state, data, served)
+    check_same_archive(str(db), state, data, served)
     with sqlite3.connect(db) as conn:
         runs = conn.execute("SELECT site, finish_reason FROM runs ORDER BY id").fetchall()
     killed = {site for site, reason in runs if reason is None}
