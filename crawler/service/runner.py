@@ -170,7 +170,7 @@ class CrawlRunner:
                     preexec_fn=die_with_parent(os.getpid()),  # the scheduler runs no threads
                     pass_fds=()
                     if self.lock_fd is None
-                    else (self.lock_fd,),  # a crawl left running by a killed scheduler keeps the lock
+                    else (self.lock_fd,),  # a crawl outliving a killed scheduler (not on Linux) keeps the lock
                 )
             except OSError as exc:
                 logger.error("%s: cannot start the crawl: %s", site, exc)
