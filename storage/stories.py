@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,8 @@ from storage.schema import sightings, stories, story_versions, warc_records
 from storage.warc import WarcLocation
 
 logger = logging.getLogger(__name__)
+#: Stories (or copies) a re-cleaning reads at once.
+RECLEAN_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -252,8 +254,9 @@ def revise(
 ) -> bool:
     """Make ``story`` the latest version of story ``story_id`` if it changed; return True if it did.
 
-    The stored text is compared after ``clean`` (today's furniture removal) so
-    that furniture learned since it was archived does not count as a change.
+    The stored and the new raw text are compared after ``clean`` (today's furniture
+    removal): furniture learned since either was cleaned (the stored one when it was
+    archived, the new one as the crawl learned so far) does not count as a change.
     The replaced text goes to ``story_versions``; the index keeps the old
     keys and gains the new ones, so reposts of either version are found.
     A copy cut short never replaces a whole one; a whole copy replaces one cut short.
@@ -261,7 +264,7 @@ def revise(
     row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).one()
     if story.incomplete and not row.incomplete:
         return False
-    if clean(row.raw_text) == story.text and row.title == story.title and story.incomplete == row.incomplete:
+    if clean(row.raw_text) == clean(story.raw_text) and row.title == story.title and story.incomplete == row.incomplete:
         return False
     earlier = conn.scalar(sa.select(sa.func.count()).where(story_versions.c.story_id == story_id)) or 0
     kept = {name: getattr(row, name) for name in _KEPT}
@@ -277,11 +280,12 @@ def reclean(conn: Connection, site: str, clean: Callable[[str, list[int]], str],
     ``clean`` is given the raw text and the indexes of its subhead lines. What derives
     from a changed text follows it: the story's exact fingerprint, and the index keys of
     every story one of whose copies changed (rebuilt from all its texts with ``sign``),
-    so that a later copy matches the clean text.
+    so that a later copy matches the clean text. Rows are read RECLEAN_BATCH at a time:
+    a site's whole archive never sits in memory.
     """
     changed, touched = 0, set()
     query = sa.select(stories.c.id, stories.c.raw_text, stories.c.text, stories.c.raw_headings)
-    for row in conn.execute(query.where(stories.c.site == site)).all():
+    for row in _batches(conn, query.where(stories.c.site == site), stories.c.id):
         if (text := _cleaned(row, clean)) != row.text:
             conn.execute(stories.update().where(stories.c.id == row.id).values(text=text, fingerprint=sign(text)[0]))
             changed += 1
@@ -289,7 +293,7 @@ def reclean(conn: Connection, site: str, clean: Callable[[str, list[int]], str],
     copies = sa.select(
         sightings.c.id, sightings.c.story_id, sightings.c.raw_text, sightings.c.text, sightings.c.raw_headings
     ).where(sightings.c.site == site, sightings.c.raw_text.is_not(None))
-    for copy in conn.execute(copies).all():
+    for copy in _batches(conn, copies, sightings.c.id):
         if (text := _cleaned(copy, clean)) != copy.text:
             conn.execute(sightings.update().where(sightings.c.id == copy.id).values(text=text))
             changed += 1
@@ -297,6 +301,18 @@ def reclean(conn: Connection, site: str, clean: Callable[[str, list[int]], str],
     if touched:
         index.rekey(conn, sorted(touched), sign)
     return changed
+
+
+def _batches(conn: Connection, query: sa.Select[Any], key: sa.Column[int]) -> Iterator[Any]:
+    """Yield the rows of ``query`` in order of ``key``, fetched RECLEAN_BATCH at a time (keyset pagination)."""
+    last = None
+    while True:
+        page = query if last is None else query.where(key > last)
+        rows = conn.execute(page.order_by(key).limit(RECLEAN_BATCH)).all()
+        yield from rows
+        if len(rows) < RECLEAN_BATCH:
+            return
+        last = getattr(rows[-1], key.name)
 
 
 def restore(conn: Connection, archived_stories: Iterable[ArchivedStory]) -> int:

@@ -13,7 +13,7 @@ from alembic import command
 from sqlalchemy.exc import IntegrityError
 
 from archive_data import new_story as _story
-from storage import Archive, ArchiveError, archive_url, schema_version
+from storage import Archive, ArchiveError, archive_url, schema_version, stories
 from storage.exchange.export import export_jsonl
 
 
@@ -105,6 +105,22 @@ def test_reclean_rewrites_text_from_raw_text(db: str) -> None:
         assert story["fingerprint"] == "f:Para.\nPara two."  # the fingerprint and the keys follow the text
         assert archive.candidates([(0, 15)]) == [story_id]  # 15: the length of the clean text
         assert story["raw_text"] == "Para.\nLike us\nPara two."
+
+
+def test_reclean_reaches_every_story_of_a_site_reading_a_batch_at_a_time(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stories, "RECLEAN_BATCH", 2)
+    with Archive(db) as archive:
+        for i in range(5):
+            archive.add_story(_story(f"http://a.org/{i}", text=f"Para {i}.\nLike us\nEnd."), [], {})
+        archive.add_story(_story("http://b.org/1", "b.org", text="Para.\nLike us\nEnd."), [], {})
+        assert archive.reclean("a.org", _drop_like_us, signals=_signals) == 5
+        texts = {story["url"]: story["text"] for story in archive.iter_stories()}
+    assert texts == {
+        **{f"http://a.org/{i}": f"Para {i}.\nEnd." for i in range(5)},
+        "http://b.org/1": "Para.\nLike us\nEnd.",
+    }
 
 
 def test_dedup_parameters_are_stored_and_a_mismatch_is_refused(db: str) -> None:

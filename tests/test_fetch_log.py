@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,16 @@ def test_a_change_is_judged_after_todays_furniture_removal(archive: Archive) -> 
     story_id = archive.add_story(_story("Text.\nShare this"), [], {})
     drop_furniture = lambda raw: raw.replace("\nShare this", "")  # noqa: E731
     assert not archive.revise_story(story_id, _story("Text."), [], drop_furniture)
+
+
+def test_a_page_fetched_again_and_cleaned_with_less_furniture_than_today_is_no_change(archive: Archive) -> None:
+    page = "Text.\nShare this\nFollow us"
+    story_id = archive.add_story(_story(page), [], {})
+    # the crawl's extraction knew "Share this" only; the archive has learned both lines since
+    again = dataclasses.replace(_story("Text.\nFollow us"), raw_text=page)
+    today = lambda raw: raw.replace("\nShare this", "").replace("\nFollow us", "")  # noqa: E731
+    assert not archive.revise_story(story_id, again, [], today)
+    assert archive.revise_story(story_id, dataclasses.replace(again, raw_text=page + "\nA new paragraph."), [], today)
 
 
 def test_runs_are_listed_newest_first_and_an_unended_one_has_no_finish(archive: Archive) -> None:

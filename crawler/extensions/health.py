@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import statistics
+from bisect import insort
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,11 +34,15 @@ NOT_MEASURED = frozenset({Outcome.KNOWN, Outcome.TOO_OLD})
 
 @dataclass
 class SiteTally:
-    """What extraction gave on one site's article pages so far."""
+    """What extraction gave on one site's article pages so far, in memory that does not grow with them."""
 
     site: str
     pages: int = 0
-    words: list[tuple[int, str]] = field(default_factory=list)
+    articles: int = 0
+    #: word count -> how many articles had it: the median, without a list of every article
+    words: Counter[int] = field(default_factory=Counter)
+    #: the EXAMPLES shortest articles, (words, URL), shortest first
+    shortest: list[tuple[int, str]] = field(default_factory=list)
     with_title: int = 0
     with_date: int = 0
     with_author: int = 0
@@ -44,7 +50,11 @@ class SiteTally:
 
     def article(self, item: ArticleItem) -> None:
         self.pages += 1
-        self.words.append((len(item.text.split()), item.url))
+        self.articles += 1
+        count = len(item.text.split())
+        self.words[count] += 1
+        insort(self.shortest, (count, item.url))
+        del self.shortest[EXAMPLES:]
         self.with_title += bool(item.article.title)
         self.with_date += bool(item.article.published)
         self.with_author += bool(item.article.author)
@@ -55,18 +65,17 @@ class SiteTally:
             self.failures.append((url, why))
 
     def record(self, furniture: frozenset[str]) -> RunHealth:
-        counts = [n for n, _ in self.words]
         return RunHealth(
             site=self.site,
             pages=self.pages,
-            articles=len(self.words),
-            median_words=round(statistics.median(counts)) if counts else None,
+            articles=self.articles,
+            median_words=round(statistics.median(self.words.elements())) if self.articles else None,
             with_title=self.with_title,
             with_date=self.with_date,
             with_author=self.with_author,
             furniture=furniture,
             failures=tuple(self.failures),
-            shortest=tuple(url for _, url in sorted(self.words)[:EXAMPLES]),
+            shortest=tuple(url for _, url in self.shortest),
         )
 
 

@@ -50,6 +50,7 @@ class StorePipeline:
         self.stats = crawler.stats
         self.furniture = from_settings(BoilerplateConfig, "BOILERPLATE", settings)
         self.dedup = dedup_config(settings)
+        #: the sites re-cleaned when the crawl ends: those it crawls and those it stored stories of
         self.sites: set[str] = set()
 
     @classmethod
@@ -58,6 +59,9 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.archive = archive_owner(self.crawler).archive
+        # a site's stories stored by an earlier crawl that was killed before it re-cleaned them, even
+        # if this one stores none of that site
+        self.sites.update(getattr(self.crawler.spider, "site_rules", ()))
 
     def close_spider(self) -> None:
         try:

@@ -9,10 +9,13 @@ queue next time) and its output in a log file of its own. The loop sleeps in
 started any more, each running crawl gets one SIGTERM (Scrapy's graceful
 shutdown: the run ends as ``shutdown``, its JOBDIR queue is kept), and those
 still running after the stop timeout, or at a second stop request, are killed.
+A scheduler that dies without stopping them (SIGKILL, a crash) takes its crawls
+with it (Linux: PR_SET_PDEATHSIG), so that a restarted one can take over at once.
 """
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import hashlib
 import logging
@@ -38,6 +41,8 @@ logger = logging.getLogger("newsarchive.schedule")
 #: The longest the loop sleeps without looking at the clock (a suspended machine, a clock set forward).
 _MAX_SLEEP = 60.0
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+#: prctl(2) option: the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
 
 
 #: Longest folder name, in UTF-8 bytes: file systems take 255 (NAME_MAX), room is left for Scrapy's own names.
@@ -56,6 +61,24 @@ def folder_name(site: str) -> str:
     digest = hashlib.sha256(site.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     cut = name.encode()[: FOLDER_NAME_MAX - len(digest) - 1].decode("utf-8", "ignore")
     return f"{cut}-{digest}"
+
+
+def die_with_parent(parent: int) -> Callable[[], None] | None:
+    """Return what a child of ``parent`` runs before its program so that it is killed when ``parent`` dies, or None.
+
+    A crawl that outlived its scheduler would go on unwatched, holding the job
+    folder's lock, and the restarted scheduler could not start. Linux only: elsewhere None.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None).prctl  # looked up here: the child only calls it
+
+    def set_death_signal() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the death signal was set
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return set_death_signal
 
 
 @dataclass(frozen=True)
@@ -211,9 +234,10 @@ class CrawlRunner(PlanLoop):
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,  # a Ctrl-C at the terminal reaches the scheduler only
+                    preexec_fn=die_with_parent(os.getpid()),  # the scheduler runs no threads
                     pass_fds=()
                     if self.lock_fd is None
-                    else (self.lock_fd,),  # a crawl left running by a killed scheduler keeps the lock
+                    else (self.lock_fd,),  # a crawl outliving a killed scheduler (not on Linux) keeps the lock
                 )
             except OSError as exc:
                 logger.error("%s: cannot start the crawl: %s", site, exc)
