@@ -15,16 +15,13 @@ it, and the new crawl skips what the archive already holds.
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import logging
 import os
 import re
 import shlex
-import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -40,7 +37,7 @@ from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
 from crawler.schedule import Plan
-from crawler.service.runner import CrawlCommand, PlanLoop, folder_name, now_utc
+from crawler.service.runner import CrawlCommand, PlanLoop, die_with_parent, folder_name, now_utc
 from crawler.service.runner import logger as schedule_logger
 from crawler.sites import duration
 
@@ -50,7 +47,6 @@ logger = logging.getLogger("newsarchive.worker")
 DEFAULT_QUEUE = "newsarchive"
 #: Job states in which a site's crawl is waiting or going: enqueueing it again would crawl it twice.
 ACTIVE = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
-_PR_SET_PDEATHSIG = 1
 
 
 def job_id(queue: str, site: str) -> str:
@@ -174,16 +170,6 @@ _machine: Machine | None = None
 
 class CrawlFailed(RuntimeError):
     """The crawl process ended with an error, was killed, or lost its site lock; RQ retries the job."""
-
-
-def die_with_parent(parent: int) -> None:
-    """Have the kernel SIGKILL this process when its parent dies (Linux); exit now if it already has."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 def crawl_site(site: str, config: str, overrides: tuple[str, ...], loglevel: str) -> dict[str, Any]:

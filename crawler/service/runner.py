@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import functools
 import hashlib
 import logging
 import os
@@ -63,22 +64,18 @@ def folder_name(site: str) -> str:
     return f"{cut}-{digest}"
 
 
-def die_with_parent(parent: int) -> Callable[[], None] | None:
-    """Return what a child of ``parent`` runs before its program so that it is killed when ``parent`` dies, or None.
+def die_with_parent(parent: int) -> None:
+    """Have the kernel SIGKILL this process when its parent dies (Linux); exit now if the parent is already gone.
 
-    A crawl that outlived its scheduler would go on unwatched, holding the job
-    folder's lock, and the restarted scheduler could not start. Linux only: elsewhere None.
+    Run in a child (a crawl, a work-horse): a crawl that outlived its scheduler or worker would go on
+    unwatched, holding the job folder's lock or the site's, and the restarted one could not start.
     """
-    if not sys.platform.startswith("linux"):
-        return None
-    prctl = ctypes.CDLL(None).prctl  # looked up here: the child only calls it
-
-    def set_death_signal() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent died before the death signal was set
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    return set_death_signal
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 @dataclass(frozen=True)
@@ -234,7 +231,7 @@ class CrawlRunner(PlanLoop):
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,  # a Ctrl-C at the terminal reaches the scheduler only
-                    preexec_fn=die_with_parent(os.getpid()),  # the scheduler runs no threads
+                    preexec_fn=functools.partial(die_with_parent, os.getpid()),  # the scheduler runs no threads
                     pass_fds=()
                     if self.lock_fd is None
                     else (self.lock_fd,),  # a crawl outliving a killed scheduler (not on Linux) keeps the lock
