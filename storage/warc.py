@@ -26,8 +26,9 @@ from warcio.warcwriter import WARCWriter
 
 Headers = list[tuple[str, str]]
 
-#: A whole file ends with a whole gzip member: a request record (or the warcinfo), well within this many bytes.
-_TAIL_WINDOW = 64 * 1024
+#: A whole file ends with a whole gzip member, most often a small request record; a crawl killed between a
+#: response and its request leaves a response last, as large as a page: looked for further back, window by window.
+_TAIL_WINDOWS = (64 * 1024, 1024 * 1024, 32 * 1024 * 1024)
 _GZIP_MEMBER_START = b"\x1f\x8b\x08"
 
 
@@ -205,8 +206,9 @@ def file_problem(path: Path) -> str | None:
 
     Cheap enough for every crawl start: the first record must be a warcinfo
     record, and the file must end with a whole gzip member holding a WARC record
-    (found in its last 64 KiB) rather than with a record cut short. A file another
-    crawl is writing at this moment can look cut short too.
+    (looked for in its last 64 KiB, then further back for a large last record)
+    rather than with a record cut short. A file another crawl is writing at this
+    moment can look cut short too.
     """
     try:
         with path.open("rb") as f:
@@ -217,16 +219,20 @@ def file_problem(path: Path) -> str | None:
             if first is None or first.rec_type != "warcinfo":
                 return "does not start with a warcinfo record"
             size = f.seek(0, os.SEEK_END)
-            f.seek(max(0, size - _TAIL_WINDOW))
-            tail = f.read()
+            for window in (*_TAIL_WINDOWS, size):
+                f.seek(max(0, size - window))
+                if (whole := _ends_with_whole_record(f.read())) is not None or window >= size:
+                    break
     except Exception as exc:  # anything a foreign file makes the reader raise
         return f"unreadable ({exc!r})"
-    if not _ends_with_whole_record(tail):
+    if not whole:
         return "ends with a truncated record"
     return None
 
 
-def _ends_with_whole_record(tail: bytes) -> bool:
+def _ends_with_whole_record(tail: bytes) -> bool | None:
+    """Return whether ``tail`` (a file's end) ends with a whole gzip member of a WARC record; None if it holds
+    no member's end at all (the last record starts further back)."""
     pos = len(tail)
     while (pos := tail.rfind(_GZIP_MEMBER_START, 0, pos)) >= 0:
         member = zlib.decompressobj(zlib.MAX_WBITS | 16)
@@ -236,4 +242,4 @@ def _ends_with_whole_record(tail: bytes) -> bool:
             continue
         if member.eof:
             return not member.unused_data and text.startswith(b"WARC/")
-    return False
+    return None

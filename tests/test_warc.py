@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import random
 from base64 import b32encode
 from pathlib import Path
 
@@ -156,6 +157,19 @@ def test_truncated_last_record_is_reported_and_earlier_records_read_back(tmp_pat
     assert read[1][2] == "4"
     assert cut[0] == "response" and len(cut[1]) < int(cut[2])  # the cut record comes last, short of its body
     assert len(read) == 4
+
+
+@pytest.mark.parametrize("cut", [None, 0.5])
+def test_a_file_ending_with_a_large_whole_record_is_whole_one_cut_inside_it_is_not(tmp_path: Path, cut: float) -> None:
+    """A crawl killed between a response and its request ends its file with the response: as large as a page."""
+    writer = WarcWriter(tmp_path, 10**9, {})
+    writer.write(exchange(body=b"kept"))
+    last, _ = writer.write(exchange(body=random.Random(7).randbytes(300_000)))  # compressed, still 300 KB
+    writer.close()
+    path = writer.files[0]
+    with path.open("r+b") as f:
+        f.truncate(last.offset + (last.length if cut is None else int(last.length * cut)))
+    assert file_problem(path) == (None if cut is None else "ends with a truncated record")
 
 
 @pytest.mark.parametrize(

@@ -435,7 +435,7 @@ class NewsSpider(Spider):
             self.crawler.signals.send_catch_log(signal=archive_failed, failure=failure)
             return
         stats = self.crawler.stats
-        if isinstance(error, RetryScheduled | Skipped):  # to be tried again later; left out, counted where
+        if isinstance(error, RetryScheduled | Skipped):  # a retry waiting its turn; a skip its middleware counted
             return
         request: Request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it on an errback's failure
         if (skipped := skip_reason(failure, self.max_redirects)) is not None:
