@@ -124,6 +124,24 @@ def resolve_site(archive: Archive, given: str | None) -> str | None:
         raise Failure(f"--site: {exc}") from exc
 
 
+def sites_file_options(sites_help: str, verb: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Return the options of a command that starts crawls of a sites file in child processes (schedule, enqueue):
+    --sites (required), --only and -L, the log level of each crawl's log file."""
+
+    def add(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option(
+            "-L", "--loglevel", default="INFO", show_default=True, help="Scrapy log level in each crawl's log file."
+        )(command)
+        command = click.option("--only", multiple=True, metavar="NAME", help=f"{verb} only this site (repeatable).")(
+            command
+        )
+        return click.option(
+            "--sites", "sites_file", required=True, type=click.Path(dir_okay=False, exists=True), help=sites_help
+        )(command)
+
+    return add
+
+
 def redis_option(required: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Return the --redis option: the job queue's Redis URL (env NEWSARCHIVE_REDIS)."""
     return click.option(

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import click
 
-from crawler.cli.common import Failure, console, job_options, queue_option, redis_option, scale_out, settings_option
+from crawler.cli.common import (
+    Failure,
+    console,
+    job_options,
+    queue_option,
+    redis_option,
+    scale_out,
+    settings_option,
+    sites_file_options,
+)
 
 
 @click.command()
-@click.option(
-    "--sites",
-    "sites_file",
-    required=True,
-    type=click.Path(dir_okay=False, exists=True),
-    help="The sites.toml; each site's table travels in its job.",
-)
-@click.option("--only", multiple=True, metavar="NAME", help="Enqueue only this site (repeatable).")
+@sites_file_options("The sites.toml; each site's table travels in its job.", "Enqueue")
 @redis_option(required=True)
 @queue_option
 @settings_option
-@click.option("-L", "--loglevel", default="INFO", show_default=True, help="Scrapy log level in each crawl's log file.")
 @job_options
 def enqueue(
     sites_file: str,

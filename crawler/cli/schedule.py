@@ -17,6 +17,7 @@ from crawler.cli.common import (
     redis_option,
     scale_out,
     settings_option,
+    sites_file_options,
 )
 
 if TYPE_CHECKING:
@@ -96,17 +97,9 @@ def _feed(
 
 
 @click.command()
-@click.option(
-    "--sites",
-    "sites_file",
-    required=True,
-    type=click.Path(dir_okay=False, exists=True),
-    help="The sites.toml; each site with a `schedule` is crawled on it.",
-)
-@click.option("--only", multiple=True, metavar="NAME", help="Schedule only this site (repeatable).")
+@sites_file_options("The sites.toml; each site with a `schedule` is crawled on it.", "Schedule")
 @db_option
 @settings_option
-@click.option("-L", "--loglevel", default="INFO", show_default=True, help="Scrapy log level in each crawl's log file.")
 @click.option(
     "--max-concurrent",
     type=click.IntRange(min=1),
