@@ -189,11 +189,7 @@ class Redirect(Fault):
     location: str = "/"
 
     def answer(self, handler: _Handler, page: Page | None, web: HostileWeb) -> int:
-        handler.send_response(302)
-        handler.send_header("Location", self.location)
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
-        return 302
+        return _send(handler, 302, "text/html", b"", {"Location": self.location})
 
 
 @dataclass
@@ -203,11 +199,7 @@ class Loop(Fault):
     to: str = "/"
 
     def answer(self, handler: _Handler, page: Page | None, web: HostileWeb) -> int:
-        handler.send_response(302)
-        handler.send_header("Location", f"{self.to}?hop={self.served}")
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
-        return 302
+        return _send(handler, 302, "text/html", b"", {"Location": f"{self.to}?hop={self.served}"})
 
 
 @dataclass
