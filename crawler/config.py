@@ -110,6 +110,21 @@ def warc_prefix(settings: BaseSettings) -> str:
     return value
 
 
+def warc_gzip_level(settings: BaseSettings) -> int:
+    """Return ``NEWSARCHIVE_WARC_GZIP_LEVEL``, a zlib level from 1 to 9."""
+    value = settings.get("NEWSARCHIVE_WARC_GZIP_LEVEL")
+    try:
+        level = int(value)
+    except (TypeError, ValueError):
+        level = 0
+    if not 1 <= level <= 9:
+        raise SettingError(
+            "NEWSARCHIVE_WARC_GZIP_LEVEL",
+            f"NEWSARCHIVE_WARC_GZIP_LEVEL must be a zlib level from 1 to 9, got {value!r}",
+        )
+    return level
+
+
 def check_settings(settings: BaseSettings, urls: Iterable[str]) -> None:
     """Build every config of a crawl of ``urls``: raise now (SettingError naming the setting, or ValueError
     for the sites) what would otherwise fail inside the crawl."""
@@ -119,6 +134,7 @@ def check_settings(settings: BaseSettings, urls: Iterable[str]) -> None:
     refetch_hours(settings)
     warc_max_size(settings)
     warc_prefix(settings)
+    warc_gzip_level(settings)
     pool_config(settings)
     dedup_config(settings)
 

@@ -91,6 +91,9 @@ NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000
 #: The start of each WARC file's name (letters, digits, ``.``, ``_``, ``-``); each ``newsarchive worker`` sets
 #: ``newsarchive-<its name>``, so the files of many machines never clash when gathered in one place.
 NEWSARCHIVE_WARC_PREFIX = "newsarchive"
+#: Each record is one gzip member compressed at this zlib level. On the extraction-dev pages 6 (zlib's default)
+#: takes 3.3 ms a page and keeps 19.2 % of the bytes, warcio's 9 takes 5.0 ms for 19.1 %, 1 takes 1.2 ms for 22.8 %.
+NEWSARCHIVE_WARC_GZIP_LEVEL = 6
 
 # -- extraction and boilerplate ----------------------------------------
 #: Pages that do not declare themselves articles are not articles with fewer words of main text than this.
@@ -104,7 +107,7 @@ BOILERPLATE_MIN_PAGES = 3
 BOILERPLATE_MIN_RATIO = 0.2
 #: Lines longer than this many words are never counted as furniture.
 BOILERPLATE_MAX_WORDS = 40
-#: The extract pipeline re-reads every site's learned furniture from the archive every this many articles.
+#: The extraction owner re-reads every site's learned furniture from the archive every this many pages it analyses.
 BOILERPLATE_REFRESH_PAGES = 10
 #: Worker processes that extract pages (0: in the crawl's own thread, which blocks it).
 EXTRACT_WORKERS = os.cpu_count() or 1
@@ -177,6 +180,8 @@ EXTENSIONS = {
     "crawler.extensions.jobdir.JobdirGuard": 520,
     "crawler.extensions.warc.WarcRecorder": 100,
     "crawler.extensions.health.ExtractionHealth": 540,
+    #: the extraction workers: every page is parsed there once, for its links and its article
+    "crawler.extensions.extraction.PageExtraction": 10,
 }
 #: Record per site and run how extraction went (``newsarchive health``): article yield, median words, metadata.
 NEWSARCHIVE_HEALTH_ENABLED = True

@@ -30,6 +30,23 @@ Headers = list[tuple[str, str]]
 #: response and its request leaves a response last, as large as a page: looked for further back, window by window.
 _TAIL_WINDOWS = (64 * 1024, 1024 * 1024, 32 * 1024 * 1024)
 _GZIP_MEMBER_START = b"\x1f\x8b\x08"
+#: zlib's default level: warcio's writer uses 9, which costs HTML pages 50 % more time for 0.5 % less size.
+GZIP_LEVEL = 6
+
+
+class _GzipPerRecordWriter(WARCWriter):  # type: ignore[misc]  # warcio is not typed
+    """warcio's WARC writer, each record one gzip member at ``level``; written to the file in one piece."""
+
+    def __init__(self, out: BinaryIO, level: int) -> None:
+        super().__init__(out, gzip=False)
+        self.level = level
+
+    def write_record(self, record: ArcWarcRecord, params: object = None) -> None:
+        plain = io.BytesIO()
+        self._write_warc_record(plain, record)
+        member = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.out.write(member.compress(plain.getbuffer()) + member.flush())
+        self.out.flush()
 
 
 @dataclass(frozen=True)
@@ -91,10 +108,18 @@ class WarcWriter:
     """
 
     def __init__(
-        self, directory: str | os.PathLike[str], max_size: int, info: dict[str, str], prefix: str = "newsarchive"
+        self,
+        directory: str | os.PathLike[str],
+        max_size: int,
+        info: dict[str, str],
+        prefix: str = "newsarchive",
+        level: int = GZIP_LEVEL,
     ) -> None:
         if max_size <= 0:
             raise ValueError(f"max_size must be a positive number of bytes, got {max_size}")
+        if not 1 <= level <= 9:
+            raise ValueError(f"the gzip level must be 1 to 9, got {level}")
+        self.level = level
         self.directory = Path(directory).absolute()
         self.max_size = max_size
         self.info = info
@@ -134,7 +159,7 @@ class WarcWriter:
             except FileExistsError:
                 continue
         self.files.append(path)
-        self._writer = WARCWriter(self._file, gzip=True)
+        self._writer = _GzipPerRecordWriter(self._file, self.level)
         self._writer.write_record(self._writer.create_warcinfo_record(path.name, self.info))
 
     def _response_record(self, exchange: Exchange) -> ArcWarcRecord:

@@ -9,8 +9,10 @@ surrogate, metadata that fits its columns), so one hostile page cannot stop a cr
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import re
+from collections.abc import AsyncIterator
 from functools import cache
 from pathlib import Path
 
@@ -229,6 +231,10 @@ def test_huge_attributes_are_an_outcome(body: bytes, size: int, data: st.DataObj
     check(crawled(body[:at] + huge + body[at:]))
 
 
+async def _yielded(results: AsyncIterator[object]) -> list[object]:
+    return [result async for result in results]
+
+
 @settings(max_examples=40)
 @given(body=mutated() | markup.map(str.encode), home=st.booleans())
 def test_the_spider_reads_any_page_without_raising(body: bytes, home: bool) -> None:
@@ -237,7 +243,7 @@ def test_the_spider_reads_any_page_without_raising(body: bytes, home: bool) -> N
     spider = NewsSpider.from_crawler(crawler, start_urls="http://news.example.com/")
     request = Request(URL, meta={"newsarchive_home": home, "depth": 0})
     response = HtmlResponse(URL, body=body, headers={"Content-Type": "text/html"}, request=request)
-    results = list(spider.parse_page(response))
+    results = asyncio.run(_yielded(spider.parse_page(response)))
     assert all(isinstance(r, Request | PageItem) for r in results)
     assert isinstance(results[-1], PageItem)
     check(analyse(results[-1].html, URL, set()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import random
+import zlib
 from base64 import b32encode
 from pathlib import Path
 
@@ -57,6 +58,23 @@ def test_each_file_starts_with_warcinfo_then_response_and_linked_request(tmp_pat
     assert request[0] == "request"
     assert request[1]["WARC-Concurrent-To"] == response[1]["WARC-Record-ID"]
     assert request[1]["WARC-Date"] == response[1]["WARC-Date"]
+
+
+def test_every_record_is_one_gzip_member_at_the_chosen_level(tmp_path: Path) -> None:
+    body = random.Random(7).randbytes(20_000).hex().encode()  # compresses, and differently by level
+    lengths = {}
+    for level in (1, 9):
+        writer = WarcWriter(tmp_path / str(level), 10**9, {}, level=level)
+        location, _ = writer.write(exchange(body=body))
+        writer.close()
+        member = writer.files[0].read_bytes()[location.offset : location.offset + location.length]
+        inflate = zlib.decompressobj(wbits=31)
+        assert inflate.decompress(member).endswith(b"\r\n\r\n") and inflate.eof and not inflate.unused_data
+        assert read_http_response(location).endswith(body) and file_problem(writer.files[0]) is None
+        lengths[level] = location.length
+    assert lengths[1] > lengths[9]
+    with pytest.raises(ValueError, match="gzip level"):
+        WarcWriter(tmp_path, 10**9, {}, level=0)
 
 
 def test_request_record_has_the_request_line_and_host(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler import __version__
-from crawler.config import warc_max_size, warc_prefix
+from crawler.config import warc_gzip_level, warc_max_size, warc_prefix
 from storage import archive_file
 from storage.warc import Exchange, WarcWriter, file_problem
 
@@ -82,6 +82,7 @@ class WarcRecorder:
                 "hostname": socket.gethostname(),  # the machine that holds the file, among many workers'
             },
             warc_prefix(settings),
+            warc_gzip_level(settings),
         )
         self.failed = False
 
