@@ -39,6 +39,8 @@ NOT_CODE = etree.XPath("descendant-or-self::*[not(ancestor-or-self::code)]")
 #: Characters XML 1.0 has not: the HTML parser decodes them from references (``&#1;``, ``&#xFFFF;``), and
 #: trafilatura, building its XML body with lxml, then drops the whole page ("discarding data").
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: A numeric character reference, as the HTML parser reads it (a missing ``;`` ends it too).
+_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+))")
 
 
 def parse_html(html: str) -> HtmlElement | None:
@@ -47,9 +49,23 @@ def parse_html(html: str) -> HtmlElement | None:
     Characters that XML has not are removed from the tree's text and attributes.
     """
     tree: HtmlElement | None = load_html(html)
-    if tree is not None:
+    if tree is not None and _refers_to_non_xml(html):
         _drop_non_xml(tree)
     return tree
+
+
+def _refers_to_non_xml(html: str) -> bool:
+    """Return True if ``html`` has a character reference to what XML has not (or beyond U+10FFFF).
+
+    Only references bring such characters into the tree: ``load_html`` removes them
+    from the text it parses, and the parser drops what follows a lone surrogate.
+    Looking at the page's references spares walking the tree's every element.
+    """
+    for ref in _REFERENCE.finditer(html):
+        code = int(ref[1], 16) if ref[1] else int(ref[2])
+        if code > 0x10FFFF or _NOT_XML.match(chr(code)):
+            return True
+    return False
 
 
 def _drop_non_xml(tree: HtmlElement) -> None:
