@@ -89,6 +89,7 @@ def main_body(tree: HtmlElement, fallbacks: bool) -> etree._Element | None:
     """
     doc = trafilatura.bare_extraction(
         tree,
+        output_format="txt",  # not "python": its text of the body, which nothing reads, is 12% of the extraction
         fast=not fallbacks,
         include_comments=False,
         include_tables=True,
