@@ -41,6 +41,8 @@ NOT_CODE = etree.XPath("descendant-or-self::*[not(ancestor-or-self::code)]")
 #: Characters XML 1.0 has not: the HTML parser decodes them from references (``&#1;``, ``&#xFFFF;``), and
 #: trafilatura, building its XML body with lxml, then drops the whole page ("discarding data").
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: Links to a path with "/tag" in it, which any tag trafilatura finds is.
+_TAG_LINKS = etree.XPath("//a[contains(@href, '/tag')]")
 #: A numeric character reference, as the HTML parser reads it (a missing ``;`` ends it too).
 _REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+))")
 
@@ -143,6 +145,7 @@ def page_document(tree: HtmlElement, url: str) -> Document:
     elif doc.url and (host := meta.META_URL.match(doc.url)):
         doc.sitename = host[1]
     doc.categories = doc.categories or meta.extract_catstags("category", tree)
-    doc.tags = doc.tags or meta.extract_catstags("tag", tree)
+    # its tag search keeps only links to a /tag/ (or /tags/…) path: a page with none is spared its regex XPaths
+    doc.tags = doc.tags or (meta.extract_catstags("tag", tree) if _TAG_LINKS(tree) else [])
     doc.clean_and_trim()
     return doc
