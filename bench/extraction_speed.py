@@ -37,7 +37,7 @@ from crawler.extract import article, metadata, trafilatura_adapter  # noqa: E402
 STAGES = (
     ("trafilatura: parse (load_html)", trafilatura_adapter, "parse_html"),
     ("trafilatura: main text (bare_extraction)", trafilatura_adapter, "main_body"),
-    ("trafilatura: metadata (extract_metadata)", trafilatura_adapter, "page_document"),
+    ("trafilatura: metadata (page_document)", trafilatura_adapter, "page_document"),
     ("htmldate: update date (find_date)", metadata, "find_date"),
     ("ours: photo blocks", article, "_drop_photo_blocks"),
     ("ours: page blocks (PageBlocks.of)", article, "PageBlocks"),

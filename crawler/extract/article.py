@@ -44,8 +44,6 @@ LINK_BLOCK_MAX_WORDS = 40
 EDGE_LINK_DENSITY_MAX = 0.3
 #: How far above the paragraphs' container to look for the article's repeated chunk.
 CHUNK_LEVELS = 3
-#: Larger pages skip trafilatura's fallback extractors, whose cost grows with the square of the page (jusText).
-FALLBACK_MAX_ELEMENTS = 10_000
 #: A paragraph all in bold and no longer than this, of the prose's class and no sentence, is a subhead.
 BOLD_SUBHEAD_MAX_WORDS = 12
 #: The text beside an image in a container of at most this many words (and two paragraphs) is its caption.
@@ -144,13 +142,13 @@ def extract_page(html: str, url: str, max_elements: int = defaults.EXTRACT_MAX_E
         size = int(xpaths.SIZE(tree))
         if size > max_elements:
             return Extracted(None, "too_large", f"{size} elements, more than {max_elements}", links)
-        article = _extract(tree, url, fallbacks=size <= FALLBACK_MAX_ELEMENTS)
+        article = _extract(tree, url)
     except Exception as exc:  # a library bug on one odd page must not end a crawl
         return Extracted(None, "error", repr(exc), links)
     return Extracted(article, links=links) if article else Extracted(None, "empty", "no main text found", links)
 
 
-def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
+def _extract(tree: HtmlElement, url: str) -> Article | None:
     _drop_photo_blocks(tree)
     # before metadata extraction prunes the tree: the page's blocks, and what its article element holds
     blocks = PageBlocks.of(tree)
@@ -159,7 +157,7 @@ def _extract(tree: HtmlElement, url: str, fallbacks: bool) -> Article | None:
     for element in xpaths.HIDDEN(tree):
         element.drop_tree()
     _unwrap_layout_tables(tree)
-    body = trafilatura_adapter.main_body(tree, fallbacks)
+    body = trafilatura_adapter.main_body(tree)
     if body is None:
         return None
     dropped = _drop_link_blocks(body)
