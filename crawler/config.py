@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from scrapy.settings import BaseSettings
 
+from crawler.archive_batch import BatchConfig
 from crawler.dedup.compare import DedupConfig
 from crawler.errors import InvalidField
 from crawler.extract.furniture import BoilerplateConfig
@@ -71,6 +72,11 @@ def boilerplate_config(settings: BaseSettings) -> BoilerplateConfig:
     return from_settings(BoilerplateConfig, "BOILERPLATE", settings)
 
 
+def batch_config(settings: BaseSettings) -> BatchConfig:
+    """Return the BatchConfig of the ``ARCHIVE_BATCH_*`` settings."""
+    return from_settings(BatchConfig, "ARCHIVE_BATCH", settings)
+
+
 def refetch_hours(settings: BaseSettings) -> float:
     """Return ``INCREMENTAL_REFETCH_HOURS``, a number of hours >= 0."""
     try:
@@ -121,6 +127,7 @@ def check_settings(settings: BaseSettings, urls: Iterable[str]) -> None:
     warc_prefix(settings)
     pool_config(settings)
     dedup_config(settings)
+    batch_config(settings)
 
 
 def crawl_limits(settings: BaseSettings) -> CrawlLimits:
