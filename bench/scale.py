@@ -9,9 +9,10 @@ writers (floor: 400/s with 2 writers), each with the dedup lock on (the default:
 insert cost reads off the table. Each writer is a process of its own with its own
 connection, as crawls on several machines are; after a barrier each writes
 ``--stories`` articles of its own, the way the crawl writes a new article
-(``Archive.add_article``: the lock, the exact-fingerprint lookup and the candidate
-query of the decision, then the story, its sighting, its index keys and its page's
-line counts, one transaction). Texts are storage_bench's generated articles (250
+(``Writes.add_article``: the exact-fingerprint lookup and the candidate query of the
+decision, then the story, its sighting and its index keys, in a savepoint; ``--batch``
+articles, default the crawl's ``ARCHIVE_BATCH_SIZE``, to a transaction that first
+locks all their keys and last adds their pages' line counts). Texts are storage_bench's generated articles (250
 words), their keys the real LSH bands and anchors of the text. Every configuration
 starts on a database of its own, created for the run and dropped. Each article
 is a transaction that waits for the server's WAL flush, so a last row repeats the
@@ -47,6 +48,7 @@ from crawler.dedup.compare import DedupConfig
 from crawler.dedup.minhash import signature, text_signals
 from crawler.dedup.shingles import shingles
 from crawler.pipelines.dedup import MIN_SHARED_KEYS
+from crawler.settings import ARCHIVE_BATCH_SIZE
 from storage import Archive, DedupReads, Match, NewStory
 
 CONFIG = DedupConfig()
@@ -82,8 +84,9 @@ def backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def write(url: str, lock: bool, first: int, count: int, seed: int, barrier: Any, results: Any) -> None:
-    """Write ``count`` new articles as the crawl does, from the barrier on; put a :class:`Writer` on ``results``."""
+def write(url: str, lock: bool, first: int, count: int, seed: int, batch: int, barrier: Any, results: Any) -> None:
+    """Write ``count`` new articles as the crawl does, ``batch`` to a transaction, from the barrier on; put a
+    :class:`Writer` on ``results``."""
     todo = articles(Corpus(seed), first, count)
     with Archive(url, dedup_lock=lock) as archive:
         found = 0
@@ -99,8 +102,11 @@ def write(url: str, lock: bool, first: int, count: int, seed: int, barrier: Any,
             backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
         barrier.wait(BARRIER_TIMEOUT)
         began, cpu, server = time.perf_counter(), time.process_time(), backend_cpu(backend)
-        for story, keys, lines in todo:
-            archive.add_article(story, keys, lines, functools.partial(decide, story=story, keys=keys))
+        for start in range(0, len(todo), batch):
+            chunk = todo[start : start + batch]
+            with archive.writes(key for _, keys, _ in chunk for key in keys) as writes:
+                for story, keys, lines in chunk:
+                    writes.add_article(story, keys, lines, functools.partial(decide, story=story, keys=keys))
         seconds = time.perf_counter() - began
         results.put(Writer(seconds, time.process_time() - cpu, backend_cpu(backend) - server, found))
 
@@ -113,7 +119,9 @@ class Measured(NamedTuple):
     found: int
 
 
-def shared_inserts(server: str, writers: int, lock: bool, count: int, seed: int, durable: bool = True) -> Measured:
+def shared_inserts(
+    server: str, writers: int, lock: bool, count: int, seed: int, batch: int, durable: bool = True
+) -> Measured:
     """Measure ``writers`` processes writing ``count`` articles each into one new archive (lookups that find
     something: 0 expected, every text is distinct). Not ``durable``: the writers' sessions commit without
     waiting for the WAL flush (synchronous_commit=off), to show what the disk's flush costs."""
@@ -123,7 +131,7 @@ def shared_inserts(server: str, writers: int, lock: bool, count: int, seed: int,
         Archive(url).close()  # the schema, made once before the clock starts
         barrier, results = spawn.Barrier(writers), spawn.Queue()
         procs = [
-            spawn.Process(target=write, args=(url, lock, w * count, count, seed, barrier, results))
+            spawn.Process(target=write, args=(url, lock, w * count, count, seed, batch, barrier, results))
             for w in range(writers)
         ]
         for proc in procs:
@@ -164,7 +172,10 @@ def reference_inserts(count: int, seed: int) -> float:
 def inserts(args: argparse.Namespace) -> None:
     """Print inserts/s into the shared index by writers and lock, against datasketch in memory."""
     writer_counts = sorted(int(n) for n in args.writers.split(","))
-    print(f"\n## inserts/s into the shared dedup index (PostgreSQL, {args.stories} articles per writer)\n")
+    print(
+        f"\n## inserts/s into the shared dedup index (PostgreSQL, {args.stories} articles per writer, "
+        f"{args.batch} per transaction)\n"
+    )
     print(
         "| writers | dedup lock | inserts/s | per writer | lock's cost | CPU ms/insert (writer + server) | lookups hit |"
     )
@@ -173,7 +184,7 @@ def inserts(args: argparse.Namespace) -> None:
     cpu: dict[tuple[int, bool], float] = {}
     for writers in writer_counts:
         for lock in (False, True):
-            got = shared_inserts(args.postgres, writers, lock, args.stories, args.seed)
+            got = shared_inserts(args.postgres, writers, lock, args.stories, args.seed, args.batch)
             rates[writers, lock], cpu[writers, lock] = got.rate, got.cpu_ms
             cost = f"{1 - got.rate / rates[writers, False]:.0%}" if lock else ""
             print(
@@ -181,7 +192,7 @@ def inserts(args: argparse.Namespace) -> None:
                 f"| {got.cpu_ms:.2f} | {got.found} |"
             )
     most = writer_counts[-1]
-    got = shared_inserts(args.postgres, most, True, args.stories, args.seed, durable=False)
+    got = shared_inserts(args.postgres, most, True, args.stories, args.seed, args.batch, durable=False)
     print(
         f"| {most}, synchronous_commit=off | on | {got.rate:,.0f} | {got.rate / most:,.0f} | | {got.cpu_ms:.2f} | {got.found} |"
     )
@@ -211,6 +222,12 @@ def main() -> None:
         default=os.environ.get("NEWSARCHIVE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"),
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=ARCHIVE_BATCH_SIZE,
+        help="articles per transaction (the crawl's ARCHIVE_BATCH_SIZE)",
+    )
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"of {', '.join(SECTIONS)}")
     args = parser.parse_args()
     print(f"scale benchmark: load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores at start")

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from scrapy.settings import BaseSettings
 
+from crawler.archive_batch import BatchConfig
 from crawler.dedup.compare import DedupConfig
 from crawler.errors import InvalidField
 from crawler.extract.furniture import BoilerplateConfig
@@ -69,6 +70,11 @@ def pool_config(settings: BaseSettings) -> PoolConfig:
 def boilerplate_config(settings: BaseSettings) -> BoilerplateConfig:
     """Return the BoilerplateConfig of the ``BOILERPLATE_*`` settings."""
     return from_settings(BoilerplateConfig, "BOILERPLATE", settings)
+
+
+def batch_config(settings: BaseSettings) -> BatchConfig:
+    """Return the BatchConfig of the ``ARCHIVE_BATCH_*`` settings."""
+    return from_settings(BatchConfig, "ARCHIVE_BATCH", settings)
 
 
 def refetch_hours(settings: BaseSettings) -> float:
@@ -137,6 +143,7 @@ def check_settings(settings: BaseSettings, urls: Iterable[str]) -> None:
     warc_gzip_level(settings)
     pool_config(settings)
     dedup_config(settings)
+    batch_config(settings)
 
 
 def crawl_limits(settings: BaseSettings) -> CrawlLimits:

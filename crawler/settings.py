@@ -80,6 +80,13 @@ LOG_LEVEL = "INFO"
 # -- the archive -------------------------------------------------------
 #: Where the archive lives: an SQLite file path or a SQLAlchemy URL.
 NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "archive.db")
+#: Articles archived per transaction (1: one per article). A commit and the statements around it cost the
+#: crawl's one thread more than most of the article's own writes; each article is still whole or absent
+#: (a savepoint of its own), and a killed crawl loses at most this many, fetched again next time.
+ARCHIVE_BATCH_SIZE = 20
+#: Seconds a batch waits after its first article for the others before it is written anyway: a slow
+#: (polite) crawl holds its articles no longer than this.
+ARCHIVE_BATCH_DELAY = 0.5
 
 # -- raw responses in WARC --------------------------------------------
 #: Record every downloaded response and its request in WARC files.

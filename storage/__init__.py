@@ -1,8 +1,9 @@
 """The archive: one clean copy per story, its sightings, the dedup index, on SQL."""
 
-from storage.archive import Archive, DedupReads
+from storage.archive import Archive
 from storage.db import ArchiveError, archive_file, archive_url
 from storage.stories import ArchivedStory, Match, NewStory, Sighting
+from storage.writes import DedupReads, Writes
 
 __all__ = [
     "Archive",
@@ -12,6 +13,7 @@ __all__ = [
     "Match",
     "NewStory",
     "Sighting",
+    "Writes",
     "archive_file",
     "archive_url",
 ]

@@ -1,26 +1,30 @@
 """The archive: one object over the database, each of its methods one transaction.
 
 Every write that belongs together — a story, its first sighting, its index keys and
-its page's line counts — is one transaction; so is the dedup decision about a new
+its page's line counts — is one unit; so is the dedup decision about a new
 article with its write (:meth:`Archive.add_article`), so that writers in several
-processes never archive two copies of one story as two stories. The work is done in the modules by
-idea: ``db`` (engine, dialect), ``stories``, ``index``, ``furniture``, ``read.stories``.
+processes never archive two copies of one story as two stories. A crawl makes several
+such writes in one transaction (:meth:`Archive.writes`), each still whole or absent.
+The work is done in the modules by idea: ``db`` (engine, dialect), ``stories``, ``index``,
+``furniture``, ``writes``, ``read.stories``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from storage import furniture, index, stories
-from storage.db import open_engine
+from storage.db import begin_writing, open_engine
 from storage.index import Signer
 from storage.read import stories as story_reads
 from storage.selection import EVERYTHING, Selection
 from storage.stories import ArchivedStory, Match, NewStory
 from storage.warc import WarcLocation
+from storage.writes import DedupReads, Writes
 
 
 class Archive:
@@ -28,7 +32,8 @@ class Archive:
 
     Without ``create``, a target that holds no archive yet is refused (ArchiveError) rather than created.
     ``dedup_lock`` off, :meth:`add_article` decides without holding the article's index keys: only
-    to show what the lock prevents (two writers archiving copies of one story at once both make a story).
+    to show what the lock prevents (two writers archiving copies of one story at once both make a story;
+    PostgreSQL only: an SQLite writer holds the database's write lock anyway).
     """
 
     def __init__(self, target: str, *, create: bool = True, dedup_lock: bool = True) -> None:
@@ -84,6 +89,23 @@ class Archive:
 
     # -- writes ----------------------------------------------------------
 
+    @contextmanager
+    def writes(self, keys: Iterable[tuple[int, int]] = ()) -> Iterator[Writes]:
+        """Open one transaction for several writes, each its own unit (see :mod:`storage.writes`); commit at the end.
+
+        ``keys`` are the index keys of every article it will write: with the dedup lock (PostgreSQL) they are
+        held from its start, all at once (:func:`storage.index.lock_keys`), so two writers of batches never
+        wait on each other in a cycle, and a writer of a near-duplicate of any of them waits, then finds its
+        story. On SQLite the transaction holds the database's write lock from its start, lock or not.
+        """
+        with self.engine.begin() as conn:
+            begin_writing(conn)
+            if self.dedup_lock:
+                index.lock_keys(conn, keys)
+            writes = Writes(conn)
+            yield writes
+            writes.counts.write(conn)
+
     def add_article(
         self,
         story: NewStory,
@@ -92,26 +114,9 @@ class Archive:
         decide: Callable[[DedupReads], Match | None],
         capture: WarcLocation | None = None,
     ) -> tuple[Match | None, bool]:
-        """Decide what a new article is and archive it so, in one transaction; return the decision and whether the
-        article became its story's canonical copy.
-
-        ``decide`` reads the archive through the :class:`DedupReads` it is given and returns the story the
-        article is a copy of, or None for a new story. The transaction first holds the article's index keys
-        (:func:`storage.index.lock_keys`): a writer of a near-duplicate waits, then finds this article's story.
-        """
-        with self.engine.begin() as conn:
-            if self.dedup_lock:
-                index.lock_keys(conn, keys)
-            match = decide(DedupReads(conn))
-            if match is None:
-                stories.add_story(conn, story, keys, capture)
-                repointed = False
-            else:
-                repointed = stories.add_copy(
-                    conn, match.story_id, story, match.match, match.similarity, match.containment, keys, capture
-                )
-            furniture.count_lines(conn, story.site, lines)
-        return match, repointed
+        """Decide what a new article is and archive it so, in one transaction (see :meth:`Writes.add_article`)."""
+        with self.writes(keys) as writes:
+            return writes.add_article(story, keys, lines, decide, capture)
 
     def add_story(
         self,
@@ -121,10 +126,8 @@ class Archive:
         capture: WarcLocation | None = None,
     ) -> int:
         """Archive a new story with its original sighting, index keys, line counts and raw capture; return its id."""
-        with self.engine.begin() as conn:
-            story_id = stories.add_story(conn, story, keys, capture)
-            furniture.count_lines(conn, story.site, lines)
-        return story_id
+        with self.writes() as writes:
+            return writes.add_story(story, keys, lines, capture)
 
     def add_copy(
         self,
@@ -139,18 +142,16 @@ class Archive:
     ) -> bool:
         """Record another copy of story ``story_id`` with its page's line counts; return True if it became the
         canonical copy (see :func:`storage.stories.add_copy`)."""
-        with self.engine.begin() as conn:
-            repointed = stories.add_copy(conn, story_id, copy, match, similarity, containment, keys, capture)
-            furniture.count_lines(conn, copy.site, lines)
-        return repointed
+        with self.writes() as writes:
+            return writes.add_copy(story_id, copy, match, similarity, containment, keys, lines, capture)
 
     def revise_story(
         self, story_id: int, story: NewStory, keys: Iterable[tuple[int, int]], clean: Callable[[str], str]
     ) -> bool:
         """Make ``story`` the latest version of story ``story_id`` if it changed after ``clean``; return True if it
         did (see :func:`storage.stories.revise`)."""
-        with self.engine.begin() as conn:
-            return stories.revise(conn, story_id, story, keys, clean)
+        with self.writes() as writes:
+            return writes.revise_story(story_id, story, keys, clean)
 
     def is_incomplete(self, story_id: int) -> bool:
         """Return True if story ``story_id`` was archived from a page cut short and no whole copy replaced it yet."""
@@ -207,22 +208,3 @@ class Archive:
             "duplicates": sum(count for _, count in held.values()),
             "sites": [{"site": site, "stories": count, "duplicates": copies} for site, (count, copies) in held.items()],
         }
-
-
-class DedupReads:
-    """What a dedup decision reads, inside the transaction that writes its outcome (see :meth:`Archive.add_article`)."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def story_by_fingerprint(self, fingerprint: str) -> int | None:
-        """Return a story whose canonical text has this exact fingerprint, if any."""
-        return stories.story_by_fingerprint(self.conn, fingerprint)
-
-    def candidates(self, keys: Iterable[tuple[int, int]], at_least: int = 1) -> list[int]:
-        """Return the stories sharing ``at_least`` index keys with ``keys``, most shared first."""
-        return index.candidates(self.conn, keys, at_least)
-
-    def copy_texts(self, story_ids: Iterable[int]) -> list[tuple[int, str, bool]]:
-        """Return ``(story id, text, canonical?)`` for the canonical copy and every kept copy of each story."""
-        return stories.copy_texts(self.conn, story_ids)

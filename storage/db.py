@@ -104,6 +104,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def begin_writing(conn: sa.Connection) -> None:
+    """Begin the caller's SQLite transaction now, holding the database's one write lock (other writers wait).
+
+    pysqlite would begin it only at the first write: a SAVEPOINT before that would be a
+    transaction of its own, committed when released, and a transaction that read first
+    could not write once another writer had committed (SQLITE_BUSY_SNAPSHOT, no waiting).
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    dbapi = conn.connection.dbapi_connection
+    if dbapi is not None and not dbapi.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def upsert(table: sa.Table, dialect: str) -> SqliteInsert | PostgresInsert:
     """Return an INSERT into ``table`` that can take ON CONFLICT, in the SQL of ``dialect``.
 

@@ -16,13 +16,36 @@ from storage.db import upsert
 from storage.schema import site_lines, sites
 
 
-def count_lines(conn: Connection, site: str, lines: dict[str, str]) -> None:
-    """Count one more page of ``site``, and one more page for each of its ``lines`` (line key -> line)."""
-    count_page, count_lines = _line_counts(conn.dialect.name)
-    conn.execute(count_page, {"site": site, "pages": 1})
-    if lines:  # in key order: two writers counting lines of one site never lock its rows in opposite orders
-        rows = [{"site": site, "line_key": k, "line": v, "pages": 1} for k, v in sorted(lines.items())]
-        conn.execute(count_lines, rows)
+class LineCounts:
+    """The pages and lines counted by the writes of one transaction, written together when it ends.
+
+    Written in key order, sites then lines: two transactions counting lines of one site
+    never lock its rows in opposite orders (they would wait on each other for good).
+    """
+
+    def __init__(self) -> None:
+        self.pages: dict[str, int] = {}
+        #: (site, line key) -> [line, pages]
+        self.lines: dict[tuple[str, str], list[Any]] = {}
+
+    def add(self, site: str, lines: dict[str, str]) -> None:
+        """Count one more page of ``site``, and one more page for each of its ``lines`` (line key -> line)."""
+        self.pages[site] = self.pages.get(site, 0) + 1
+        for key, line in lines.items():
+            self.lines.setdefault((site, key), [line, 0])[1] += 1
+
+    def write(self, conn: Connection) -> None:
+        """Add the counts to the archive's, in one statement for the sites and one for the lines."""
+        if not self.pages:
+            return
+        count_pages, count_lines = _line_counts(conn.dialect.name)
+        conn.execute(count_pages, [{"site": site, "pages": n} for site, n in sorted(self.pages.items())])
+        if self.lines:
+            rows = [
+                {"site": site, "line_key": key, "line": line, "pages": n}
+                for (site, key), (line, n) in sorted(self.lines.items())
+            ]
+            conn.execute(count_lines, rows)
 
 
 def learned_lines(conn: Connection, site: str, min_pages: int, min_ratio: float) -> set[str]:
@@ -50,9 +73,11 @@ def furniture(conn: Connection, min_pages: int, min_ratio: float) -> set[str]:
 
 @lru_cache(maxsize=2)
 def _line_counts(dialect: str) -> tuple[Any, Any]:
-    """Return the upserts counting a page of a site and the lines on it, built once per dialect."""
-    page = upsert(sites, dialect).on_conflict_do_update(index_elements=["site"], set_={"pages": sites.c.pages + 1})
-    lines = upsert(site_lines, dialect).on_conflict_do_update(
-        index_elements=["site", "line_key"], set_={"pages": site_lines.c.pages + 1}
+    """Return the upserts adding pages of sites and of the lines on them, built once per dialect."""
+    page = upsert(sites, dialect)
+    page = page.on_conflict_do_update(index_elements=["site"], set_={"pages": sites.c.pages + page.excluded.pages})
+    lines = upsert(site_lines, dialect)
+    lines = lines.on_conflict_do_update(
+        index_elements=["site", "line_key"], set_={"pages": site_lines.c.pages + lines.excluded.pages}
     )
     return page, lines

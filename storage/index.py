@@ -85,21 +85,17 @@ def candidate_query(
 def lock_keys(conn: Connection, keys: Iterable[tuple[int, int]]) -> None:
     """Hold ``keys`` for the rest of the caller's transaction, so writers of near-duplicates decide one after the other.
 
-    PostgreSQL: a transaction-scoped advisory lock per key, taken in ascending order
-    (two writers never wait on each other in a cycle); a writer whose text shares a
-    key with another's waits until that one has committed, then its candidate query
-    sees the other's story. Any two texts that could be each other's candidates
-    share a key, anchors included. SQLite: the database's one write lock, taken
-    before the reads (pysqlite would take it only at the first write).
+    ``keys`` are those of every article the transaction writes, held from its start.
+    PostgreSQL: a transaction-scoped advisory lock per key, all taken in ascending order
+    in one statement (two writers never wait on each other in a cycle); a writer whose
+    text shares a key with another's waits until that one has committed, then its
+    candidate query sees the other's story. Any two texts that could be each other's
+    candidates share a key, anchors included. SQLite needs none: a writing transaction
+    holds the database's one write lock from its start (:func:`storage.db.begin_writing`).
     """
-    if conn.dialect.name == "postgresql":
-        if ids := sorted({_lock_id(band, bucket) for band, bucket in keys}):
-            # unnest keeps the array's order: the locks are taken in ascending order, in one round trip
-            conn.execute(_LOCK, {"ids": ids})
-    elif conn.dialect.name == "sqlite":
-        dbapi = conn.connection.dbapi_connection
-        if dbapi is not None and not dbapi.in_transaction:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    if conn.dialect.name == "postgresql" and (ids := sorted({_lock_id(band, bucket) for band, bucket in keys})):
+        # unnest keeps the array's order: the locks are taken in ascending order, in one round trip
+        conn.execute(_LOCK, {"ids": ids})
 
 
 def insert_keys(conn: Connection, story_id: int, keys: Iterable[tuple[int, int]]) -> None:

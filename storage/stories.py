@@ -130,6 +130,13 @@ _STORY_BY_FINGERPRINT = sa.select(stories.c.id).where(stories.c.fingerprint == s
 _INSERT_STORY = stories.insert()
 _INSERT_SIGHTING = sightings.insert()
 _INSERT_CAPTURE = warc_records.insert()
+_COPY_TEXTS = sa.union_all(
+    sa.select(stories.c.id, stories.c.text, sa.true()).where(stories.c.id.in_(sa.bindparam("b_ids", expanding=True))),
+    sa.select(sightings.c.story_id, sightings.c.text, sa.false()).where(
+        sightings.c.story_id.in_(sa.bindparam("b_copy_ids", expanding=True)), sightings.c.text.is_not(None)
+    ),
+)
+_STORY = sa.select(stories).where(stories.c.id == sa.bindparam("b_id"))
 
 
 # -- lookups -------------------------------------------------------------
@@ -158,11 +165,7 @@ def story_by_fingerprint(conn: Connection, fingerprint: str) -> int | None:
 def copy_texts(conn: Connection, story_ids: Iterable[int]) -> list[tuple[int, str, bool]]:
     """Return ``(story id, text, canonical?)`` for the canonical copy and every kept copy of each story."""
     ids = list(story_ids)
-    canonical = sa.select(stories.c.id, stories.c.text, sa.true()).where(stories.c.id.in_(ids))
-    copies = sa.select(sightings.c.story_id, sightings.c.text, sa.false()).where(
-        sightings.c.story_id.in_(ids), sightings.c.text.is_not(None)
-    )
-    return [(row[0], row[1], bool(row[2])) for row in conn.execute(canonical.union_all(copies))]
+    return [(row[0], row[1], bool(row[2])) for row in conn.execute(_COPY_TEXTS, {"b_ids": ids, "b_copy_ids": ids})]
 
 
 def capture_of(conn: Connection, url: str) -> WarcLocation | None:
@@ -210,7 +213,7 @@ def add_copy(
     """
     seen = now()
     index.join_keys(conn, story_id, keys)
-    old = conn.execute(sa.select(stories).where(stories.c.id == story_id)).one()
+    old = conn.execute(_STORY, {"b_id": story_id}).one()
     if not _original_before(copy, old):
         sighting = Sighting(
             copy.url,

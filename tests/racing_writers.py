@@ -1,13 +1,14 @@
 """Two crawl processes archiving copies of the same stories at the same moment, for the dedup race test.
 
 Each writer is a process of its own with its own crawler, pipelines and archive
-connection, as two workers on two machines are. For every story both wait at a
-barrier, then each sends its own copy (a small edit of its own, its own URL and
-site) through the real dedup and store pipelines.
+connection, as two workers on two machines are. For every BATCH stories both wait
+at a barrier, then each sends its own copies (a small edit of its own, its own URL and
+site) through the real dedup and store pipelines, which write them in one transaction.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import re
@@ -18,6 +19,7 @@ from typing import Any
 from scrapy.utils.test import get_crawler
 
 from crawler.config import dedup_config
+from crawler.dedup.compare import DedupConfig
 from crawler.dedup.minhash import text_signals
 from crawler.extensions.archive import ArchiveOwner, archive_owner
 from crawler.extract.article import Article
@@ -26,10 +28,14 @@ from crawler.extract.metadata import PageMetadata
 from crawler.items import ArticleItem
 from crawler.pipelines.dedup import DedupPipeline
 from crawler.pipelines.store import StorePipeline
+from unit_crawler import through
 
 #: The two writers' sites: each archives its copy of every story under its own URL.
 SITES = ("wire-one.example", "wire-two.example")
-#: Seconds a writer waits for the other at a story's barrier before the race counts as broken.
+#: Stories each writer archives in one transaction (ARCHIVE_BATCH_SIZE); the second sends its batch in the
+#: opposite order: writers that locked each article's keys as they came to it would wait on each other in a cycle.
+BATCH = 10
+#: Seconds a writer waits for the other at a batch's barrier before the race counts as broken.
 BARRIER_TIMEOUT = 60.0
 
 _WORD = re.compile(r"[A-Za-z][a-z']+")
@@ -86,30 +92,41 @@ def copies(side: int, count: int) -> Iterator[tuple[str, list[str]]]:
 
 
 def write(db: str, side: int, count: int, lock: bool, barrier: Any) -> None:
-    """Archive writer ``side``'s copies of ``count`` stories, each as the other writer archives its own."""
-    crawler = get_crawler(settings_dict={"NEWSARCHIVE_DB": db, "DEDUP_LOCK": lock, "EXTENSIONS": {ArchiveOwner: 0}})
+    """Archive writer ``side``'s copies of ``count`` stories, BATCH to a transaction, as the other writer archives its own."""
+    settings = {"NEWSARCHIVE_DB": db, "DEDUP_LOCK": lock, "EXTENSIONS": {ArchiveOwner: 0}, "ARCHIVE_BATCH_SIZE": BATCH}
+    crawler = get_crawler(settings_dict=settings)
     crawler.stats.open_spider()
     config = dedup_config(crawler.settings)
     stages = [DedupPipeline.from_crawler(crawler), StorePipeline.from_crawler(crawler)]
     for stage in stages:
         stage.open_spider()
+    items = [item(page, paragraphs, side, config) for page, paragraphs in copies(side, count)]
     try:
-        for page, paragraphs in copies(side, count):
-            lines = tuple(paragraphs)
-            title = " ".join(paragraphs[1].split()[:8])
-            meta = PageMetadata(title=title, language="en", sitename=SITES[side], page_type="article")
-            article = Article(page, lines, meta)
-            text = "\n".join(lines)
-            item: Any = ArticleItem(
-                url=page,
-                site=SITES[side],
-                article=article,
-                text=text,
-                signals=text_signals(text, config),
-                countable=countable_lines(lines, 40, article.dropped),
-            )
+        for start in range(0, count, BATCH):
+            batch = items[start : start + BATCH]
             barrier.wait(BARRIER_TIMEOUT)
-            for stage in stages:
-                item = stage.process_item(item)
+            asyncio.run(archive(stages, batch if side == 0 else batch[::-1]))
     finally:
         archive_owner(crawler).archive.close()
+
+
+def item(page: str, paragraphs: list[str], side: int, config: DedupConfig) -> ArticleItem:
+    """Return the article item of writer ``side``'s copy at ``page``, as the extract pipeline makes it."""
+    lines = tuple(paragraphs)
+    title = " ".join(paragraphs[1].split()[:8])
+    meta = PageMetadata(title=title, language="en", sitename=SITES[side], page_type="article")
+    article = Article(page, lines, meta)
+    text = "\n".join(lines)
+    return ArticleItem(
+        url=page,
+        site=SITES[side],
+        article=article,
+        text=text,
+        signals=text_signals(text, config),
+        countable=countable_lines(lines, 40, article.dropped),
+    )
+
+
+async def archive(stages: list[Any], batch: list[ArticleItem]) -> None:
+    """Send the items of one batch through ``stages`` at once: the store writes them in one transaction."""
+    await asyncio.gather(*(through(stages, item) for item in batch))

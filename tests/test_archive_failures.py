@@ -92,7 +92,9 @@ def test_a_postgresql_connection_killed_mid_write_stops_the_crawl_and_the_next_c
     assert "the archive's database failed: terminating connection due to administrator command" in stopped.stderr
     assert "run the same crawl again to continue" in stopped.stderr
     assert "archive_unavailable" in stopped.stderr  # counted among the errors, and the stop reason
-    assert assert_whole(db) == 2  # the third story died with its connection, rolled back whole
+    # the transaction writing the third story died with its connection, rolled back whole (the stories
+    # written with it in its batch too); those committed before it stay
+    assert assert_whole(db) < 3
 
     with engine.begin() as conn:  # the database is healthy again
         conn.exec_driver_sql("DROP TRIGGER kill_writer ON stories")
@@ -116,8 +118,9 @@ def test_a_full_disk_stops_an_sqlite_crawl_and_the_next_continues(
 ) -> None:
     db = str(tmp_path / "archive.db")
     assert newsarchive("migrate", "--db", db).returncode == 0
-    # room for the WAL to take a few stories, with their fetch-log rows, before it hits the limit
-    room = sum(p.stat().st_size for p in tmp_path.glob("archive.db*")) + 800_000
+    # room for the WAL to take a few stories, with their fetch-log rows, before it hits the limit (the whole
+    # crawl, its articles written several to a transaction, fits in 800 KB)
+    room = sum(p.stat().st_size for p in tmp_path.glob("archive.db*")) + 400_000
 
     stopped = run("prlimit", f"--fsize={room}", NEWSARCHIVE, "crawl", *_urls(news_web), "--db", db)
     assert stopped.returncode == 1

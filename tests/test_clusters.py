@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -20,13 +21,16 @@ from crawler.pipelines.store import StorePipeline
 from fixture_web import load_articles, load_seed
 from storage import Archive, ArchiveError
 from storage.read.clusters import clusters, page
+from unit_crawler import through
 
 
 class Pipelines:
     """The real dedup and store pipelines over one archive, fed articles as the extract pipeline would."""
 
     def __init__(self, db: str, **settings: object) -> None:
-        self.crawler = get_crawler(settings_dict={"NEWSARCHIVE_DB": db, "EXTENSIONS": {ArchiveOwner: 0}, **settings})
+        # each article its own transaction, written at once: the tests read the archive after each
+        settings = {"NEWSARCHIVE_DB": db, "EXTENSIONS": {ArchiveOwner: 0}, "ARCHIVE_BATCH_SIZE": 1, **settings}
+        self.crawler = get_crawler(settings_dict=settings)
         self.config = dedup_config(self.crawler.settings)
         self.crawler.stats.open_spider()
         self.stages = [DedupPipeline.from_crawler(self.crawler), StorePipeline.from_crawler(self.crawler)]
@@ -49,9 +53,7 @@ class Pipelines:
             countable=countable_lines(lines, 40, article.dropped),
             revises=revises,
         )
-        for stage in self.stages:
-            item = stage.process_item(item)
-        return item
+        return asyncio.run(through(self.stages, item))
 
     def stat(self, key: str) -> int:
         return self.crawler.stats.get_value(f"newsarchive/{key}", 0)

@@ -3,11 +3,12 @@
 Two processes (:mod:`racing_writers`), each with its own connection to the archive
 (PostgreSQL; SQLite too, where the lock is the database's write lock), send their
 own near-duplicate of each of a thousand stories (200 on SQLite) through the real
-dedup and store pipelines at once, story after story. With ``DEDUP_LOCK`` (the
-default) every pair ends as a story and its duplicate; without it, both writers
-find nothing and each archives a story: the same test then sees doubles. The
-lock itself: a writer of a near-duplicate waits for the one holding a shared key,
-a writer of an unrelated article does not.
+dedup and store pipelines at once, ten stories to a transaction, in opposite orders.
+With ``DEDUP_LOCK`` (the default) every pair ends as a story and its duplicate, and
+neither writer deadlocks the other; without it (PostgreSQL), both writers find
+nothing and each archives a story: the same test then sees doubles. The lock itself:
+a writer of a near-duplicate waits for the one holding a shared key, a writer of an
+unrelated article does not.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def test_two_writers_racing_copies_of_each_story_make_one_story_and_one_duplicat
         assert archive.summary()["stories"] == races(db)
 
 
-def test_without_the_lock_racing_writers_double_stories(db: str) -> None:
+def test_without_the_lock_racing_writers_double_stories(postgres: PostgresServer) -> None:
+    db = postgres.fresh_schema_url()  # an SQLite writer holds the database's write lock, lock or not
     race(db, lock=False)
     pairs = outcome(db)
     doubled = [number for number, (one, two) in pairs.items() if one[0] != two[0]]

@@ -7,6 +7,7 @@ and trap of :mod:`repost_edits`).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import random
@@ -32,6 +33,7 @@ from repost_edits import WORDINGS, all_at_once
 from repost_web import RepostWeb, build_repost_web, load_own_stories
 from storage import Archive, NewStory
 from storage.schema import lsh_buckets, meta, sightings, stories
+from unit_crawler import through
 
 CONFIG = DedupConfig()
 #: The seed article: a wire story that credits no other outlet.
@@ -47,7 +49,9 @@ class Pipelines:
     """The dedup and store pipelines of one crawl into archive ``db``."""
 
     def __init__(self, db: str) -> None:
-        crawler = get_crawler(settings_dict={"NEWSARCHIVE_DB": db, "EXTENSIONS": {ArchiveOwner: 0}})
+        # each article its own transaction, written at once: the tests read the archive after each
+        settings = {"NEWSARCHIVE_DB": db, "EXTENSIONS": {ArchiveOwner: 0}, "ARCHIVE_BATCH_SIZE": 1}
+        crawler = get_crawler(settings_dict=settings)
         crawler.stats.open_spider()
         self.crawler = crawler
         self.stages = [DedupPipeline.from_crawler(crawler), StorePipeline.from_crawler(crawler)]
@@ -68,9 +72,7 @@ class Pipelines:
             signals=text_signals(text, CONFIG),
             countable=countable_lines(lines, 40, article.dropped),
         )
-        for stage in self.stages:
-            item = stage.process_item(item)
-        return item
+        return asyncio.run(through(self.stages, item))
 
     def close(self) -> None:
         if not self.stages:

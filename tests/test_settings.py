@@ -35,6 +35,8 @@ def test_an_override_without_a_value_is_refused() -> None:
         ("NEWSARCHIVE_WARC_PREFIX=../up", "NEWSARCHIVE_WARC_PREFIX"),
         ("NEWSARCHIVE_WARC_PREFIX=", "NEWSARCHIVE_WARC_PREFIX"),
         ("DEPTH_LIMIT=-1", "DEPTH_LIMIT"),
+        ("ARCHIVE_BATCH_SIZE=0", "ARCHIVE_BATCH_SIZE"),
+        ("ARCHIVE_BATCH_DELAY=-1", "ARCHIVE_BATCH_DELAY"),
     ],
 )
 def test_a_bad_setting_stops_the_crawl_before_it_starts_and_is_named(override: str, named: str, tmp_path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Iterable
 from typing import Any
 
@@ -72,3 +73,12 @@ def spider_output(crawler: Crawler, response: Response, output: Iterable[Any]) -
         return [item async for item in await manager.scrape_response_async(callback, response, response.request)]
 
     return asyncio.run(run())
+
+
+async def through(pipelines: Iterable[Any], item: Any) -> Any:
+    """Return what ``item`` becomes through ``pipelines`` in order, each ``process_item`` awaited if it is async."""
+    for pipeline in pipelines:
+        item = pipeline.process_item(item)
+        if inspect.isawaitable(item):
+            item = await item
+    return item

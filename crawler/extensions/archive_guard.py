@@ -1,8 +1,9 @@
 """Stop the crawl cleanly when the archive's database fails: server gone, connection killed, disk full.
 
-Each archive write is one transaction, so the article being written when the
-database failed is rolled back whole; its page is not marked as known, and the
-next crawl fetches and archives it. Going on would only fail item after item.
+Archive writes are transactions (of several articles, crawler.archive_batch), so the
+articles being written when the database failed are rolled back whole; their pages
+are not marked as known, and the next crawl fetches and archives them. Going on would
+only fail item after item.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -10,7 +11,8 @@ from typing import Any
 from scrapy.crawler import Crawler
 from sqlalchemy.exc import IntegrityError
 
-from crawler.config import dedup_config, from_settings
+from crawler.archive_batch import ArchiveBatch
+from crawler.config import batch_config, dedup_config, from_settings
 from crawler.dedup.credits import credited_outlet
 from crawler.dedup.minhash import text_signals
 from crawler.extensions.archive import archive_owner
@@ -20,9 +22,17 @@ from crawler.extract.article import Article
 from crawler.extract.furniture import BoilerplateConfig
 from crawler.items import ArticleItem
 from crawler.outcomes import Outcome, PageDropped
-from storage import NewStory
+from storage import Match, NewStory, Writes
 
 logger = logging.getLogger(__name__)
+
+
+def _archive(item: ArticleItem, story: NewStory, writes: Writes) -> tuple[Match | None, bool]:
+    """Write a new article as a new story or as a copy of one, as the dedup decision made with the write says."""
+    if item.decide is None:
+        writes.add_story(story, item.band_keys, item.countable, item.warc)
+        return None, False
+    return writes.add_article(story, item.band_keys, item.countable, item.decide, item.warc)
 
 
 def story_metadata(article: Article) -> dict[str, str | None]:
@@ -42,7 +52,11 @@ def story_metadata(article: Article) -> dict[str, str | None]:
 
 
 class StorePipeline:
-    """Archive each ArticleItem in one transaction; re-clean the sites' stories when the crawl ends."""
+    """Archive each ArticleItem, several to a transaction; re-clean the sites' stories when the crawl ends.
+
+    An item waits for its batch (:mod:`crawler.archive_batch`, ``ARCHIVE_BATCH_*``) and goes on
+    once the transaction that holds it has committed.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -50,6 +64,7 @@ class StorePipeline:
         self.stats = crawler.stats
         self.furniture = from_settings(BoilerplateConfig, "BOILERPLATE", settings)
         self.dedup = dedup_config(settings)
+        self.batching = batch_config(settings)
         #: the sites re-cleaned when the crawl ends: those it crawls and those it stored stories of
         self.sites: set[str] = set()
 
@@ -59,11 +74,13 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.archive = archive_owner(self.crawler).archive
+        self.batch = ArchiveBatch(self.archive, self.batching)
         # a site's stories stored by an earlier crawl that was killed before it re-cleaned them, even
         # if this one stores none of that site
         self.sites.update(getattr(self.crawler.spider, "site_rules", ()))
 
     def close_spider(self) -> None:
+        self.batch.flush()  # what still waits: its items go on with their outcome
         try:
             learned = self.archive.furniture(self.furniture.min_pages, self.furniture.min_ratio)
             for site in sorted(self.sites):
@@ -71,29 +88,25 @@ class StorePipeline:
         except DATABASE_FAILURES as exc:  # the stories stay as archived; the next crawl of the site re-cleans them
             logger.warning("re-cleaning skipped, the archive's database failed: %s", exc.orig)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
         if item.revises is not None:
-            return self._revise(item)
+            return await self._revise(item)
         try:
-            self._archive(item)
+            match, repointed = await self.batch.add(
+                item.band_keys, functools.partial(_archive, item, self._story(item))
+            )
         except IntegrityError as exc:
             # the same URL reached twice at once (archived since the extract pipeline asked): the first write won
             self.stats.inc_value("newsarchive/known_url")
             raise PageDropped(Outcome.KNOWN, "known_url", item.url) from exc
+        self._archived(item, match, repointed)
         self.sites.add(item.site)
         return item
 
-    def _archive(self, item: ArticleItem) -> None:
-        """Write a new article as a new story or as a copy of one, as the dedup decision made with the write says."""
-        if item.decide is None:
-            self.archive.add_story(self._story(item), item.band_keys, item.countable, item.warc)
-            match, repointed = None, False
-        else:
-            match, repointed = self.archive.add_article(
-                self._story(item), item.band_keys, item.countable, item.decide, item.warc
-            )
+    def _archived(self, item: ArticleItem, match: Match | None, repointed: bool) -> None:
+        """Fill in what the archive made of a new article: a new story, or a copy of ``match``'s."""
         if match is None:
             self.stats.inc_value("newsarchive/stories_new")
             item.stored = "incomplete" if item.incomplete else "archived"
@@ -105,17 +118,21 @@ class StorePipeline:
         if repointed:
             self.stats.inc_value("newsarchive/dedup/repointed")
 
-    def _revise(self, item: ArticleItem) -> ArticleItem:
+    async def _revise(self, item: ArticleItem) -> ArticleItem:
         """Store a story's page fetched again as its new version if its text changed."""
-        assert item.revises is not None
+        story_id = item.revises
+        assert story_id is not None
         clean = self._cleaner(item.site, item.article.headings)
-        changed = self.archive.revise_story(item.revises, self._story(item), item.band_keys, clean)
+        story = self._story(item)
+        changed = await self.batch.add(
+            item.band_keys, lambda writes: writes.revise_story(story_id, story, item.band_keys, clean)
+        )
         item.stored = "revised" if changed else "unchanged"
-        if item.incomplete and (changed or self.archive.is_incomplete(item.revises)):
+        if item.incomplete and (changed or self.archive.is_incomplete(story_id)):
             item.stored = "incomplete"  # still cut short: fetched again next crawl
         self.stats.inc_value("newsarchive/versions/new" if changed else "newsarchive/versions/unchanged")
         if changed:
-            logger.info("new version of story %d: %s", item.revises, item.url)
+            logger.info("new version of story %d: %s", story_id, item.url)
         return item
 
     def _story(self, item: ArticleItem) -> NewStory:
