@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from scrapy.settings import BaseSettings
 
+from crawler import settings as defaults
 from crawler.archive_batch import BatchConfig
 from crawler.dedup.compare import DedupConfig
 from crawler.errors import InvalidField
@@ -118,7 +119,7 @@ def warc_prefix(settings: BaseSettings) -> str:
 
 def warc_gzip_level(settings: BaseSettings) -> int:
     """Return ``NEWSARCHIVE_WARC_GZIP_LEVEL``, a zlib level from 1 to 9."""
-    value = settings.get("NEWSARCHIVE_WARC_GZIP_LEVEL")
+    value = settings.get("NEWSARCHIVE_WARC_GZIP_LEVEL", defaults.NEWSARCHIVE_WARC_GZIP_LEVEL)
     try:
         level = int(value)
     except (TypeError, ValueError):

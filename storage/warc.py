@@ -22,7 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
+from warcio.warcwriter import GzippingWrapper, WARCWriter
 
 Headers = list[tuple[str, str]]
 
@@ -34,19 +34,23 @@ _GZIP_MEMBER_START = b"\x1f\x8b\x08"
 GZIP_LEVEL = 6
 
 
+class _Gzipped(GzippingWrapper):  # type: ignore[misc]  # warcio is not typed
+    """warcio's gzip stream for one record, at ``level`` (warcio's own is fixed at 9)."""
+
+    def __init__(self, out: BinaryIO, level: int) -> None:
+        super().__init__(out)
+        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+
 class _GzipPerRecordWriter(WARCWriter):  # type: ignore[misc]  # warcio is not typed
-    """warcio's WARC writer, each record one gzip member at ``level``; written to the file in one piece."""
+    """warcio's WARC writer, each record one gzip member at ``level``, streamed to the file as warcio streams it."""
 
     def __init__(self, out: BinaryIO, level: int) -> None:
         super().__init__(out, gzip=False)
         self.level = level
 
     def write_record(self, record: ArcWarcRecord, params: object = None) -> None:
-        plain = io.BytesIO()
-        self._write_warc_record(plain, record)
-        member = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-        self.out.write(member.compress(plain.getbuffer()) + member.flush())
-        self.out.flush()
+        self._write_warc_record(_Gzipped(self.out, self.level), record)  # its flush ends the member
 
 
 @dataclass(frozen=True)

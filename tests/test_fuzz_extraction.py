@@ -27,6 +27,7 @@ from crawler import settings as defaults
 from crawler.dedup.compare import DedupConfig
 from crawler.extract.analysis import PageAnalyser, PageAnalysis
 from crawler.extract.article import extract_page
+from crawler.extract.payload import is_binary
 from crawler.extract.furniture import BoilerplateConfig
 from crawler.items import PageItem
 from crawler.pipelines.store import story_metadata
@@ -245,6 +246,9 @@ def test_the_spider_reads_any_page_without_raising(body: bytes, home: bool) -> N
     response = HtmlResponse(URL, body=body, headers={"Content-Type": "text/html"}, request=request)
     results = asyncio.run(_yielded(spider.parse_page(response)))
     assert all(isinstance(r, Request | PageItem) for r in results)
+    if is_binary(body):  # not a page: skipped and counted, nothing followed
+        assert results == [] and spider.crawler.stats.get_value("newsarchive/skipped/not_html") == 1
+        return
     assert isinstance(results[-1], PageItem)
     check(analyse(results[-1].html, URL, set()))
 
