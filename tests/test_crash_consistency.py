@@ -232,17 +232,30 @@ class Watch:
         return True
 
 
+class NotFrozen(Exception):
+    """A process did not stop: a parent inside vfork() waits for the child just stopped, and cannot stop itself."""
+
+
+#: Seconds a process gets to reach the stopped state.
+FREEZE_WAIT = 2.0
+
+
 @contextmanager
 def frozen(processes: list[psutil.Process]) -> Iterator[None]:
-    """Stop ``processes`` (SIGSTOP) until the block ends: what they wrote stands still while it is looked at."""
+    """Stop ``processes`` (SIGSTOP) until the block ends: what they wrote stands still while it is looked at.
+
+    Raises NotFrozen, all of them let go again, if one does not stop in time (caught mid-fork: try later).
+    """
     for process in processes:
         with suppress(psutil.NoSuchProcess):
             process.suspend()
-    for process in processes:
-        with suppress(psutil.NoSuchProcess):
-            while process.status() not in (psutil.STATUS_STOPPED, psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
-                pass
     try:
+        deadline = time.monotonic() + FREEZE_WAIT
+        for process in processes:
+            with suppress(psutil.NoSuchProcess):
+                while process.status() not in (psutil.STATUS_STOPPED, psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
+                    if time.monotonic() > deadline:
+                        raise NotFrozen(process.pid)
         yield
     finally:
         for process in processes:
@@ -264,7 +277,7 @@ def kill_in(
         assert process.poll() is None, f"it ended before a kill in {moment} after {pages} pages, {warc_bytes} bytes"
         assert time.monotonic() < deadline, f"no {moment} moment after {pages} pages, {warc_bytes} bytes"
         if watch.pages() >= pages and watch.warc_bytes() >= warc_bytes:
-            with suppress(psutil.NoSuchProcess):
+            with suppress(psutil.NoSuchProcess, NotFrozen):
                 children, descendants = root.children(), root.children(recursive=True)
                 with frozen([root, *descendants]):
                     if watch.in_moment(moment):
