@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from extraction import default_data  # noqa: E402
 
 from crawler.extract import article, metadata, trafilatura_adapter  # noqa: E402
+from crawler.extract.links import PageLinks  # noqa: E402
 
 #: (label, module, function name): the stages of ``extract_page``; trafilatura's own work first.
 STAGES = (
@@ -48,6 +49,7 @@ STAGES = (
     ("ours: page labels", article, "without_page_labels"),
     ("ours: styled edges", article, "without_styled_edges"),
     ("ours: bold subheads", article, "_bold_subheads"),
+    ("crawl: the page's links (page_links)", article, "page_links"),
 )
 LIBRARY = 4  # the first four stages are the libraries' work
 
@@ -66,6 +68,16 @@ def cpu_ms(extract: Callable[[str, str], object], pages: list[tuple[str, str]]) 
     for url, html in pages:
         extract(html, url)
     return 1000 * (time.process_time() - start) / len(pages)
+
+
+def without_links(html: str, url: str) -> object:
+    """Return ``extract_page(html, url)`` with no links read: the extraction alone, as it was before it read them."""
+    saved = article.page_links
+    article.page_links = lambda tree, html, url: PageLinks()
+    try:
+        return article.extract_page(html, url)
+    finally:
+        article.page_links = saved
 
 
 def staged(pages: list[tuple[str, str]]) -> tuple[float, dict[str, float]]:
@@ -109,10 +121,11 @@ def main() -> None:
         return trafilatura.extract(html)
 
     cpu_ms(plain, pages[:5]), cpu_ms(article.extract_page, pages[:5])  # first calls compile and load: not timed
-    rounds: dict[str, list[float]] = {"plain": [], "ours": []}
+    rounds: dict[str, list[float]] = {"plain": [], "ours": [], "unlinked": []}
     for _ in range(args.rounds):
         rounds["plain"].append(cpu_ms(plain, pages))
         rounds["ours"].append(cpu_ms(article.extract_page, pages))
+        rounds["unlinked"].append(cpu_ms(without_links, pages))
     best = {name: min(times) for name, times in rounds.items()}
     total, stages = staged(pages)
     sizes = sorted(len(html.encode("utf-8")) for _, html in pages)
@@ -123,6 +136,10 @@ def main() -> None:
     )
     print(f"{'plain trafilatura.extract(html)':44}{best['plain']:>8.2f}")
     print(f"{'ours extract_page(html, url)':44}{best['ours']:>8.2f}   {best['ours'] / best['plain']:.2f}x plain")
+    print(
+        f"{'  the same without reading its links':44}{best['unlinked']:>8.2f}   "
+        f"{best['unlinked'] / best['plain']:.2f}x plain (the links the crawl's process read before)"
+    )
     print(f"\nours by stage (one round, functions wrapped: {total:.2f} ms a page)")
     library = 0.0
     for i, (label, _, _) in enumerate(STAGES):

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from crawler.dedup.minhash import TextSignals
+from crawler.extract.analysis import PageAnalysis
 from crawler.extract.article import Article
 from storage import DedupReads, Match
 from storage.warc import WarcLocation
@@ -18,6 +19,7 @@ class PageItem:
     ``news``: a news sitemap named it, which declares it an article.
     ``oldest`` is the ISO date before which its story is too old to archive (None: any age).
     ``incomplete``: its HTML ends mid-document (crawler.extract.payload.cut_short).
+    ``analysis``: what the extraction worker made of it when the spider read its links (None: not analysed yet).
     """
 
     url: str
@@ -27,6 +29,7 @@ class PageItem:
     warc: WarcLocation | None = None
     oldest: str | None = None
     incomplete: bool = False
+    analysis: PageAnalysis | None = field(default=None, repr=False)
 
 
 @dataclass

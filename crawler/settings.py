@@ -114,7 +114,7 @@ BOILERPLATE_MIN_PAGES = 3
 BOILERPLATE_MIN_RATIO = 0.2
 #: Lines longer than this many words are never counted as furniture.
 BOILERPLATE_MAX_WORDS = 40
-#: The extract pipeline re-reads every site's learned furniture from the archive every this many articles.
+#: The extraction owner re-reads every site's learned furniture from the archive every this many pages it analyses.
 BOILERPLATE_REFRESH_PAGES = 10
 #: Worker processes that extract pages (0: in the crawl's own thread, which blocks it).
 EXTRACT_WORKERS = os.cpu_count() or 1
@@ -187,6 +187,8 @@ EXTENSIONS = {
     "crawler.extensions.jobdir.JobdirGuard": 520,
     "crawler.extensions.warc.WarcRecorder": 100,
     "crawler.extensions.health.ExtractionHealth": 540,
+    #: the extraction workers: every page is parsed there once, for its links and its article
+    "crawler.extensions.extraction.PageExtraction": 10,
 }
 #: Record per site and run how extraction went (``newsarchive health``): article yield, median words, metadata.
 NEWSARCHIVE_HEALTH_ENABLED = True

@@ -12,6 +12,7 @@ from crawler.dedup.minhash import fingerprint, index_keys
 from crawler.dedup.shingles import shingles
 from crawler.demo.newsweb import Site
 from crawler.extensions.archive import ArchiveOwner
+from crawler.extensions.extraction import PageExtraction
 from crawler.items import ArticleItem, PageItem
 from crawler.outcomes import Outcome, PageDropped
 from crawler.pipelines.extract import ExtractPipeline
@@ -25,12 +26,12 @@ def pipeline(tmp_path):
     settings = crawl_settings(str(tmp_path / "a.db"), ["EXTRACT_WORKERS=0", "BOILERPLATE_REFRESH_PAGES=3"])
     ours = ("NEWSARCHIVE_", "EXTRACT_", "BOILERPLATE_", "ARTICLE_")
     ours_only = {k: v for k, v in settings.copy_to_dict().items() if k.startswith(ours)}
-    crawler = get_crawler(settings_dict=ours_only | {"EXTENSIONS": {ArchiveOwner: 0}})
+    crawler = get_crawler(settings_dict=ours_only | {"EXTENSIONS": {ArchiveOwner: 0, PageExtraction: 10}})
     crawler.stats.open_spider()
     pipe = ExtractPipeline.from_crawler(crawler)
     pipe.open_spider()
     yield pipe
-    pipe.close_spider()
+    pipe.extraction.spider_closed()
 
 
 def _process(pipe: ExtractPipeline, item: PageItem):

@@ -9,8 +9,10 @@ surrogate, metadata that fits its columns), so one hostile page cannot stop a cr
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import re
+from collections.abc import AsyncIterator
 from functools import cache
 from pathlib import Path
 
@@ -25,8 +27,8 @@ from crawler import settings as defaults
 from crawler.dedup.compare import DedupConfig
 from crawler.extract.analysis import PageAnalyser, PageAnalysis
 from crawler.extract.article import extract_page
-from crawler.extract.furniture import BoilerplateConfig
 from crawler.extract.payload import is_binary
+from crawler.extract.furniture import BoilerplateConfig
 from crawler.items import PageItem
 from crawler.pipelines.store import story_metadata
 from crawler.spiders.news import NewsSpider
@@ -230,6 +232,10 @@ def test_huge_attributes_are_an_outcome(body: bytes, size: int, data: st.DataObj
     check(crawled(body[:at] + huge + body[at:]))
 
 
+async def _yielded(results: AsyncIterator[object]) -> list[object]:
+    return [result async for result in results]
+
+
 @settings(max_examples=40)
 @given(body=mutated() | markup.map(str.encode), home=st.booleans())
 def test_the_spider_reads_any_page_without_raising(body: bytes, home: bool) -> None:
@@ -238,7 +244,7 @@ def test_the_spider_reads_any_page_without_raising(body: bytes, home: bool) -> N
     spider = NewsSpider.from_crawler(crawler, start_urls="http://news.example.com/")
     request = Request(URL, meta={"newsarchive_home": home, "depth": 0})
     response = HtmlResponse(URL, body=body, headers={"Content-Type": "text/html"}, request=request)
-    results = list(spider.parse_page(response))
+    results = asyncio.run(_yielded(spider.parse_page(response)))
     assert all(isinstance(r, Request | PageItem) for r in results)
     if is_binary(body):  # not a page: skipped and counted, nothing followed
         assert results == [] and spider.crawler.stats.get_value("newsarchive/skipped/not_html") == 1

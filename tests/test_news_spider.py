@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +13,8 @@ from scrapy.http import HtmlResponse, Response, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler import settings as defaults
+from crawler.extensions.archive import ArchiveOwner
+from crawler.extensions.extraction import PageExtraction
 from crawler.items import PageItem
 from crawler.spiders.news import NewsSpider
 
@@ -20,17 +24,52 @@ RECENT = YESTERDAY.strftime("%a, %d %b %Y %H:%M:%S GMT")
 RECENT_ISO = YESTERDAY.isoformat(timespec="seconds")
 
 
+@pytest.fixture(params=["worker", "spider"])
+def links_read_by(request, tmp_path, monkeypatch) -> str:
+    """Who reads a page's links: its extraction (in process here: EXTRACT_WORKERS=0), or the spider itself."""
+    monkeypatch.setattr(_READER, "by", request.param)
+    monkeypatch.setattr(_READER, "db", str(tmp_path / "a.db"))
+    return request.param
+
+
+class _READER:
+    by = "spider"
+    db = ""
+
+
 def spider(**settings: object) -> NewsSpider:
+    extraction = _READER.by == "worker"
+    ours = ("EXTRACT_", "BOILERPLATE_", "DEDUP_")
+    own = {name: getattr(defaults, name) for name in dir(defaults) if name.startswith(ours)} | {
+        "EXTENSIONS": {ArchiveOwner: 0, PageExtraction: 10},
+        "NEWSARCHIVE_DB": _READER.db,
+        "EXTRACT_WORKERS": 0,
+    }
     crawler = get_crawler(
         NewsSpider,
         {
             "NEWSARCHIVE_CONTACT_URL": defaults.NEWSARCHIVE_CONTACT_URL,
             "DEPTH_LIMIT": 2,
             "NEWSARCHIVE_FEED_PATHS": defaults.NEWSARCHIVE_FEED_PATHS,
+            **(own if extraction else {}),
             **settings,
         },
     )
-    return NewsSpider.from_crawler(crawler, start_urls=HOME)
+    news = NewsSpider.from_crawler(crawler, start_urls=HOME)
+    if extraction:
+        crawler.stats.open_spider()
+        news.opened()
+        assert news.extraction is not None
+    return news
+
+
+def yielded(results: AsyncIterator[object]) -> list[object]:
+    """Return what the spider's page callback yields."""
+
+    async def collect() -> list[object]:
+        return [result async for result in results]
+
+    return asyncio.run(collect())
 
 
 def xml(url: str, body: str) -> XmlResponse:
@@ -84,24 +123,44 @@ def test_feed_entries_of_rss_and_atom_are_followed_unless_too_old() -> None:
     assert urls(news.parse_feed(xml("http://a.example/atom.xml", atom))) == ["http://a.example/x/undated-atom-story"]
 
 
-def test_a_next_page_announced_only_in_the_head_is_followed() -> None:
+def test_a_next_page_announced_only_in_the_head_is_followed(links_read_by: str) -> None:
     page = '<html><head><link rel="next" href="/section/world/?page=2"></head><body><p>Teasers</p></body></html>'
-    assert "http://a.example/section/world/?page=2" in urls(spider().parse_page(html(HOME + "section/world/", page)))
+    assert "http://a.example/section/world/?page=2" in urls(
+        yielded(spider().parse_page(html(HOME + "section/world/", page)))
+    )
 
 
-def test_links_are_not_followed_beyond_the_depth_but_the_page_is_still_passed_on() -> None:
+def test_links_are_not_followed_beyond_the_depth_but_the_page_is_still_passed_on(links_read_by: str) -> None:
     page = '<html><body><a href="/x/linked-story-here">A story</a></body></html>'
-    results = list(spider().parse_page(html(HOME + "section/world/", page, depth=2)))
+    results = yielded(spider().parse_page(html(HOME + "section/world/", page, depth=2)))
     assert urls(results) == [] and [type(r) for r in results] == [PageItem]
 
 
-def test_a_home_page_without_a_feed_has_its_usual_feed_paths_tried() -> None:
+def test_a_home_page_without_a_feed_has_its_usual_feed_paths_tried(links_read_by: str) -> None:
     bare = "<html><body><p>News</p></body></html>"
-    tried = urls(spider().parse_page(html(HOME, bare, newsarchive_home=True)))
+    tried = urls(yielded(spider().parse_page(html(HOME, bare, newsarchive_home=True))))
     assert {HOME + p.lstrip("/") for p in defaults.NEWSARCHIVE_FEED_PATHS} <= set(tried)
     announced = '<html><head><link rel="alternate" type="application/rss+xml" href="/news.rss"></head></html>'
-    tried = urls(spider().parse_page(html(HOME, announced, newsarchive_home=True)))
+    tried = urls(yielded(spider().parse_page(html(HOME, announced, newsarchive_home=True))))
     assert tried == [HOME + "news.rss"]
+
+
+def test_links_to_files_are_not_followed(links_read_by: str) -> None:
+    page = '<html><body><a href="/x/report.PDF">Report</a><a href="/x/a-story">Story</a></body></html>'
+    assert urls(yielded(spider().parse_page(html(HOME + "section/world/", page)))) == [HOME + "x/a-story"]
+
+
+def test_a_page_goes_on_with_what_its_extraction_made_of_it(links_read_by: str) -> None:
+    story = "<html><body><article>" + "<p>The council voted on the river bridge plan today.</p>" * 30
+    (item,) = [
+        r
+        for r in yielded(spider().parse_page(html(HOME + "x/a-story", story + "</article></body></html>")))
+        if isinstance(r, PageItem)
+    ]
+    if links_read_by == "spider":
+        assert item.analysis is None  # the extract pipeline analyses it
+    else:
+        assert item.analysis.extracted.article is not None and item.analysis.word_count == 270
 
 
 def test_a_google_news_sitemap_entry_is_dated_by_its_publication_date() -> None:
@@ -131,29 +190,29 @@ ARCHIVE_PAGE = (
 )
 
 
-def test_a_next_page_is_known_by_its_number_and_counted_apart_from_link_hops() -> None:
-    results = list(spider().parse_page(html(HOME + "archive/page/3/", ARCHIVE_PAGE, depth=1)))
+def test_a_next_page_is_known_by_its_number_and_counted_apart_from_link_hops(links_read_by: str) -> None:
+    results = yielded(spider().parse_page(html(HOME + "archive/page/3/", ARCHIVE_PAGE, depth=1)))
     assert next_pages(results) == [(HOME + "archive/page/4/", 4)]
     assert all(r.meta["depth_reset"] for r in results if isinstance(r, Request) and "newsarchive_page" in r.meta)
     assert HOME + "x/story-on-page-three" in urls(results)
 
 
-def test_a_next_page_keeps_the_depth_of_the_page_that_links_it() -> None:
+def test_a_next_page_keeps_the_depth_of_the_page_that_links_it(links_read_by: str) -> None:
     from crawler.middlewares.pagination import NextPageDepth
 
     news = spider()
     response = html(HOME + "archive/page/3/", ARCHIVE_PAGE, depth=1)  # DEPTH_LIMIT is 2
-    (nxt,) = [r for r in news.parse_page(response) if isinstance(r, Request) and "newsarchive_page" in r.meta]
+    (nxt,) = [r for r in yielded(news.parse_page(response)) if isinstance(r, Request) and "newsarchive_page" in r.meta]
     assert NextPageDepth(news.crawler).get_processed_request(nxt, response).meta["depth"] == 1
 
 
 @pytest.mark.parametrize(("limit", "followed"), [(0, True), (4, True), (3, False)])
-def test_a_listing_is_walked_up_to_listing_max_pages(limit: int, followed: bool) -> None:
-    results = spider(LISTING_MAX_PAGES=limit).parse_page(html(HOME + "archive/page/3/", ARCHIVE_PAGE))
+def test_a_listing_is_walked_up_to_listing_max_pages(limit: int, followed: bool, links_read_by: str) -> None:
+    results = yielded(spider(LISTING_MAX_PAGES=limit).parse_page(html(HOME + "archive/page/3/", ARCHIVE_PAGE)))
     assert bool(next_pages(results)) == followed
 
 
-def test_a_news_sitemap_entry_is_dated_in_its_own_channel_and_declared_an_article() -> None:
+def test_a_news_sitemap_entry_is_dated_in_its_own_channel_and_declared_an_article(links_read_by: str) -> None:
     body = (
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
         'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
@@ -165,7 +224,7 @@ def test_a_news_sitemap_entry_is_dated_in_its_own_channel_and_declared_an_articl
     assert request.meta["newsarchive_dates"] == {"news": "2026-11-30T00:00:00+09:00"}
     (item,) = [
         r
-        for r in news.parse_listed(html(request.url, "<html><body><p>Brief</p></body></html>"))
+        for r in yielded(news.parse_listed(html(request.url, "<html><body><p>Brief</p></body></html>")))
         if isinstance(r, PageItem)
     ]
     assert item.news

@@ -5,8 +5,9 @@ files on one core, so a worker does all the per-page work that needs no
 archive: it extracts the page, removes its site's furniture (the lines learned
 so far, sent with the page), counts its words, picks the lines that count
 towards furniture learning, and computes the dedup fingerprint, shingle set
-and LSH band keys of the clean text. The crawl's process is left with the
-archive's queries and writes.
+and LSH band keys of the clean text; the page's links come with it
+(crawler.extract.links). The crawl's process is left with the archive's
+queries and writes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from crawler.dedup.compare import DedupConfig
 from crawler.dedup.minhash import TextSignals, text_signals
 from crawler.extract import furniture
 from crawler.extract.article import Extracted
+from crawler.extract.links import PageLinks
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,11 @@ class PageAnalysis:
     #: towards the site's furniture
     countable: dict[str, str] = field(default_factory=dict, repr=False)
     signals: TextSignals | None = None
+
+    @property
+    def links(self) -> PageLinks | None:
+        """The page's links as the worker read them; None if it could not (the spider reads them itself then)."""
+        return self.extracted.links
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from crawler.extract.edges import (
     without_styled_edges,
 )
 from crawler.extract.furniture import is_caption
+from crawler.extract.links import PageLinks, page_links
 from crawler.extract.metadata import PageMetadata, page_metadata
 from crawler.text import first_word, word_count, words
 
@@ -116,6 +117,8 @@ class Extracted:
     article: Article | None
     reason: str | None = None
     detail: str = ""
+    #: the page's links, read from its tree before extraction pruned it (None: no tree was parsed)
+    links: PageLinks | None = field(default=None, repr=False)
 
 
 def extract_page(html: str, url: str, max_elements: int = defaults.EXTRACT_MAX_ELEMENTS) -> Extracted:
@@ -130,17 +133,19 @@ def extract_page(html: str, url: str, max_elements: int = defaults.EXTRACT_MAX_E
         return Extracted(None, "bad_encoding", f"{bad} of {len(html)} characters undecodable: wrong or missing charset")
     if "\x00" in html:
         return Extracted(None, "not_html", "NUL characters: binary data, not HTML")
+    links = None
     try:
         tree = trafilatura_adapter.parse_html(html)
         if tree is None:
             return Extracted(None, "empty", "no HTML to parse")
+        links = page_links(tree, html, url)
         size = int(xpaths.SIZE(tree))
         if size > max_elements:
-            return Extracted(None, "too_large", f"{size} elements, more than {max_elements}")
+            return Extracted(None, "too_large", f"{size} elements, more than {max_elements}", links)
         article = _extract(tree, url)
     except Exception as exc:  # a library bug on one odd page must not end a crawl
-        return Extracted(None, "error", repr(exc))
-    return Extracted(article) if article else Extracted(None, "empty", "no main text found")
+        return Extracted(None, "error", repr(exc), links)
+    return Extracted(article, links=links) if article else Extracted(None, "empty", "no main text found", links)
 
 
 def _extract(tree: HtmlElement, url: str) -> Article | None:

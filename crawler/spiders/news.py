@@ -19,14 +19,17 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
-from scrapy.linkextractors import LinkExtractor
+from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.url import url_has_any_extension
 from twisted.python.failure import Failure
 
 from crawler.config import crawl_limits, refetch_hours, sites_to_crawl
 from crawler.extensions.archive import archive_owner
 from crawler.extensions.archive_guard import DATABASE_FAILURES, archive_failed
+from crawler.extensions.extraction import PageExtraction
+from crawler.extract.links import PageLinks, page_links
 from crawler.extract.payload import cut_short, is_binary, misdeclared_text
 from crawler.failures import failure_cause, skip_reason
 from crawler.items import PageItem
@@ -40,17 +43,16 @@ __all__ = ["NewsSpider", "parse_start_urls"]
 
 logger = logging.getLogger(__name__)
 
-_FEED_LINKS = "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
 _FEED_ENTRIES = "//item | //entry"
 _FEED_ENTRY_LINK = "link/text() | link[not(@rel) or @rel='alternate']/@href"
 #: Where a feed entry says when it last changed, most telling first (RSS, Atom, Dublin Core).
 _FEED_ENTRY_DATES = ("updated", "pubDate", "date", "published")
 _FEED_ENTRY_DATE = "pubDate/text() | updated/text() | published/text() | date/text()"
-#: Paginated listings announce their next page in the head, some in the body too.
-_NEXT_PAGE = "//link[@rel='next']/@href | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
 _NEWS_NS = b"http://www.google.com/schemas/sitemap-news/"
 #: The entries of a sitemap (``<url>``) and of a sitemap index (``<sitemap>``), namespaces removed.
 _SITEMAP_ENTRIES = "/urlset/url[loc] | /sitemapindex/sitemap[loc]"
+#: Links to these are files, not pages.
+_FILE_EXTENSIONS = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
 #: Sitemaps and feeds are not links: what they list starts again at depth 0.
 _LISTED = {"depth_reset": True}
 #: A probe for a sitemap or a feed that the site may not have: a 404 is no error.
@@ -65,7 +67,8 @@ class NewsSpider(Spider):
     def __init__(self, start_urls: str | Iterable[str] = "", *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.start_url_arg = start_urls
-        self.links = LinkExtractor()
+        #: the extraction workers, which read each page's links with its article (None: links are read here)
+        self.extraction: PageExtraction | None = None
         #: host:port -> the rules of the site it belongs to
         self.site_rules: dict[str, SiteRules] = {}
         self.sitemap_paths: list[str] = []
@@ -104,7 +107,11 @@ class NewsSpider(Spider):
         spider.max_redirects = settings.getint("REDIRECT_MAX_TIMES")
         crawler.signals.connect(spider.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.opened, signal=signals.spider_opened)
         return spider
+
+    def opened(self) -> None:
+        self.extraction = self.crawler.get_extension(PageExtraction)
 
     @property
     def fetch_log(self) -> FetchLog | None:
@@ -168,7 +175,7 @@ class NewsSpider(Spider):
         """
         if not self.settings.getbool("INCREMENTAL_ENABLED"):
             return []
-        callbacks: dict[str, Callable[[Response], Iterator[Request | PageItem]]] = {
+        callbacks: dict[str, Callable[[Response], Iterator[Request] | AsyncIterator[Request | PageItem]]] = {
             "listing": self.parse_page,
             "feed": self.parse_feed,
             "sitemap": self.parse_sitemap,
@@ -319,11 +326,16 @@ class NewsSpider(Spider):
         # a .xml.gz sent with Content-Encoding: gzip was gunzipped by HttpCompressionMiddleware already
         return response.body if response.url.endswith((".xml", ".xml.gz")) else None
 
-    def parse_listed(self, response: Response) -> Iterator[Request | PageItem]:
+    def parse_listed(self, response: Response) -> AsyncIterator[Request | PageItem]:
         """Handle a page that a sitemap or a feed listed: they list articles."""
         return self.parse_page(response, listed=True)
 
-    def parse_page(self, response: Response, listed: bool = False) -> Iterator[Request | PageItem]:
+    async def parse_page(self, response: Response, listed: bool = False) -> AsyncIterator[Request | PageItem]:
+        """Follow the page's feeds and links, then yield it for the pipelines with what its extraction worker made of it.
+
+        The worker reads the links from the tree it parses for extraction; the page is
+        parsed here only if no worker could read it (none configured, or it failed).
+        """
         stats = self.crawler.stats
         if not isinstance(response, HtmlResponse) or is_binary(response.body):
             stats.inc_value("newsarchive/skipped/not_html")
@@ -332,34 +344,42 @@ class NewsSpider(Spider):
         if rules is None:  # redirected away from the site
             self.crawler.stats.inc_value("newsarchive/skipped/offsite")
             return
-        home = response.meta.get("newsarchive_home", False)
-        feeds = response.xpath(_FEED_LINKS).getall()
-        for href in feeds:
-            if request := self.follow(response.urljoin(href), self.parse_feed, meta=_LISTED):
-                yield request
-        if home and not feeds and not rules.config.feeds:
-            meta = _PROBE | {"newsarchive_kind": "feed"}
-            # no feed announced: try where feeds usually are
-            for url in self.due_probes(urljoin(response.url, path) for path in self.feed_paths):
-                yield Request(url, self.parse_feed, errback=self.failed, meta=meta)
-        if rules.follows_links_at(response.meta.get("depth", 0)):
-            yield from self.links_of(response, rules)
-        # a start URL may be an article: the pipelines decide, as for any page
-        news = response.meta.get("newsarchive_news", False) or canonical_url(response.url) in self.news_urls
         html = misdeclared_text(response.body, response.encoding)
         if html is None:
             html = response.text
         else:
             stats.inc_value("newsarchive/charset/misdeclared")
+        analysis = await self.extraction.analyse(html, response.url) if self.extraction else None
+        links = analysis.links if analysis and analysis.links else _links_read_here(response, html)
+        home = response.meta.get("newsarchive_home", False)
+        for url in links.feeds:
+            if request := self.follow(url, self.parse_feed, meta=_LISTED):
+                yield request
+        if home and not links.feeds and not rules.config.feeds:
+            meta = _PROBE | {"newsarchive_kind": "feed"}
+            # no feed announced: try where feeds usually are
+            for url in self.due_probes(urljoin(response.url, path) for path in self.feed_paths):
+                yield Request(url, self.parse_feed, errback=self.failed, meta=meta)
+        if rules.follows_links_at(response.meta.get("depth", 0)):
+            for request in self.links_of(response, rules, links):
+                yield request
+        # a start URL may be an article: the pipelines decide, as for any page
+        news = response.meta.get("newsarchive_news", False) or canonical_url(response.url) in self.news_urls
         incomplete = cut_short(response.body)
         if incomplete:
             stats.inc_value("newsarchive/incomplete_pages")
             logger.info("%s ends mid-document: archived as incomplete, fetched again next crawl", response.url)
         yield PageItem(
-            url=response.url, html=html, listed=listed, news=news, oldest=rules.oldest, incomplete=incomplete
+            url=response.url,
+            html=html,
+            listed=listed,
+            news=news,
+            oldest=rules.oldest,
+            incomplete=incomplete,
+            analysis=analysis,
         )
 
-    def links_of(self, response: HtmlResponse, rules: SiteRules) -> Iterator[Request]:
+    def links_of(self, response: Response, rules: SiteRules, links: PageLinks) -> Iterator[Request]:
         """Return requests for the page's links, and for its listing's next page unless it lists nothing new.
 
         A next page is no link hop (crawler.middlewares.pagination keeps its depth);
@@ -368,16 +388,17 @@ class NewsSpider(Spider):
         a deep archive costs one page on an unchanged site.
         """
         number = response.meta.get("newsarchive_page", listing_position(response.url)[1])
-        heads = [response.urljoin(href) for href in response.xpath(_NEXT_PAGE).getall()]
-        links = [link.url for link in self.links.extract_links(response)]
-        next_pages = {canonical_url(u) for u in heads + [u for u in links if is_next_page(response.url, u)]}
+        heads = list(links.next_pages)
+        next_pages = {canonical_url(u) for u in heads + [u for u in links.links if is_next_page(response.url, u)]}
         new: list[str] = []
-        for href in heads + links:
+        for href in heads + list(links.links):
             # most links were requested from an earlier page: no request is built for them
             target = self._target(href)
             if target is None or target in next_pages or target in self.linked:
                 continue
             self.linked.add(target)
+            if url_has_any_extension(target, _FILE_EXTENSIONS):  # a file, not a page: Scrapy's extractor skips it too
+                continue
             new.append(target)
             yield self._request(target, self.parse_page)
         for url in next_pages - self.linked:
@@ -458,3 +479,8 @@ class NewsSpider(Spider):
             return
         self.reported.add((site, cause))
         logger.warning("%s: %s (%s)", site, cause, request.url)
+
+
+def _links_read_here(response: HtmlResponse, html: str) -> PageLinks:
+    """Return the page's links read in the crawl's own process: for a page no extraction worker read."""
+    return page_links(response.selector.root, html, response.url)
