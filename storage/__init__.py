@@ -2,7 +2,7 @@
 
 from storage.archive import Archive
 from storage.db import ArchiveError, archive_file, archive_url
-from storage.stories import ArchivedStory, Match, NewStory, Sighting
+from storage.stories import ArchivedStory, Join, Match, NewStory, Sighting
 from storage.writes import DedupReads, Writes
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "ArchiveError",
     "ArchivedStory",
     "DedupReads",
+    "Join",
     "Match",
     "NewStory",
     "Sighting",

@@ -11,20 +11,24 @@ The work is done in the modules by idea: ``db`` (engine, dialect), ``stories``, 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from storage import furniture, index, stories
 from storage.db import begin_writing, open_engine
 from storage.index import Signer
 from storage.read import stories as story_reads
 from storage.selection import EVERYTHING, Selection
-from storage.stories import ArchivedStory, Match, NewStory
+from storage.stories import ArchivedStory, Join, Match, NewStory
 from storage.warc import WarcLocation
 from storage.writes import DedupReads, Writes
+
+logger = logging.getLogger(__name__)
 
 
 class Archive:
@@ -105,6 +109,25 @@ class Archive:
             writes = Writes(conn)
             yield writes
             writes.counts.write(conn)
+        for story_id, join in writes.joins:
+            self.join_stories(story_id, join)
+
+    def join_stories(self, story_id: int, join: Join) -> int | None:
+        """Make story ``join.story_id`` and story ``story_id`` one story, in a transaction of its own (see
+        :func:`storage.stories.join`); return the id that stays, or None if one is gone or the write failed.
+
+        With the dedup lock both stories' index keys are held from its start, as a batch's are:
+        a writer of a copy of either waits, then finds the story that stays.
+        """
+        try:
+            with self.engine.begin() as conn:
+                begin_writing(conn)
+                if self.dedup_lock:
+                    index.lock_keys(conn, index.keys_of(conn, [story_id, join.story_id]))
+                return stories.join(conn, story_id, join)
+        except SQLAlchemyError as exc:  # the copies stay two stories, as they were
+            logger.warning("could not join story %d to story %d: %s", join.story_id, story_id, exc)
+            return None
 
     def add_article(
         self,

@@ -108,6 +108,18 @@ def join_keys(conn: Connection, story_id: int, keys: Iterable[tuple[int, int]]) 
     _write_keys(conn, story_id, list(keys), skip_known=True)
 
 
+def keys_of(conn: Connection, story_ids: Iterable[int]) -> list[tuple[int, int]]:
+    """Return the index keys of stories ``story_ids``."""
+    query = sa.select(lsh_buckets.c.band, lsh_buckets.c.bucket).where(lsh_buckets.c.story_id.in_(list(story_ids)))
+    return [(band, bucket) for band, bucket in conn.execute(query)]
+
+
+def move_keys(conn: Connection, from_id: int, to_id: int) -> None:
+    """Give story ``to_id`` the index keys of story ``from_id``, which keeps none."""
+    join_keys(conn, to_id, keys_of(conn, [from_id]))
+    conn.execute(lsh_buckets.delete().where(lsh_buckets.c.story_id == from_id))
+
+
 def _write_keys(conn: Connection, story_id: int, keys: list[tuple[int, int]], skip_known: bool) -> None:
     """Insert a story's keys: on PostgreSQL one statement of two arrays (a row each is a server round of its own)."""
     if not keys:

@@ -1,4 +1,5 @@
-"""Stories and their copies: writing a new story, another copy of one, a new version, a re-cleaned text.
+"""Stories and their copies: writing a new story, another copy of one, a new version, a re-cleaned text, two stories
+found to be one.
 
 One row per story holds its canonical copy (the original: the earliest published);
 every URL it was found at is a sighting, the canonical one included (match
@@ -85,6 +86,22 @@ class Match:
     match: str
     similarity: float = 1.0
     containment: float = 1.0
+    #: other stories the article is also a copy of, so one story with ``story_id`` (see :func:`join`)
+    joins: tuple[Join, ...] = ()
+
+
+@dataclass(frozen=True)
+class Join:
+    """Story ``story_id`` is the same story as the one a new article was matched to, as that article showed.
+
+    Two copies too unlike to match each other (one with its own lines first, one cut short)
+    each became a story; a third (their original) is a copy of both. ``similarity`` and
+    ``containment`` are those of the two stories' canonical copies.
+    """
+
+    story_id: int
+    similarity: float
+    containment: float
 
 
 @dataclass(frozen=True)
@@ -229,23 +246,38 @@ def add_copy(
         )
         _insert_sighting(conn, story_id, sighting, capture, seen)
         return False
-    conn.execute(
-        sightings.update()
-        .where(sightings.c.url == old.url)
-        .values(
-            match=match,
-            similarity=similarity,
-            containment=containment,
-            published=old.published,
-            text=old.text,
-            raw_text=old.raw_text,
-            raw_headings=old.raw_headings,
-        )
-    )
+    _demote(conn, old, match, similarity, containment)
     conn.execute(stories.update().where(stories.c.id == story_id).values(**asdict(copy)))
     _insert_sighting(conn, story_id, _original(copy), capture, seen)
     logger.info("story %d re-pointed to %s, published earlier than %s", story_id, copy.url, old.url)
     return True
+
+
+def join(conn: Connection, story_id: int, other: Join) -> int | None:
+    """Make story ``other.story_id`` and story ``story_id`` one story; return the id that stays (None: one is gone).
+
+    The story whose canonical copy is the original (:func:`_original_before`) stays;
+    the other's canonical copy becomes one of its sightings, a near match, and its other
+    sightings, earlier versions and index keys move with it.
+    """
+    rows = {row.id: row for row in conn.execute(sa.select(stories).where(stories.c.id.in_((story_id, other.story_id))))}
+    if len(rows) < 2 or story_id == other.story_id:
+        return None
+    stays, goes = rows[story_id], rows[other.story_id]
+    if _original_before(goes, stays):
+        stays, goes = goes, stays
+    _demote(conn, goes, "near", other.similarity, other.containment)
+    conn.execute(sightings.update().where(sightings.c.story_id == goes.id).values(story_id=stays.id))
+    versions = conn.scalar(sa.select(sa.func.count()).where(story_versions.c.story_id == stays.id)) or 0
+    conn.execute(
+        story_versions.update()
+        .where(story_versions.c.story_id == goes.id)
+        .values(story_id=stays.id, version=story_versions.c.version + versions)
+    )
+    index.move_keys(conn, goes.id, stays.id)
+    conn.execute(stories.delete().where(stories.c.id == goes.id))
+    logger.info("story %d joined story %d: %s and %s are copies of one story", goes.id, stays.id, goes.url, stays.url)
+    return int(stays.id)
 
 
 def revise(
@@ -342,6 +374,23 @@ def _original(story: NewStory) -> Sighting:
     return Sighting(story.url, story.site, story.title, "original", 1.0, 1.0, story.published)
 
 
+def _demote(conn: Connection, canonical: Any, match: str, similarity: float, containment: float) -> None:
+    """Make the sighting of story row ``canonical``'s canonical copy another copy: matched so, with its own text."""
+    conn.execute(
+        sightings.update()
+        .where(sightings.c.url == canonical.url)
+        .values(
+            match=match,
+            similarity=similarity,
+            containment=containment,
+            published=canonical.published,
+            text=canonical.text,
+            raw_text=canonical.raw_text,
+            raw_headings=canonical.raw_headings,
+        )
+    )
+
+
 def _insert_sighting(
     conn: Connection, story_id: int, sighting: Sighting, capture: WarcLocation | None, seen: datetime
 ) -> None:
@@ -371,7 +420,7 @@ def _published_before(a: str | None, b: str | None) -> bool:
     return a[:n] < b[:n]
 
 
-def _original_before(copy: NewStory, current: Any) -> bool:
+def _original_before(copy: Any, current: Any) -> bool:
     """Return True if ``copy`` rather than the ``current`` canonical copy is the story's original.
 
     The earlier published is; when the dates tie or one is missing, the one that credits no other outlet.

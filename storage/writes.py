@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from storage import index, stories
 from storage.furniture import LineCounts
-from storage.stories import Match, NewStory
+from storage.stories import Join, Match, NewStory
 from storage.warc import WarcLocation
 
 
@@ -24,6 +24,8 @@ class Writes:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.counts = LineCounts()
+        #: stories found to be one by an article written here, joined once this transaction has committed
+        self.joins: list[tuple[int, Join]] = []
 
     def add_article(
         self,
@@ -49,6 +51,7 @@ class Writes:
                 repointed = stories.add_copy(
                     self.conn, match.story_id, story, match.match, match.similarity, match.containment, keys, capture
                 )
+                self.joins += [(match.story_id, join) for join in match.joins]
         self.counts.add(story.site, lines)
         return match, repointed
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -13,8 +14,9 @@ from alembic import command
 from sqlalchemy.exc import IntegrityError
 
 from archive_data import new_story as _story
-from storage import Archive, ArchiveError, archive_url, schema_version, stories
+from storage import Archive, ArchiveError, Join, archive_url, schema_version, stories
 from storage.exchange.export import export_jsonl
+from storage.schema import story_versions
 
 
 def _engine(db: str) -> sa.Engine:
@@ -55,6 +57,31 @@ def test_a_story_and_its_reposts_survive_reopening(db: str) -> None:
         "containment": 0.95,
     }
     assert record["text"] == "Body line.\nSecond line."
+
+
+def test_two_stories_found_to_be_one_join_under_the_one_whose_canonical_copy_is_the_original(db: str) -> None:
+    with Archive(db) as archive:
+        cut = _story("http://local.org/cut", "local.org", text="Cut copy.", published="2024-04-29")
+        later = archive.add_story(cut, [(0, 1)], {})
+        archive.add_copy(
+            later, _story("http://more.org/cut", "more.org", published=None), "near", 0.9, 1.0, [(0, 2)], {}
+        )
+        archive.revise_story(
+            later, dataclasses.replace(cut, text="Cut, corrected.", raw_text="Cut, corrected."), [(0, 3)], str
+        )
+        original = archive.add_story(_story("http://wire.org/1", "wire.org"), [(1, 1)], {})
+        archive.revise_story(original, _story("http://wire.org/1", "wire.org", text="Updated."), [], str)
+        # the later-published story is asked to take in the original: the original's story stays all the same
+        assert archive.join_stories(later, Join(original, 0.35, 0.72)) == original
+        assert archive.join_stories(later, Join(original, 0.35, 0.72)) is None  # gone: nothing to join
+        assert archive.candidates([(0, 1), (0, 2), (0, 3), (1, 1)]) == [original]
+        (record,) = archive.iter_stories()
+    assert record["url"] == "http://wire.org/1"
+    found = {d["url"]: (d["match"], d["similarity"], d["containment"]) for d in record["duplicates"]}
+    assert found == {"http://local.org/cut": ("near", 0.35, 0.72), "http://more.org/cut": ("near", 0.9, 1.0)}
+    with _engine(db).connect() as conn:
+        versions = conn.execute(sa.select(story_versions.c.story_id, story_versions.c.version, story_versions.c.text))
+        assert sorted(versions) == [(original, 1, "Body line.\nSecond line."), (original, 2, "Cut copy.")]
 
 
 def test_a_failed_write_leaves_nothing_behind(db: str) -> None:

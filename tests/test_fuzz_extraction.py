@@ -27,8 +27,8 @@ from crawler import settings as defaults
 from crawler.dedup.compare import DedupConfig
 from crawler.extract.analysis import PageAnalyser, PageAnalysis
 from crawler.extract.article import extract_page
-from crawler.extract.payload import is_binary
 from crawler.extract.furniture import BoilerplateConfig
+from crawler.extract.payload import is_binary
 from crawler.items import PageItem
 from crawler.pipelines.store import story_metadata
 from crawler.spiders.news import NewsSpider

@@ -29,8 +29,8 @@ from crawler.items import ArticleItem
 from crawler.pipelines.dedup import DedupPipeline
 from crawler.pipelines.store import StorePipeline
 from fixture_web import load_seed
-from repost_edits import WORDINGS, all_at_once
-from repost_web import RepostWeb, build_repost_web, load_own_stories
+from repost_edits import WORDINGS, all_at_once, repost, roundup
+from repost_web import WIRES, RepostWeb, build_repost_web, load_own_stories
 from storage import Archive, NewStory
 from storage.schema import lsh_buckets, meta, sightings, stories
 from unit_crawler import through
@@ -268,3 +268,40 @@ def test_an_index_built_before_anchors_is_rebuilt_with_them(db: str, web: Repost
             anchors = conn.scalar(sa.select(sa.func.count()).where(lsh_buckets.c.band == ANCHOR_BAND))
             params = json.loads(conn.scalar(sa.select(meta.c.value).where(meta.c.key == "dedup_index")))
         assert anchors >= CONFIG.anchor_min and params == CONFIG.index_params()
+
+
+@pytest.mark.parametrize("first", ["local context", "all at once"])
+def test_two_copies_too_unlike_to_match_each_other_join_one_story_when_their_original_comes_after_both(
+    pipelines: Pipelines, db: str, web: RepostWeb, first: str
+) -> None:
+    # a credited copy with its own lines first and a cut-down one may share too little to be linked to each other,
+    # so each is a story of its own until the original, a copy of both, shows that the two are one story; a
+    # briefing carrying the lede of each, there before them all, is another story and makes no copy a briefing
+    context = [p for s in load_own_stories()[12:14] for p in s.body if 25 <= len(p.split()) <= 80]
+    originals = [(site, s) for site in web.sites for s in site.stories if (site.name, s.slug) in web.originals]
+    stories_only = [s for _, s in originals]
+    for j in range(0, len(originals), 4):
+        brief = roundup(
+            stories_only[j : j + 4], random.Random(j), WORDINGS[2], slug="", outlet="Daily", published="", author=""
+        )
+        pipelines.feed(f"http://briefing.example/{j}", brief, "Daily")
+    order = [first, ({"local context", "all at once"} - {first}).pop(), "original"]
+    for n, (site, original) in enumerate(originals):
+        rng = random.Random(n)
+        credit = next((name, city) for name, _, city in WIRES if name == site.name)
+        pages = {
+            "original": original,
+            "local context": repost(
+                original, "local context", rng, WORDINGS[0], slug="", context=context, credit=credit
+            ),
+            "all at once": repost(original, "all at once", rng, WORDINGS[1], slug="", context=context),
+        }
+        for kind in order:
+            pipelines.feed(f"http://{kind.replace(' ', '-')}.example/{n}", pages[kind], kind)
+    found = _story_of(db)
+    story_of = {
+        n: {found[u] for u in found if u.endswith(f"/{n}") and "briefing" not in u} for n in range(len(originals))
+    }
+    assert [n for n, ids in story_of.items() if len(ids) > 1] == []
+    briefings = [story for url, story in found.items() if "briefing" in url]
+    assert len(set(briefings)) == len(briefings) and not set(briefings) & set().union(*story_of.values())

@@ -5,15 +5,16 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import numpy as np
 from scrapy.crawler import Crawler
 
 from crawler.config import dedup_config
-from crawler.dedup.compare import DedupConfig, Similarity, prose_flags, shared_paragraphs, verified
+from crawler.dedup.compare import DedupConfig, Similarity, prose_flags, shared_paragraphs, similarity, verified
 from crawler.dedup.minhash import text_signals
 from crawler.dedup.shingles import shingles
 from crawler.extensions.archive import archive_owner
 from crawler.items import ArticleItem
-from storage import DedupReads, Match
+from storage import DedupReads, Join, Match
 
 #: How many LSH candidates are verified against their real text, most shared buckets first.
 MAX_CANDIDATES = 20
@@ -68,16 +69,20 @@ class DedupPipeline:
         if (story_id := reads.story_by_fingerprint(item.fingerprint)) is not None:
             self.stats.inc_value("newsarchive/dedup/exact")
             return Match(story_id, "exact")
-        if (best := self._best_candidate(reads, item.text, item.signals.shingles, item.band_keys)) is None:
+        if (found := self._best_candidate(reads, item.text, item.signals.shingles, item.band_keys)) is None:
             self.stats.inc_value("newsarchive/dedup/new")
             return None
+        story_id, sim, joins = found
         self.stats.inc_value("newsarchive/dedup/near")
-        return Match(best[0], "near", best[1].jaccard, best[1].containment)
+        if joins:
+            self.stats.inc_value("newsarchive/dedup/joined", len(joins))
+        return Match(story_id, "near", sim.jaccard, sim.containment, joins)
 
     def _best_candidate(
         self, reads: DedupReads, text: str, mine: Any, keys: list[tuple[int, int]]
-    ) -> tuple[int, Similarity] | None:
-        """Return the candidate story with the copy most similar to ``mine``, among copies that pass verification.
+    ) -> tuple[int, Similarity, tuple[Join, ...]] | None:
+        """Return the candidate story with the copy most similar to ``mine``, among copies that pass verification,
+        and the other stories ``text`` is a copy of too (see :func:`_joins`).
 
         Any copy of a story may match by Jaccard; only its canonical copy by
         containment, so that a story quoting one cut-down copy is not pulled in;
@@ -86,35 +91,71 @@ class DedupPipeline:
         """
         candidates = reads.candidates(keys, MIN_SHARED_KEYS)[:MAX_CANDIDATES]
         self.stats.inc_value("newsarchive/dedup/candidates", len(candidates))
-        best: tuple[int, Similarity] | None = None
         rows = [
             (story_id, other, canonical, self.shingles(other))
             for story_id, other, canonical in reads.copy_texts(candidates)
         ]
+        matched: dict[int, tuple[Similarity, np.ndarray]] = {}  # story -> its most similar verified copy
         for story_id, other, canonical, theirs in rows:
             sim, by = verified(text, mine, other, theirs, self.config)
             if by == "containment" and canonical and _compilation(other, story_id, rows, self.config):
                 self.stats.inc_value("newsarchive/dedup/compilation")
                 continue
-            if (by == "jaccard" or (by and canonical)) and (best is None or sim.jaccard > best[1].jaccard):
-                best = (story_id, sim)
-        return best
+            if (by == "jaccard" or (by and canonical)) and (
+                story_id not in matched or sim.jaccard > matched[story_id][0].jaccard
+            ):
+                matched[story_id] = (sim, theirs)
+        if not matched:
+            return None
+        best = max(matched, key=lambda story_id: matched[story_id][0].jaccard)
+        canonical_copies = {story_id: theirs for story_id, _, canonical, theirs in rows if canonical}
+        return best, matched[best][0], _joins(text, best, matched, canonical_copies, self.config)
 
 
-def _compilation(text: str, story_id: int, rows: list[tuple[int, str, bool, Any]], config: DedupConfig) -> bool:
-    """Return True if two or more other candidate stories hold most of the prose paragraphs of ``text``.
+def _joins(
+    text: str,
+    best: int,
+    matched: dict[int, tuple[Similarity, np.ndarray]],
+    canonical_copies: dict[int, np.ndarray],
+    config: DedupConfig,
+) -> tuple[Join, ...]:
+    """Return the stories other than ``best`` that ``text`` is a copy of as well: they are one story with it.
+
+    Two copies too unlike to match each other (one with lines of its own first, one cut
+    short) each made a story; their original, coming later, is a copy of both. A text
+    whose paragraphs held by another story are not held by ``best`` too joins nothing
+    to it: a text made of two stories' paragraphs bridges two stories, it is no copy of one.
+    """
+    held = shared_paragraphs(text, matched[best][1], config)
+    joins = []
+    for story_id, (_, theirs) in matched.items():
+        if story_id == best or story_id not in canonical_copies or best not in canonical_copies:
+            continue
+        part = shared_paragraphs(text, theirs, config)
+        if sum(p and h for p, h in zip(part, held)) * 2 > sum(part):
+            both = similarity(canonical_copies[best], canonical_copies[story_id])
+            joins.append(Join(story_id, both.jaccard, both.containment))
+    return tuple(joins)
+
+
+def _compilation(text: str, story_id: int, rows: list[tuple[int, str, bool, np.ndarray]], config: DedupConfig) -> bool:
+    """Return True if two or more other candidate stories, and no one of them alone, hold most of the prose
+    paragraphs of ``text``.
 
     Such a text is made of other stories (a briefing of their headlines and ledes): one
     that shares its paragraphs is another compilation of the same stories, not its copy.
-    An original shares a quoted passage or its lede with a few stories, not most of itself.
+    An original shares a quoted passage or its lede with a few stories, not most of itself;
+    a copy cut short is mostly held by one story, the one it is a copy of.
     """
     prose = prose_flags(text, config)
     held = [False] * len(prose)
-    sources = set()
+    by_story: dict[int, list[bool]] = {}
     for other_id, _, _, other in rows:
         if other_id != story_id:
             found = [p and s for p, s in zip(prose, shared_paragraphs(text, other, config))]
             if any(found):
-                sources.add(other_id)
+                mine = by_story.setdefault(other_id, [False] * len(prose))
+                by_story[other_id] = [m or f for m, f in zip(mine, found)]
                 held = [h or f for h, f in zip(held, found)]
-    return len(sources) >= 2 and sum(held) * 2 > sum(prose)
+    most = sum(prose) / 2
+    return len(by_story) >= 2 and sum(held) > most and all(sum(found) <= most for found in by_story.values())
