@@ -1,6 +1,7 @@
 """Throughput benchmark: ``newsarchive crawl`` of a loopback web against plain trafilatura and a naive crawler.
 
     python bench/throughput.py [--web real] [--sites 3] [--articles 1000] [--workers N] [--no-naive] [--profile-main]
+                               [-s NAME=VALUE ...]
     python bench/throughput.py --web light [--sites 3] [--stories 800] [--workers N]
 
 ``--web real`` (the default): the pages weigh what real news pages weigh. Every
@@ -249,6 +250,9 @@ def main() -> None:
         help="real web: crawl once more under cProfile and print its main process",
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="real web: a setting of our crawl"
+    )
     args = parser.parse_args()
     (real_web if args.web == "real" else light_web)(args)
 
@@ -354,7 +358,8 @@ def real_web(args: argparse.Namespace) -> None:
         print(
             f"{'plain trafilatura.extract, 1 core (CPU time)':44}{plain_rate:>8.1f}{'':>8}{1:>11}{'':>9}{'':>11}{'':>14}{0.5:>12.2f}"
         )
-        ours = crawl(web, Path(tmp) / "ours.db", args.workers, REAL_SETTINGS, marks=MEMORY_MARKS)
+        settings = REAL_SETTINGS | dict(item.split("=", 1) for item in args.set)
+        ours = crawl(web, Path(tmp) / "ours.db", args.workers, settings, marks=MEMORY_MARKS)
         _row(f"newsarchive crawl, {args.workers} workers", ours, plain_rate, workers=True)
         for served, (main_rss, worker_rss) in ours.rss_at.items():
             print(f"{'':4}RSS at {served:,} pages served: crawl process {main_rss} MB, largest worker {worker_rss} MB")
