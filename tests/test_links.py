@@ -69,6 +69,10 @@ HREFS = st.sampled_from(
         "tel:+4412345",
         "",
         "https://news.example.com/it's/quoted",
+        "/a/../b/./c",
+        "HTTPS://News.Example.com:8443/p/../q",
+        "https:same-scheme/relative",
+        "//user@cdn.example.org:81/x/../y",
     ]
 )
 

@@ -11,6 +11,7 @@ it; the spider then applies its site rules to the URLs, and leaves out files
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin
@@ -52,10 +53,25 @@ def page_links(tree: etree._Element, html: str, url: str) -> PageLinks:
 
 def _absolute(base: str, href: str) -> str | None:
     """Return ``href`` as an absolute, percent-encoded URL, as Scrapy's link extractor makes it; None if it is bogus."""
+    href = strip_html5_whitespace(href)
     try:
-        return _safe_url(urljoin(base, strip_html5_whitespace(href)))
+        if (href.startswith("/") or _WITH_HOST.match(href)) and (origin := _ORIGIN.match(base)):
+            return _from_origin(origin[0], href)  # resolved against the base's scheme and host alone
+        return _safe_url(urljoin(base, href))
     except ValueError:
         return None
+
+
+#: An href naming its host (``scheme://``), and the scheme and host of a base URL (its origin, with user and port).
+_WITH_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_ORIGIN = re.compile(r"[^:/?#]*:(?://[^/?#]*)?")
+
+
+@lru_cache(maxsize=1 << 16)
+def _from_origin(origin: str, href: str) -> str:
+    """Return ``href``, which starts with its path or its host, joined to ``origin``: a site's pages link the same
+    menus again and again, so each is joined and encoded once (``urljoin`` alone was 7% of a worker's time)."""
+    return safe_url_string(urljoin(origin, href))
 
 
 @lru_cache(maxsize=1 << 16)
