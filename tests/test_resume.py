@@ -14,8 +14,13 @@ from conftest import NEWSARCHIVE, exported, newsarchive, table_rows
 from crawler.demo.newsweb import NewsWeb
 from fixture_web import build_test_web
 
-#: One request at a time, so that a kill lands between stories rather than after the last one.
-SLOW = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0.1", "-s", "CONCURRENT_REQUESTS=1"]
+#: One request at a time, so that a kill lands between stories rather than after the last one; extraction in the
+#: crawl's thread, so that stories come as their pages do (pages fetched while worker processes start would
+#: all be archived at once when they are up, in one batch).
+SLOW = [
+    *("-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0.1", "-s", "CONCURRENT_REQUESTS=1"),
+    *("-s", "EXTRACT_WORKERS=0"),
+]
 
 
 def _count(db: Path, table: str) -> int:
