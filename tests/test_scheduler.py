@@ -251,7 +251,7 @@ def _runs(db: Path) -> list[tuple[str, datetime, datetime | None, str | None, in
     return [(site, when(started), when(finished), reason, pages) for site, started, finished, reason, pages in rows]
 
 
-def _until(condition: Callable[[], bool], process: subprocess.Popen[str], timeout: float = 60) -> None:
+def _until(condition: Callable[[], bool], process: subprocess.Popen[str], timeout: float = 180) -> None:
     """Poll until ``condition`` holds; fail if the scheduler ended first or it takes too long."""
     deadline = time.monotonic() + timeout
     while not condition():
